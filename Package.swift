@@ -1,0 +1,88 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "postern",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "postern", targets: ["postern"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // OpenSSL's BIGNUM for SRP: 3072-bit modular exponentiation is ~50x faster than pure-Swift bignums.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(name: "PosternCore", swiftSettings: strictSettings),
+        .target(
+            name: "PosternCrypto",
+            dependencies: [
+                "PosternCore",
+                "COpenSSL",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PosternStore",
+            dependencies: [
+                "PosternCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PosternAPI",
+            dependencies: [
+                "PosternCore",
+                "PosternCrypto",
+                "PosternStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "postern",
+            dependencies: [
+                "PosternAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "PosternCoreTests", dependencies: ["PosternCore"], swiftSettings: strictSettings),
+        .testTarget(name: "PosternCryptoTests", dependencies: ["PosternCrypto"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "PosternStoreTests",
+            dependencies: ["PosternStore", "PosternCrypto"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PosternAPITests",
+            dependencies: [
+                "PosternAPI",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

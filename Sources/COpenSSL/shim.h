@@ -1,0 +1,4 @@
+#ifndef POSTERN_COPENSSL_SHIM_H
+#define POSTERN_COPENSSL_SHIM_H
+#include <openssl/bn.h>
+#endif

@@ -1,0 +1,106 @@
+import Foundation
+import Logging
+import PosternCore
+import PosternCrypto
+import PosternStore
+
+/// An error as the awsJson1_1 wire shows it: `__type`, message and HTTP status.
+struct AWSError: Error, Sendable {
+    var type: String
+    var message: String
+    var status: Int
+    var logLevel: Logger.Level = .info
+
+    /// Turns any error into Cognito's shape. The one place that does so.
+    ///
+    /// Unexpected errors become `InternalErrorException` with a fixed message; their detail goes to the log
+    /// with the request id, never to the client.
+    static func from(_ error: any Error) -> AWSError {
+        switch error {
+        case let error as AWSError:
+            return error
+        case let error as DomainError:
+            return from(domain: error)
+        case let error as SigV4Error:
+            return from(signature: error)
+        case StoreError.uniqueValueTaken(let constraint) where constraint == "users_username_unique":
+            return AWSError(type: "UsernameExistsException", message: "User already exists", status: 400)
+        case StoreError.uniqueValueTaken(let constraint) where constraint == "used_sessions_pkey":
+            return AWSError(type: "NotAuthorizedException", message: "Invalid session for the user, session can only be used once.", status: 400)
+        case let error as DecodingError:
+            return from(decoding: error)
+        default:
+            return AWSError(type: "InternalErrorException", message: "An internal error occurred.", status: 500, logLevel: .error)
+        }
+    }
+
+    static func from(domain error: DomainError) -> AWSError {
+        switch error {
+        case .invalidParameter(let message): AWSError(type: "InvalidParameterException", message: message, status: 400)
+        case .resourceNotFound(let message): AWSError(type: "ResourceNotFoundException", message: message, status: 400)
+        case .userNotFound: AWSError(type: "UserNotFoundException", message: "User does not exist.", status: 400)
+        case .usernameExists(let message): AWSError(type: "UsernameExistsException", message: message, status: 400)
+        case .aliasExists(let message): AWSError(type: "AliasExistsException", message: message, status: 400)
+        case .invalidPassword(let message): AWSError(type: "InvalidPasswordException", message: message, status: 400)
+        case .notAuthorized(let message): AWSError(type: "NotAuthorizedException", message: message, status: 400)
+        case .userNotConfirmed: AWSError(type: "UserNotConfirmedException", message: "User is not confirmed.", status: 400)
+        case .passwordResetRequired:
+            AWSError(type: "PasswordResetRequiredException", message: "Password reset required for the user", status: 400)
+        case .codeMismatch:
+            AWSError(type: "CodeMismatchException", message: "Invalid verification code provided, please try again.", status: 400)
+        case .expiredCode:
+            AWSError(type: "ExpiredCodeException", message: "Invalid code provided, please request a code again.", status: 400)
+        case .tooManyFailedAttempts(let message): AWSError(type: "TooManyFailedAttemptsException", message: message, status: 400)
+        case .limitExceeded(let message): AWSError(type: "LimitExceededException", message: message, status: 400)
+        case .unsupportedOperation(let message): AWSError(type: "UnsupportedOperationException", message: message, status: 400)
+        case .unsupportedTokenType(let message): AWSError(type: "UnsupportedTokenTypeException", message: message, status: 400)
+        case .unauthorized(let message): AWSError(type: "UnauthorizedException", message: message, status: 400)
+        case .concurrentModification(let message): AWSError(type: "ConcurrentModificationException", message: message, status: 400)
+        }
+    }
+
+    /// AWS-wide authentication errors (not in the Cognito model) for signed operations.
+    static func from(signature error: SigV4Error) -> AWSError {
+        switch error {
+        case .missingAuthentication:
+            AWSError(type: "MissingAuthenticationTokenException", message: "Missing Authentication Token", status: 403)
+        case .malformedAuthorization(let part):
+            AWSError(type: "IncompleteSignatureException", message: "Authorization header is malformed: \(part)", status: 400)
+        case .unknownAccessKey:
+            AWSError(type: "UnrecognizedClientException", message: "The security token included in the request is invalid.", status: 400)
+        case .signatureMismatch:
+            AWSError(
+                type: "InvalidSignatureException",
+                message: "The request signature we calculated does not match the signature you provided. "
+                    + "Check your AWS Secret Access Key and signing method.", status: 400)
+        case .requestExpired:
+            AWSError(type: "InvalidSignatureException", message: "Signature expired: the request time is outside the allowed clock skew.", status: 400)
+        case .wrongService:
+            AWSError(type: "InvalidSignatureException", message: "Credential should be scoped to correct service: 'cognito-idp'.", status: 400)
+        }
+    }
+
+    static func from(decoding error: DecodingError) -> AWSError {
+        switch error {
+        case .keyNotFound(let key, let context):
+            let path = (context.codingPath + [key]).map { lowerFirst($0.stringValue) }.joined(separator: ".")
+            return AWSError(
+                type: "InvalidParameterException",
+                message: "1 validation error detected: Value null at '\(path)' failed to satisfy constraint: Member must not be null",
+                status: 400)
+        case .valueNotFound(_, let context):
+            let path = context.codingPath.map { lowerFirst($0.stringValue) }.joined(separator: ".")
+            return AWSError(
+                type: "InvalidParameterException",
+                message: "1 validation error detected: Value null at '\(path)' failed to satisfy constraint: Member must not be null",
+                status: 400)
+        case .typeMismatch(_, let context), .dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return AWSError(type: "SerializationException", message: "Unexpected value type at '\(path)'.", status: 400)
+        @unknown default:
+            return AWSError(type: "SerializationException", message: "The request body could not be read.", status: 400)
+        }
+    }
+
+    static func lowerFirst(_ name: String) -> String { name.prefix(1).lowercased() + name.dropFirst() }
+}

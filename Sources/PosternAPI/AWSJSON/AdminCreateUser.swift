@@ -1,0 +1,121 @@
+import Foundation
+import PosternCore
+import PosternCrypto
+import PosternStore
+
+/// AdminCreateUser: an administrator creates a user with a temporary password (FORCE_CHANGE_PASSWORD)
+/// and, unless suppressed, sends the invitation.
+enum AdminCreateUser: AWSOperation {
+    static let name = "AdminCreateUser"
+
+    struct Request: Decodable, Sendable {
+        var UserPoolId: String
+        var Username: String
+        var UserAttributes: [AttributeType]?
+        var ValidationData: [AttributeType]?
+        var TemporaryPassword: String?
+        var ForceAliasCreation: Bool?
+        var MessageAction: String?
+        var DesiredDeliveryMediums: [String]?
+        var ClientMetadata: [String: String]?
+    }
+
+    struct Response: Encodable, Sendable { var User: UserType }
+
+    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
+        try Validate.userPoolId(request.UserPoolId)
+        try Validate.username(request.Username)
+        if let action = request.MessageAction, !["RESEND", "SUPPRESS"].contains(action) {
+            throw DomainError.validation("messageAction", "Member must satisfy enum value set: [RESEND, SUPPRESS]")
+        }
+        for medium in request.DesiredDeliveryMediums ?? [] where !["SMS", "EMAIL"].contains(medium) {
+            throw DomainError.validation("desiredDeliveryMediums", "Member must satisfy enum value set: [SMS, EMAIL]")
+        }
+        let pool = try await postern.directory.pool(request.UserPoolId)
+        let policy = pool.settings.passwordPolicy
+        if let given = request.TemporaryPassword { try policy.validate(given) }
+        let password = request.TemporaryPassword ?? TemporaryPassword.generate(for: policy)
+        let mediums = (request.DesiredDeliveryMediums ?? ["SMS"]).map { $0 == "EMAIL" ? "email" : "phone_number" }
+
+        if request.MessageAction == "RESEND" {
+            return try await resend(request, pool: pool, password: password, mediums: mediums, call: call, postern: postern)
+        }
+        let registration = try Registration(
+            pool: pool, requestedUsername: request.Username, attributes: request.UserAttributes ?? [], writer: .admin)
+        let key = try postern.master.newDataKey()
+        let sub = registration.sub
+        let stream = Stream.user(sub)
+        let registered = UserRegistered(
+            poolId: pool.id, sub: sub, origin: "AdminCreateUser",
+            sealedProfile: try key.key.seal(json: UserProfile(username: registration.username, attributes: registration.attributes)),
+            sealedVerifier: try postern.sealedVerifier(password: password, pool: pool, username: registration.username, key: key.key),
+            status: .forceChangePassword, clientId: nil)
+        var events = [try NewEvent(streamID: stream, registered)]
+        if request.MessageAction != "SUPPRESS" {
+            events += try invitation(
+                sub: sub, username: registration.username, attributes: registration.attributes, pool: pool, password: password,
+                mediums: mediums, key: key.key, call: call, postern: postern)
+        }
+        var batch = AppendBatch(stream: stream, expected: .noStream, events: events)
+        batch.dataKeysToCreate = [(sub.rawValue, key.wrapped)]
+        do {
+            try await postern.store.append(batch, metadata: call.metadata())
+        } catch {
+            if error == .uniqueValueTaken(constraint: "users_username_unique") {
+                throw DomainError.usernameExists("User account already exists")
+            }
+            throw error
+        }
+        guard let user = try await postern.directory.user(sub: sub.rawValue) else { throw DomainError.userNotFound }
+        return Response(User: UserType(user))
+    }
+
+    /// The invitation: a message carrying the temporary password, never stored in the clear.
+    static func invitation(
+        sub: Sub, username: String, attributes: [String: String], pool: PoolRecord, password: String, mediums: [String], key: Sealer,
+        call: Call, postern: Postern
+    ) throws -> [NewEvent] {
+        let (events, _) = try postern.codeEvents(
+            for: (sub, username, attributes), pool: pool, purpose: "AdminCreateUser", key: key, now: call.now, preferred: mediums,
+            code: password,
+            validity: TimeInterval(pool.settings.passwordPolicy.temporaryPasswordValidityDays * 86_400))
+        // The temporary password is checked through the verifier; only the message matters here.
+        return events.filter { $0.type == MessageQueued.eventType }
+    }
+
+    /// `MessageAction=RESEND`: a new temporary password for a user still in FORCE_CHANGE_PASSWORD.
+    static func resend(_ request: Request, pool: PoolRecord, password: String, mediums: [String], call: Call, postern: Postern)
+        async throws -> Response
+    {
+        try await postern.retrying {
+            let user = try await postern.requireUser(pool: pool, login: request.Username, client: nil)
+            guard user.status == .forceChangePassword else {
+                throw DomainError.unsupportedOperation("Resend not possible. \(user.username) status is not FORCE_CHANGE_PASSWORD.")
+            }
+            guard let key = try await postern.dataKey(of: user.sub) else { throw DomainError.userNotFound }
+            let changed = PasswordChanged(
+                sealedVerifier: try postern.sealedVerifier(password: password, pool: pool, username: user.username, key: key),
+                status: .forceChangePassword, reason: "admin_resend")
+            let stream = Stream.user(user.sub)
+            let events = [try NewEvent(streamID: stream, changed)]
+                + (try invitation(
+                    sub: user.sub, username: user.username, attributes: user.attributes, pool: pool, password: password, mediums: mediums,
+                    key: key, call: call, postern: postern))
+            try await postern.store.append(.init(stream: stream, expected: .exact(user.version), events: events), metadata: call.metadata())
+            guard let updated = try await postern.directory.user(sub: user.sub.rawValue) else { throw DomainError.userNotFound }
+            return Response(User: UserType(updated))
+        }
+    }
+}
+
+/// Temporary passwords that satisfy the pool's policy.
+enum TemporaryPassword {
+    static func generate(for policy: PasswordPolicy) -> String {
+        let lower = "abcdefghijkmnopqrstuvwxyz", upper = "ABCDEFGHJKLMNPQRSTUVWXYZ", digits = "23456789", symbols = "^$*.!@#%&-_=+"
+        var characters = Array(Random.string(1, alphabet: lower) + Random.string(1, alphabet: upper) + Random.string(1, alphabet: digits)
+            + Random.string(1, alphabet: symbols))
+        characters += Array(Random.string(max(policy.minimumLength, 12) - characters.count, alphabet: lower + upper + digits))
+        var generator = SystemRandomNumberGenerator()
+        return String(characters.shuffled(using: &generator))
+    }
+}

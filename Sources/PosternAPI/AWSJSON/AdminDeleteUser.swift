@@ -1,0 +1,33 @@
+import Foundation
+import PosternCrypto
+import PosternCore
+import PosternStore
+
+/// AdminDeleteUser: deletes the user and destroys their data key, so no event of theirs reveals
+/// personal data any more (crypto-shredding); the events themselves stay.
+enum AdminDeleteUser: AWSOperation {
+    static let name = "AdminDeleteUser"
+
+    struct Request: Decodable, Sendable {
+        var UserPoolId: String
+        var Username: String
+    }
+
+    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
+        try await postern.retrying {
+            let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
+            try await postern.deleteUser(user, pool: pool, by: "admin", call: call)
+        }
+        return EmptyResponse()
+    }
+}
+
+extension Postern {
+    func deleteUser(_ user: UserRecord, pool: PoolRecord, by: String, call: Call) async throws {
+        let stream = Stream.user(user.sub)
+        var batch = AppendBatch(
+            stream: stream, expected: .exact(user.version), events: [try NewEvent(streamID: stream, UserDeleted(poolId: pool.id, by: by))])
+        batch.dataKeysToDestroy = [user.sub.rawValue]
+        try await store.append(batch, metadata: call.metadata(actor: by == "self" ? user.sub.rawValue : nil))
+    }
+}

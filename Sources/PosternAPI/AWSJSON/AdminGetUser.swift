@@ -1,0 +1,41 @@
+import Foundation
+import PosternStore
+import PosternCrypto
+import PosternCore
+
+/// AdminGetUser: a user's attributes and status, by username or alias.
+enum AdminGetUser: AWSOperation {
+    static let name = "AdminGetUser"
+
+    struct Request: Decodable, Sendable {
+        var UserPoolId: String
+        var Username: String
+    }
+
+    struct Response: Encodable, Sendable {
+        var Username: String
+        var UserAttributes: [AttributeType]
+        var UserCreateDate: Date
+        var UserLastModifiedDate: Date
+        var Enabled: Bool
+        var UserStatus: String
+    }
+
+    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
+        let (_, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
+        let type = UserType(user)
+        return Response(
+            Username: type.Username, UserAttributes: type.Attributes, UserCreateDate: type.UserCreateDate,
+            UserLastModifiedDate: type.UserLastModifiedDate, Enabled: type.Enabled, UserStatus: type.UserStatus)
+    }
+}
+
+extension Postern {
+    /// The pool and user named by an admin request.
+    func adminUser(poolId: String, username: String) async throws -> (PoolRecord, UserRecord) {
+        try Validate.userPoolId(poolId)
+        try Validate.username(username)
+        let pool = try await directory.pool(poolId)
+        return (pool, try await requireUser(pool: pool, login: username, client: nil))
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+import PosternStore
+import PosternCrypto
+import PosternCore
+
+/// AdminRespondToAuthChallenge: the admin variant of RespondToAuthChallenge.
+enum AdminRespondToAuthChallenge: AWSOperation {
+    static let name = "AdminRespondToAuthChallenge"
+
+    struct Request: Decodable, Sendable {
+        var UserPoolId: String
+        var ClientId: String
+        var ChallengeName: String
+        var ChallengeResponses: [String: String]?
+        var Session: String?
+        var ClientMetadata: [String: String]?
+    }
+
+    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> AuthResponse {
+        let client = try await DescribeUserPoolClient.load(poolId: request.UserPoolId, clientId: request.ClientId, postern: postern)
+        let pool = try await postern.directory.pool(request.UserPoolId)
+        return try await AuthChallenges.answer(
+            request.ChallengeName, pool: pool, client: client, session: request.Session, responses: request.ChallengeResponses ?? [:],
+            call: call, postern: postern)
+    }
+}

@@ -1,0 +1,22 @@
+import Foundation
+import PosternStore
+import PosternCrypto
+import PosternCore
+
+/// AdminUserGlobalSignOut: an administrator signs a user out everywhere.
+enum AdminUserGlobalSignOut: AWSOperation {
+    static let name = "AdminUserGlobalSignOut"
+
+    struct Request: Decodable, Sendable {
+        var UserPoolId: String
+        var Username: String
+    }
+
+    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
+        try await postern.retrying {
+            let (_, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
+            try await postern.appendToUser(user, [UserSignedOutGlobally(tokensValidAfter: call.now)], call: call)
+        }
+        return EmptyResponse()
+    }
+}

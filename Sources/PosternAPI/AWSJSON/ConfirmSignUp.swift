@@ -1,0 +1,53 @@
+import Foundation
+import PosternStore
+import PosternCore
+import PosternCrypto
+
+/// ConfirmSignUp: the user proves the code sent at sign-up; the contact it went to becomes verified.
+enum ConfirmSignUp: AWSOperation {
+    static let name = "ConfirmSignUp"
+    static let maximumAttempts = 5
+
+    struct Request: Decodable, Sendable {
+        var ClientId: String
+        var Username: String
+        var ConfirmationCode: String
+        var SecretHash: String?
+        var ForceAliasCreation: Bool?
+    }
+
+    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
+        let (client, pool) = try await postern.publicClient(request.ClientId)
+        try postern.checkSecretHash(request.SecretHash, client: client, usernames: [request.Username])
+        guard request.ConfirmationCode.range(of: #"^[\S]+$"#, options: .regularExpression) != nil, request.ConfirmationCode.count <= 2048 else {
+            throw DomainError.validation("confirmationCode", "Member must satisfy regular expression pattern: [\\S]+")
+        }
+        try await postern.retrying {
+            guard let user = try await postern.directory.user(pool: pool, login: request.Username) else {
+                if client.settings.preventUserExistenceErrors { throw DomainError.codeMismatch }
+                throw DomainError.userNotFound
+            }
+            if user.status != .unconfirmed {
+                throw DomainError.notAuthorized("User cannot be confirmed. Current status is \(user.status.rawValue)")
+            }
+            guard let code = try await postern.directory.confirmationCode(sub: user.sub, purpose: "SignUp") else {
+                throw DomainError.codeMismatch
+            }
+            if code.attempts >= maximumAttempts {
+                throw DomainError.tooManyFailedAttempts("Too many failed attempts; request a new code.")
+            }
+            if code.expiresAt <= call.now { throw DomainError.expiredCode }
+            let expected = postern.codeHash(request.ConfirmationCode, sub: user.sub, purpose: "SignUp")
+            guard constantTimeEquals(expected, code.codeHash) else {
+                try await postern.appendToUser(
+                    user, [ConfirmationCodeRejected(purpose: "SignUp", reason: "code_mismatch")], call: call, actor: user.sub.rawValue,
+                    clientId: client.id)
+                throw DomainError.codeMismatch
+            }
+            let verified = ["phone_number", "email"].first { pool.settings.autoVerifiedAttributes.contains($0) && user.attributes[$0] != nil }
+            try await postern.appendToUser(
+                user, [UserConfirmed(by: "code", verifiedAttribute: verified)], call: call, actor: user.sub.rawValue, clientId: client.id)
+        }
+        return EmptyResponse()
+    }
+}

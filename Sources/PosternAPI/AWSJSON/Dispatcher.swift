@@ -1,0 +1,103 @@
+import Foundation
+import PosternStore
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import PosternCore
+import PosternCrypto
+
+/// Routes `POST /` by `X-Amz-Target` to the operation's handler, and nothing else.
+struct Dispatcher: Sendable {
+    typealias Handler = @Sendable (Data, Call, Postern) async throws -> Data
+
+    static let targetPrefix = "AWSCognitoIdentityProviderService."
+    let handlers: [String: Handler]
+    let postern: Postern
+    let verifier: SigV4Verifier
+
+    init(postern: Postern, operations: [any AWSOperation.Type]) {
+        var handlers: [String: Handler] = [:]
+        for operation in operations { handlers[operation.name] = Self.handler(for: operation) }
+        self.handlers = handlers
+        self.postern = postern
+        let bootstrap = postern.configuration.bootstrapAdminKey
+        let directory = postern.directory
+        let secrets = postern.master.secrets
+        verifier = SigV4Verifier(service: "cognito-idp") { accessKeyID in
+            if let bootstrap, constantTimeEquals(bootstrap.accessKeyID, accessKeyID) { return bootstrap.secret }
+            guard let sealed = try? await directory.adminSecret(accessKeyID: accessKeyID) else { return nil }
+            return (try? secrets.open(sealed)).map { String(decoding: $0, as: UTF8.self) }
+        }
+    }
+
+    static func handler<Operation: AWSOperation>(for operation: Operation.Type) -> Handler {
+        { body, call, postern in
+            let request = try WireJSON.decode(Operation.Request.self, from: body.isEmpty ? Data("{}".utf8) : body)
+            return try WireJSON.encode(try await Operation.handle(request, call: call, postern: postern))
+        }
+    }
+
+    func respond(to request: Request, context: PosternRequestContext) async -> Response {
+        let requestId = UUID().uuidString.lowercased()
+        var logger = context.logger
+        logger[metadataKey: "request_id"] = "\(requestId)"
+        let target = request.headers[.init("X-Amz-Target")!] ?? ""
+        let operation = target.hasPrefix(Self.targetPrefix) ? String(target.dropFirst(Self.targetPrefix.count)) : target
+        logger[metadataKey: "operation"] = "\(operation)"
+        do {
+            let buffer: ByteBuffer
+            do {
+                buffer = try await request.body.collect(upTo: postern.configuration.maxBodySize)
+            } catch {
+                throw AWSError(type: "RequestEntityTooLargeException", message: "Request body is larger than 1 MiB.", status: 413)
+            }
+            let body = Data(buffer.readableBytesView)
+            guard let handler = handlers[operation], target.hasPrefix(Self.targetPrefix) else {
+                throw AWSError(type: "UnknownOperationException", message: "Unknown operation \(target).", status: 400)
+            }
+            if !body.isEmpty, (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] == nil {
+                throw AWSError(type: "SerializationException", message: "The request body is not a JSON object.", status: 400)
+            }
+            var call = Call(
+                requestId: requestId, operation: operation, sourceIp: context.remoteAddress?.ipAddress,
+                userAgent: request.headers[.userAgent], now: Date())
+            if !PublicOperations.names.contains(operation) {
+                call.adminKeyId = try await authenticate(request, body: buffer)
+                logger[metadataKey: "admin_key"] = "\(call.adminKeyId ?? "")"
+            }
+            let output = try await handler(body, call, postern)
+            logger.debug("served")
+            return Self.response(status: .ok, requestId: requestId, body: output)
+        } catch {
+            let wire = AWSError.from(error)
+            logger.log(
+                level: wire.logLevel, "request failed",
+                metadata: ["error_type": "\(wire.type)", "error": "\(wire.logLevel == .error ? String(reflecting: error) : "\(error)")"])
+            var response = Self.response(
+                status: HTTPResponse.Status(code: wire.status), requestId: requestId,
+                body: (try? WireJSON.encode(["__type": wire.type, "message": wire.message])) ?? Data())
+            response.headers[.init("x-amzn-ErrorType")!] = wire.type
+            return response
+        }
+    }
+
+    /// Verifies the SigV4 signature of an admin call; returns the access key id.
+    func authenticate(_ request: Request, body: ByteBuffer) async throws -> String {
+        var headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
+        // HTTP/1 `Host` arrives as the request's authority, not among the header fields; SigV4 signs it.
+        if let authority = request.head.authority { headers.append((name: "host", value: authority)) }
+        let path = request.uri.path
+        let signed = SigV4Request(
+            method: request.method.rawValue, path: path.isEmpty ? "/" : path, query: request.uri.query ?? "", headers: headers,
+            body: Array(buffer: body))
+        return try await verifier.verify(signed).accessKeyID
+    }
+
+    static func response(status: HTTPResponse.Status, requestId: String, body: Data) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/x-amz-json-1.1"
+        headers[.init("x-amzn-RequestId")!] = requestId
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

@@ -1,0 +1,22 @@
+import Foundation
+import PosternStore
+import PosternCrypto
+import PosternCore
+
+/// GetUser: the signed-in user's own attributes, authorized by the access token.
+enum GetUser: AWSOperation {
+    static let name = "GetUser"
+
+    struct Request: Decodable, Sendable { var AccessToken: String }
+
+    struct Response: Encodable, Sendable {
+        var Username: String
+        var UserAttributes: [AttributeType]
+    }
+
+    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
+        let identity = try await postern.authenticate(accessToken: request.AccessToken, now: call.now)
+        let type = UserType(identity.user)
+        return Response(Username: type.Username, UserAttributes: type.Attributes)
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import PosternStore
+import PosternCrypto
+import PosternCore
+
+/// InitiateAuth: the public sign-in entry point (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH).
+enum InitiateAuth: AWSOperation {
+    static let name = "InitiateAuth"
+
+    struct Request: Decodable, Sendable {
+        var AuthFlow: String
+        var AuthParameters: [String: String]?
+        var ClientMetadata: [String: String]?
+        var ClientId: String
+    }
+
+    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> AuthResponse {
+        let (client, pool) = try await postern.publicClient(request.ClientId)
+        let parameters = request.AuthParameters ?? [:]
+        let flow = try AuthFlows.parse(request.AuthFlow, admin: false)
+        try AuthFlows.requireEnabled(flow, wire: request.AuthFlow, client: client)
+        switch flow {
+        case .userPassword:
+            return try await postern.passwordSignIn(pool: pool, client: client, parameters: parameters, flow: flow, call: call)
+        case .refreshToken:
+            return try await postern.refreshSignIn(pool: pool, client: client, parameters: parameters, call: call)
+        default:
+            throw DomainError.invalidParameter("\(request.AuthFlow) is not supported by this server yet.")
+        }
+    }
+}
+
+/// Parsing and gating of `AuthFlow` values (spec/auth-flows.md §2).
+enum AuthFlows {
+    static func parse(_ wire: String, admin: Bool) throws -> AuthFlow {
+        guard let flow = AuthFlow(wire: wire) else {
+            throw DomainError.validation(
+                "authFlow",
+                "Member must satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, ADMIN_NO_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]")
+        }
+        if flow == .adminUserPassword, !admin { throw DomainError.invalidParameter("Initiate Auth method not supported.") }
+        if flow == .userPassword, admin { throw DomainError.invalidParameter("Initiate Auth method not supported.") }
+        return flow
+    }
+
+    static func requireEnabled(_ flow: AuthFlow, wire: String, client: ClientRecord) throws {
+        if !client.settings.allows(flow) { throw DomainError.invalidParameter("\(wire) flow not enabled for this client") }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import PosternStore
+import PosternCrypto
+import PosternCore
+
+/// One Cognito operation: its request and response shapes and the handler between them.
+protocol AWSOperation: SendableMetatype {
+    associatedtype Request: Decodable & Sendable
+    associatedtype Response: Encodable & Sendable
+    static var name: String { get }
+    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response
+}
+
+/// An operation without output members answers `{}`.
+struct EmptyResponse: Encodable, Sendable {}
+
+/// What the wire layer knows about the call being served: who, from where, when.
+struct Call: Sendable {
+    var requestId: String
+    var operation: String
+    var sourceIp: String?
+    var userAgent: String?
+    /// The admin access key that signed the request (signed operations only).
+    var adminKeyId: String?
+    var now: Date
+
+    /// Event metadata for this call; `actor` is the admin key, a user's sub, or "anonymous".
+    func metadata(actor: String? = nil, clientId: ClientID? = nil) -> EventMetadata {
+        EventMetadata(
+            requestId: requestId, actor: actor ?? adminKeyId.map { "admin:\($0)" } ?? "anonymous", clientId: clientId?.rawValue,
+            sourceIp: sourceIp, userAgent: userAgent, operation: operation)
+    }
+}
+
+/// Cognito's public operations (`authtype: none` in the botocore model); every other operation must be
+/// signed with SigV4 by an admin key.
+enum PublicOperations {
+    static let names: Set<String> = [
+        "AssociateSoftwareToken", "ChangePassword", "CompleteWebAuthnRegistration", "ConfirmDevice", "ConfirmForgotPassword",
+        "ConfirmSignUp", "DeleteUser", "DeleteUserAttributes", "DeleteWebAuthnCredential", "ForgetDevice", "ForgotPassword",
+        "GetDevice", "GetTokensFromRefreshToken", "GetUser", "GetUserAttributeVerificationCode", "GetUserAuthFactors",
+        "GlobalSignOut", "InitiateAuth", "ListDevices", "ListWebAuthnCredentials", "ResendConfirmationCode",
+        "RespondToAuthChallenge", "RevokeToken", "SetUserMFAPreference", "SetUserSettings", "SignUp",
+        "StartWebAuthnRegistration", "UpdateAuthEventFeedback", "UpdateDeviceStatus", "UpdateUserAttributes",
+        "VerifySoftwareToken", "VerifyUserAttribute",
+    ]
+}
+
+/// Encoders for the wire: timestamps as epoch seconds, as botocore and every SDK read them.
+enum WireJSON {
+    static func encode(_ value: some Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .secondsSince1970
+        encoder.outputFormatting = .withoutEscapingSlashes
+        return try encoder.encode(value)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return try decoder.decode(T.self, from: data)
+    }
+}

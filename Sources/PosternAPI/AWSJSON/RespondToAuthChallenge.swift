@@ -1,0 +1,38 @@
+import Foundation
+import PosternStore
+import PosternCrypto
+import PosternCore
+
+/// RespondToAuthChallenge: answers a challenge returned by InitiateAuth (NEW_PASSWORD_REQUIRED).
+enum RespondToAuthChallenge: AWSOperation {
+    static let name = "RespondToAuthChallenge"
+
+    struct Request: Decodable, Sendable {
+        var ClientId: String
+        var ChallengeName: String
+        var Session: String?
+        var ChallengeResponses: [String: String]?
+        var ClientMetadata: [String: String]?
+    }
+
+    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> AuthResponse {
+        let (client, pool) = try await postern.publicClient(request.ClientId)
+        return try await AuthChallenges.answer(
+            request.ChallengeName, pool: pool, client: client, session: request.Session, responses: request.ChallengeResponses ?? [:],
+            call: call, postern: postern)
+    }
+}
+
+/// Dispatches challenge answers by name.
+enum AuthChallenges {
+    static func answer(
+        _ name: String, pool: PoolRecord, client: ClientRecord, session: String?, responses: [String: String], call: Call, postern: Postern
+    ) async throws -> AuthResponse {
+        switch name {
+        case "NEW_PASSWORD_REQUIRED":
+            return try await postern.answerNewPassword(pool: pool, client: client, session: session, responses: responses, call: call)
+        default:
+            throw DomainError.invalidParameter("\(name) is not supported by this server yet.")
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import PosternStore
+import PosternCore
+import PosternCrypto
+
+/// RevokeToken: revokes one refresh token and every token minted from the same sign-in.
+enum RevokeToken: AWSOperation {
+    static let name = "RevokeToken"
+
+    struct Request: Decodable, Sendable {
+        var Token: String
+        var ClientId: String
+        var ClientSecret: String?
+    }
+
+    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
+        let (client, _) = try await postern.publicClient(request.ClientId)
+        if let secret = try postern.secret(of: client) {
+            guard let given = request.ClientSecret, constantTimeEquals(given, secret) else {
+                throw DomainError.unauthorized("Client secret is incorrect.")
+            }
+        }
+        guard client.settings.tokenRevocationEnabled else {
+            throw DomainError.unsupportedOperation("Token revocation is not enabled for this client.")
+        }
+        if request.Token.split(separator: ".").count == 3, request.Token.hasPrefix("eyJ") {
+            throw DomainError.unsupportedTokenType("Only refresh tokens can be revoked.")
+        }
+        // Unknown or already revoked tokens succeed, as /oauth2/revoke does.
+        guard let stored = try await postern.directory.refreshToken(hash: postern.master.codeHasher.hash(request.Token, context: "refresh")),
+            stored.revokedAt == nil
+        else { return EmptyResponse() }
+        guard stored.clientId == client.id else { throw DomainError.unauthorized("The token was not issued to this client.") }
+        try await postern.retrying {
+            guard let user = try await postern.directory.user(sub: stored.sub.rawValue) else { return }
+            try await postern.appendToUser(
+                user, [RefreshTokenRevoked(originJti: stored.originJti)], call: call, actor: user.sub.rawValue, clientId: client.id)
+        }
+        return EmptyResponse()
+    }
+}

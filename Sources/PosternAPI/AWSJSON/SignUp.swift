@@ -1,0 +1,87 @@
+import Foundation
+import PosternCore
+import PosternCrypto
+import PosternStore
+
+/// SignUp: self-service registration through an app client.
+enum SignUp: AWSOperation {
+    static let name = "SignUp"
+
+    struct Request: Decodable, Sendable {
+        var ClientId: String
+        var Username: String
+        var Password: String?
+        var SecretHash: String?
+        var UserAttributes: [AttributeType]?
+        var ValidationData: [AttributeType]?
+        var ClientMetadata: [String: String]?
+    }
+
+    struct Response: Encodable, Sendable {
+        var UserConfirmed: Bool
+        var CodeDeliveryDetails: CodeDeliveryDetails?
+        var UserSub: String
+    }
+
+    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
+        try Validate.username(request.Username)
+        let (client, pool) = try await postern.publicClient(request.ClientId)
+        try postern.checkSecretHash(request.SecretHash, client: client, usernames: [request.Username])
+        if pool.settings.allowAdminCreateUserOnly {
+            throw DomainError.notAuthorized("SignUp is not permitted for this user pool")
+        }
+        guard let password = request.Password else {
+            throw DomainError.invalidParameter("1 validation error detected: Value null at 'password' failed to satisfy constraint: Member must not be null")
+        }
+        let registration = try Registration(
+            pool: pool, requestedUsername: request.Username, attributes: request.UserAttributes ?? [], writer: .user)
+        try pool.settings.passwordPolicy.validate(password)
+        let key = try postern.master.newDataKey()
+        let sub = registration.sub
+        let stream = Stream.user(sub)
+        let registered = UserRegistered(
+            poolId: pool.id, sub: sub, origin: "SignUp",
+            sealedProfile: try key.key.seal(json: UserProfile(username: registration.username, attributes: registration.attributes)),
+            sealedVerifier: try postern.sealedVerifier(password: password, pool: pool, username: registration.username, key: key.key),
+            status: .unconfirmed, clientId: client.id)
+        let (codeEvents, delivery) = try postern.codeEvents(
+            for: (sub, registration.username, registration.attributes), pool: pool, purpose: "SignUp", key: key.key, now: call.now)
+        var batch = AppendBatch(stream: stream, expected: .noStream, events: [try NewEvent(streamID: stream, registered)] + codeEvents)
+        batch.dataKeysToCreate = [(sub.rawValue, key.wrapped)]
+        try await postern.store.append(batch, metadata: call.metadata(actor: sub.rawValue, clientId: client.id))
+        return Response(UserConfirmed: false, CodeDeliveryDetails: delivery, UserSub: sub.rawValue)
+    }
+}
+
+/// The identity of a new user: sub, internal username and validated attributes.
+///
+/// In pools with `UsernameAttributes` the caller's username is an email or phone number that becomes an
+/// attribute, and the internal username is the sub (as Cognito does).
+struct Registration {
+    var sub: Sub
+    var username: String
+    var attributes: [String: String]
+
+    init(pool: PoolRecord, requestedUsername: String, attributes: [AttributeType], writer: AttributeValidator.Writer) throws {
+        sub = Sub(UUID().uuidString.lowercased())
+        var attributes = try AttributeValidator(pool: pool).validate(attributes, writer: writer, requireAll: false)
+        let usernameAttributes = pool.settings.usernameAttributes
+        if usernameAttributes.isEmpty {
+            username = requestedUsername
+        } else {
+            if usernameAttributes.contains("email"), AttributeValidator.isEmail(requestedUsername) {
+                attributes["email"] = requestedUsername
+            } else if usernameAttributes.contains("phone_number"), AttributeValidator.isPhoneNumber(requestedUsername) {
+                attributes["phone_number"] = requestedUsername
+            } else {
+                throw DomainError.invalidParameter(
+                    usernameAttributes.contains("phone_number") && usernameAttributes.contains("email")
+                        ? "Username should be either an email or a phone number."
+                        : usernameAttributes.contains("email") ? "Username should be an email." : "Username should be a phone number.")
+            }
+            username = sub.rawValue
+        }
+        self.attributes = try AttributeValidator(pool: pool).validate(
+            attributes.map { AttributeType(Name: $0.key, Value: $0.value) }, writer: .admin, requireAll: true)
+    }
+}

@@ -1,0 +1,7 @@
+/// The user-directory and sign-in operations.
+let userOperations: [any AWSOperation.Type] = [
+    SignUp.self, ConfirmSignUp.self, ResendConfirmationCode.self, AdminCreateUser.self, AdminConfirmSignUp.self, AdminGetUser.self,
+    AdminDeleteUser.self, AdminSetUserPassword.self, ListUsers.self, GetUser.self, DeleteUser.self, InitiateAuth.self,
+    AdminInitiateAuth.self, RespondToAuthChallenge.self, AdminRespondToAuthChallenge.self, GlobalSignOut.self,
+    AdminUserGlobalSignOut.self, RevokeToken.self,
+]

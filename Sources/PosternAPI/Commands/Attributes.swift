@@ -1,0 +1,85 @@
+import Foundation
+import PosternStore
+import PosternCrypto
+import PosternCore
+
+/// Checks user attributes against a pool's schema, as SignUp and AdminCreateUser do.
+struct AttributeValidator {
+    let pool: PoolRecord
+
+    enum Writer { case user, admin }
+
+    /// Returns the attributes as a dictionary, or throws Cognito's schema error.
+    func validate(_ attributes: [AttributeType], writer: Writer, requireAll: Bool) throws -> [String: String] {
+        let schema = Dictionary(pool.settings.schema.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var result: [String: String] = [:]
+        for attribute in attributes {
+            let name = attribute.Name
+            guard let definition = schema[name] else {
+                throw DomainError.invalidParameter("Attributes did not conform to the schema: Type for attribute {\(name)} could not be determined")
+            }
+            if name == "sub" {
+                throw DomainError.invalidParameter("Attributes did not conform to the schema: sub: Attribute cannot be updated. (changing an immutable attribute)")
+            }
+            if writer == .user, name.hasSuffix("_verified") || definition.developerOnly {
+                throw DomainError.notAuthorized("A client attempted to write unauthorized attribute")
+            }
+            let value = attribute.Value ?? ""
+            if let max = definition.maxLength, value.count > max {
+                throw DomainError.invalidParameter("Attributes did not conform to the schema: \(name): String must be no longer than \(max) characters")
+            }
+            if let min = definition.minLength, value.count < min {
+                throw DomainError.invalidParameter("Attributes did not conform to the schema: \(name): String must be no shorter than \(min) characters")
+            }
+            switch definition.dataType {
+            case .boolean where !["true", "false"].contains(value):
+                throw DomainError.invalidParameter("Attributes did not conform to the schema: \(name): Value must be true or false")
+            case .number where Double(value) == nil && !value.isEmpty:
+                throw DomainError.invalidParameter("Attributes did not conform to the schema: \(name): Number must be a valid number")
+            default: break
+            }
+            if name == "email", !value.isEmpty, !Self.isEmail(value) { throw DomainError.invalidParameter("Invalid email address format.") }
+            if name == "phone_number", !value.isEmpty, !Self.isPhoneNumber(value) { throw DomainError.invalidParameter("Invalid phone number format.") }
+            result[name] = value
+        }
+        if requireAll {
+            for definition in pool.settings.schema where definition.required && definition.name != "sub" {
+                if (result[definition.name] ?? "").isEmpty {
+                    throw DomainError.invalidParameter("Attributes did not conform to the schema: \(definition.name): The attribute \(definition.name) is required")
+                }
+            }
+        }
+        return result
+    }
+
+    static func isEmail(_ value: String) -> Bool {
+        value.range(of: #"^[^\s@]+@[^\s@]+$"#, options: .regularExpression) != nil
+    }
+
+    static func isPhoneNumber(_ value: String) -> Bool {
+        value.range(of: #"^\+[0-9]{4,15}$"#, options: .regularExpression) != nil
+    }
+}
+
+/// Where a code goes (`CodeDeliveryDetailsType`), with the destination masked as Cognito shows it.
+struct CodeDeliveryDetails: Encodable, Sendable {
+    var Destination: String
+    var DeliveryMedium: String
+    var AttributeName: String
+
+    init(medium: String, attribute: String, destination: String) {
+        DeliveryMedium = medium
+        AttributeName = attribute
+        Destination = Self.mask(destination, medium: medium)
+    }
+
+    /// `a***@e***` for email, `+*******1234` for phone numbers.
+    static func mask(_ value: String, medium: String) -> String {
+        if medium == "SMS" {
+            return String(value.prefix(1)) + String(repeating: "*", count: max(0, value.count - 5)) + String(value.suffix(4))
+        }
+        let parts = value.split(separator: "@", maxSplits: 1)
+        guard parts.count == 2 else { return "***" }
+        return "\(parts[0].prefix(1))***@\(parts[1].prefix(1))***"
+    }
+}

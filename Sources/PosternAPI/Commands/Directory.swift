@@ -1,0 +1,250 @@
+import Foundation
+import Logging
+import PostgresNIO
+import PosternCore
+import PosternCrypto
+import PosternStore
+
+/// A user pool as the directory projection holds it.
+struct PoolRecord: Sendable {
+    var id: UserPoolID
+    var name: String
+    var settings: UserPoolSettings
+    var signingKeys: [SealedSigningKey]
+    var createdAt: Date
+    var updatedAt: Date
+}
+
+/// An app client as the directory projection holds it.
+struct ClientRecord: Sendable {
+    var id: ClientID
+    var poolId: UserPoolID
+    var settings: ClientSettings
+    var sealedSecret: String?
+    var createdAt: Date
+    var updatedAt: Date
+}
+
+/// A user as the directory projection holds it; `version` is the user stream's version.
+struct UserRecord: Sendable {
+    var sub: Sub
+    var poolId: UserPoolID
+    var username: String
+    var attributes: [String: String]
+    var status: UserStatus
+    var enabled: Bool
+    var sealedVerifier: String?
+    var passwordSetAt: Date?
+    var failedAttempts: Int
+    var lockedUntil: Date?
+    var tokensValidAfter: Date?
+    var createdAt: Date
+    var updatedAt: Date
+    var version: Int
+}
+
+/// Read-side queries against the `directory` projection tables.
+struct Directory: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    func pool(_ id: String) async throws -> PoolRecord {
+        let rows = try await client.query(
+            """
+            SELECT pool_id, name, config::text, signing_keys::text, created_at, updated_at
+            FROM directory.user_pools WHERE pool_id = \(id)
+            """, logger: logger)
+        for try await (id, name, config, keys, created, updated) in rows.decode((String, String, String, String, Date, Date).self) {
+            return PoolRecord(
+                id: UserPoolID(id), name: name, settings: UserPoolSettings(json: try decodeJSON(config)),
+                signingKeys: try decodeJSON(keys).decode([SealedSigningKey].self), createdAt: created, updatedAt: updated)
+        }
+        throw DomainError.resourceNotFound("User pool \(id) does not exist.")
+    }
+
+    func pools(after: String?, limit: Int) async throws -> [PoolRecord] {
+        let rows = try await client.query(
+            """
+            SELECT pool_id, name, config::text, signing_keys::text, created_at, updated_at
+            FROM directory.user_pools WHERE \(after)::text IS NULL OR pool_id > \(after) ORDER BY pool_id LIMIT \(limit)
+            """, logger: logger)
+        var pools: [PoolRecord] = []
+        for try await (id, name, config, keys, created, updated) in rows.decode((String, String, String, String, Date, Date).self) {
+            pools.append(
+                PoolRecord(
+                    id: UserPoolID(id), name: name, settings: UserPoolSettings(json: try decodeJSON(config)),
+                    signingKeys: try decodeJSON(keys).decode([SealedSigningKey].self), createdAt: created, updatedAt: updated))
+        }
+        return pools
+    }
+
+    func client(_ id: String) async throws -> ClientRecord {
+        let rows = try await client.query(
+            """
+            SELECT client_id, pool_id, config::text, sealed_secret, created_at, updated_at
+            FROM directory.user_pool_clients WHERE client_id = \(id)
+            """, logger: logger)
+        for try await (id, pool, config, secret, created, updated) in rows.decode((String, String, String, String?, Date, Date).self) {
+            return ClientRecord(
+                id: ClientID(id), poolId: UserPoolID(pool), settings: ClientSettings(json: try decodeJSON(config)), sealedSecret: secret,
+                createdAt: created, updatedAt: updated)
+        }
+        throw DomainError.resourceNotFound("User pool client \(id) does not exist.")
+    }
+
+    func clients(pool: UserPoolID, after: String?, limit: Int) async throws -> [ClientRecord] {
+        let rows = try await client.query(
+            """
+            SELECT client_id, pool_id, config::text, sealed_secret, created_at, updated_at FROM directory.user_pool_clients
+            WHERE pool_id = \(pool.rawValue) AND (\(after)::text IS NULL OR client_id > \(after)) ORDER BY client_id LIMIT \(limit)
+            """, logger: logger)
+        var clients: [ClientRecord] = []
+        for try await (id, pool, config, secret, created, updated) in rows.decode((String, String, String, String?, Date, Date).self) {
+            clients.append(
+                ClientRecord(
+                    id: ClientID(id), poolId: UserPoolID(pool), settings: ClientSettings(json: try decodeJSON(config)),
+                    sealedSecret: secret, createdAt: created, updatedAt: updated))
+        }
+        return clients
+    }
+
+    static let userColumns = """
+        sub, pool_id, username, attributes::text, status, enabled, sealed_verifier, password_set_at, failed_attempts, locked_until, \
+        tokens_valid_after, created_at, updated_at, version
+        """
+
+    /// Finds a user by username (honouring the pool's case sensitivity) or, failing that, by a sign-in
+    /// alias: `UsernameAttributes` values, or verified `AliasAttributes` values.
+    func user(pool: PoolRecord, login: String) async throws -> UserRecord? {
+        let key = pool.settings.usernameKey(login)
+        if let user = try await users(
+            "SELECT \(unescaped: Self.userColumns) FROM directory.users WHERE pool_id = \(pool.id.rawValue) AND username_key = \(key)"
+        ).first {
+            return user
+        }
+        let aliases = pool.settings.usernameAttributes + pool.settings.aliasAttributes
+        for attribute in aliases {
+            let needsVerification = attribute == "email" || attribute == "phone_number"
+            let verifiedKey = "\(attribute)_verified"
+            let matches = try await users(
+                """
+                SELECT \(unescaped: Self.userColumns) FROM directory.users
+                WHERE pool_id = \(pool.id.rawValue) AND lower(attributes->>\(attribute)) = lower(\(login))
+                  AND (NOT \(needsVerification) OR attributes->>\(verifiedKey) = 'true' OR \(!pool.settings.usernameAttributes.isEmpty))
+                ORDER BY updated_at DESC LIMIT 1
+                """)
+            if let user = matches.first { return user }
+        }
+        return nil
+    }
+
+    func user(sub: String) async throws -> UserRecord? {
+        try await users("SELECT \(unescaped: Self.userColumns) FROM directory.users WHERE sub = \(sub)").first
+    }
+
+    func users(_ query: PostgresQuery) async throws -> [UserRecord] {
+        var users: [UserRecord] = []
+        for try await row in try await client.query(query, logger: logger) {
+            let (sub, pool, username, attributes, status, enabled, verifier, passwordSetAt, failed, lockedUntil, validAfter, created,
+                 updated, version) = try row.decode(
+                (String, String, String, String, String, Bool, String?, Date?, Int, Date?, Date?, Date, Date, Int).self)
+            users.append(
+                UserRecord(
+                    sub: Sub(sub), poolId: UserPoolID(pool), username: username,
+                    attributes: try decodeJSON(attributes).decode([String: String].self),
+                    status: UserStatus(rawValue: status) ?? .confirmed, enabled: enabled, sealedVerifier: verifier,
+                    passwordSetAt: passwordSetAt, failedAttempts: failed, lockedUntil: lockedUntil, tokensValidAfter: validAfter,
+                    createdAt: created, updatedAt: updated, version: version))
+        }
+        return users
+    }
+
+    func userCount(pool: UserPoolID) async throws -> Int {
+        for try await count in try await client.query(
+            "SELECT count(*)::int FROM directory.users WHERE pool_id = \(pool.rawValue)", logger: logger
+        ).decode(Int.self) {
+            return count
+        }
+        return 0
+    }
+
+    func subs(pool: UserPoolID) async throws -> [String] {
+        var subs: [String] = []
+        for try await sub in try await client.query("SELECT sub FROM directory.users WHERE pool_id = \(pool.rawValue)", logger: logger)
+            .decode(String.self)
+        {
+            subs.append(sub)
+        }
+        return subs
+    }
+
+    func wrappedDataKey(subject: String) async throws -> [UInt8]? {
+        for try await key in try await client.query(
+            "SELECT wrapped_key FROM eventlog.data_keys WHERE subject = \(subject)", logger: logger
+        ).decode(Data.self) {
+            return [UInt8](key)
+        }
+        return nil
+    }
+
+    struct Code: Sendable {
+        var codeHash: String
+        var expiresAt: Date
+        var attempts: Int
+    }
+
+    func confirmationCode(sub: Sub, purpose: String) async throws -> Code? {
+        for try await (hash, expires, attempts) in try await client.query(
+            "SELECT code_hash, expires_at, attempts FROM directory.confirmation_codes WHERE sub = \(sub.rawValue) AND purpose = \(purpose)",
+            logger: logger
+        ).decode((String, Date, Int).self) {
+            return Code(codeHash: hash, expiresAt: expires, attempts: attempts)
+        }
+        return nil
+    }
+
+    struct RefreshToken: Sendable {
+        var sub: Sub
+        var clientId: ClientID
+        var originJti: String
+        var authTime: Date
+        var expiresAt: Date
+        var revokedAt: Date?
+    }
+
+    func refreshToken(hash: String) async throws -> RefreshToken? {
+        for try await (sub, client, origin, authTime, expires, revoked) in try await client.query(
+            """
+            SELECT sub, client_id, origin_jti, auth_time, expires_at, revoked_at FROM directory.refresh_tokens
+            WHERE token_hash = \(hash)
+            """, logger: logger
+        ).decode((String, String, String, Date, Date, Date?).self) {
+            return RefreshToken(
+                sub: Sub(sub), clientId: ClientID(client), originJti: origin, authTime: authTime, expiresAt: expires, revokedAt: revoked)
+        }
+        return nil
+    }
+
+    /// Whether the sign-in session `originJti` came from was revoked (RevokeToken, GlobalSignOut).
+    func isOriginRevoked(_ originJti: String) async throws -> Bool {
+        for try await revoked in try await client.query(
+            "SELECT revoked_at FROM directory.refresh_tokens WHERE origin_jti = \(originJti)", logger: logger
+        ).decode(Date?.self) {
+            return revoked != nil
+        }
+        return false
+    }
+
+    func adminSecret(accessKeyID: String) async throws -> String? {
+        for try await sealed in try await client.query(
+            "SELECT sealed_secret FROM directory.admin_keys WHERE access_key_id = \(accessKeyID) AND revoked_at IS NULL", logger: logger
+        ).decode(String.self) {
+            return sealed
+        }
+        return nil
+    }
+}
+
+func decodeJSON(_ text: String) throws -> JSONValue {
+    try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Logging
+import PostgresNIO
+import PosternCore
+import PosternCrypto
+import PosternStore
+
+/// The services every command uses: the store, the directory, keys and configuration.
+public final class Postern: Sendable {
+    public let store: EventStore
+    let directory: Directory
+    let master: MasterKey
+    let configuration: ServerConfiguration
+    let signingKeys: SigningKeyCache
+    let logger: Logger
+
+    public init(client: PostgresClient, configuration: ServerConfiguration, logger: Logger) {
+        let opener = StoreDataOpener(master: configuration.masterKey)
+        store = EventStore(client: client, projector: DirectoryProjector(opener: opener), logger: logger)
+        directory = Directory(client: client, logger: logger)
+        master = configuration.masterKey
+        self.configuration = configuration
+        signingKeys = SigningKeyCache(sealer: configuration.masterKey.secrets)
+        self.logger = logger
+    }
+
+    /// Runs a command's load–decide–append cycle, reloading and deciding again when another command
+    /// appended to the same stream first.
+    func retrying<T: Sendable>(_ attempts: Int = 5, _ body: () async throws -> T) async throws -> T {
+        for attempt in 1...attempts {
+            do {
+                return try await body()
+            } catch StoreError.wrongExpectedVersion(let stream) {
+                logger.debug("concurrent append; retrying", metadata: ["stream": "\(stream)", "attempt": "\(attempt)"])
+            }
+        }
+        throw DomainError.concurrentModification("The resource was modified concurrently; try again.")
+    }
+
+    func issuer(_ pool: UserPoolID) -> String { "\(configuration.issuerBase)/\(pool.rawValue)" }
+
+    /// Unwraps the data key of a user, or nil if it was destroyed.
+    func dataKey(of sub: Sub) async throws -> Sealer? {
+        guard let wrapped = try await directory.wrappedDataKey(subject: sub.rawValue) else { return nil }
+        return try master.unwrap(wrapped)
+    }
+}
+
+/// Adapts the master key to the store's projector.
+struct StoreDataOpener: SubjectDataOpener {
+    let master: MasterKey
+    func open(_ sealed: String, wrappedKey: [UInt8]) throws -> [UInt8] { try master.unwrap(wrappedKey).open(sealed) }
+}
+
+/// Opened pool signing keys, kept in memory: unsealing and parsing RSA keys per request would cost more
+/// than signing.
+actor SigningKeyCache {
+    let sealer: Sealer
+    var keys: [String: PoolSigningKeys] = [:]
+
+    init(sealer: Sealer) { self.sealer = sealer }
+
+    func keys(for pool: PoolRecord) async throws -> PoolSigningKeys {
+        if let cached = keys[pool.id.rawValue] { return cached }
+        let opened = try await PoolSigningKeys(sealed: pool.signingKeys, sealer: sealer)
+        keys[pool.id.rawValue] = opened
+        return opened
+    }
+
+    func forget(_ pool: UserPoolID) { keys[pool.rawValue] = nil }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import PosternCore
+import PosternCrypto
+import PosternStore
+
+/// The envelope of InitiateAuth / RespondToAuthChallenge and their admin variants.
+struct AuthResponse: Encodable, Sendable {
+    var ChallengeName: String?
+    var Session: String?
+    var ChallengeParameters: [String: String] = [:]
+    var AuthenticationResult: AuthenticationResult?
+}
+
+extension Postern {
+    /// A password sign-in (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH), spec/auth-flows.md §4–5.
+    ///
+    /// Unknown users cost the same modular exponentiation as known ones, and every attempt — success or
+    /// failure with its reason — is an event.
+    func passwordSignIn(pool: PoolRecord, client: ClientRecord, parameters: [String: String], flow: AuthFlow, call: Call) async throws
+        -> AuthResponse
+    {
+        guard let login = parameters["USERNAME"], let password = parameters["PASSWORD"] else {
+            throw DomainError.invalidParameter("Missing required parameter USERNAME or PASSWORD")
+        }
+        try Validate.username(login)
+        return try await retrying {
+            guard let user = try await directory.user(pool: pool, login: login) else {
+                PasswordVerifier.simulateCheck(password: password, poolName: pool.id.poolName, userID: login)
+                try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login])
+                try await recordAnonymousFailure(pool: pool, client: client, flow: flow, reason: "user_not_found", call: call)
+                if client.settings.preventUserExistenceErrors { throw DomainError.notAuthorized("Incorrect username or password.") }
+                throw DomainError.userNotFound
+            }
+            try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
+            func fail(_ reason: String, counts: Bool, _ error: DomainError) async throws -> Never {
+                var failed = SignInFailed(flow: flow.rawValue, clientId: client.id, poolId: pool.id, reason: reason)
+                if counts {
+                    let next = Lockout.afterFailure(failedAttempts: user.failedAttempts, now: call.now)
+                    failed.failedAttempts = next.failedAttempts
+                    failed.lockedUntil = next.lockedUntil
+                }
+                try await appendToUser(user, [failed], call: call, actor: user.sub.rawValue, clientId: client.id)
+                throw error
+            }
+            if Lockout.isLocked(until: user.lockedUntil, now: call.now) {
+                PasswordVerifier.simulateCheck(password: password, poolName: pool.id.poolName, userID: user.username)
+                try await fail("locked_out", counts: false, .notAuthorized("Password attempts exceeded"))
+            }
+            guard let verifier = try await verifier(of: user),
+                verifier.matches(password: password, poolName: pool.id.poolName, userID: user.username)
+            else {
+                try await fail("incorrect_password", counts: true, .notAuthorized("Incorrect username or password."))
+            }
+            if !user.enabled { try await fail("user_disabled", counts: false, .notAuthorized("User is disabled.")) }
+            switch user.status {
+            case .unconfirmed:
+                try await fail("user_not_confirmed", counts: false, .userNotConfirmed)
+            case .resetRequired:
+                try await fail("password_reset_required", counts: false, .passwordResetRequired)
+            case .forceChangePassword:
+                let validDays = pool.settings.passwordPolicy.temporaryPasswordValidityDays
+                if let setAt = user.passwordSetAt, setAt.addingTimeInterval(TimeInterval(validDays * 86_400)) < call.now {
+                    try await fail(
+                        "temporary_password_expired", counts: false,
+                        .notAuthorized("Temporary password has expired and must be reset by an administrator."))
+                }
+                return try await newPasswordChallenge(pool: pool, client: client, user: user, flow: flow, call: call)
+            case .confirmed, .externalProvider:
+                let result = try await completeSignIn(pool: pool, client: client, user: user, flow: flow.rawValue, call: call)
+                return AuthResponse(AuthenticationResult: result)
+            }
+        }
+    }
+
+    func recordAnonymousFailure(pool: PoolRecord, client: ClientRecord?, flow: AuthFlow, reason: String, call: Call) async throws {
+        let stream = Stream.attempt(UUID())
+        let failed = SignInFailed(flow: flow.rawValue, clientId: client?.id, poolId: pool.id, reason: reason)
+        try await store.append(
+            .init(stream: stream, expected: .noStream, events: [try NewEvent(streamID: stream, failed)]),
+            metadata: call.metadata(clientId: client?.id))
+    }
+
+    /// NEW_PASSWORD_REQUIRED for a user signing in with a temporary password.
+    func newPasswordChallenge(pool: PoolRecord, client: ClientRecord, user: UserRecord, flow: AuthFlow, call: Call) async throws
+        -> AuthResponse
+    {
+        let session = ChallengeSession(
+            id: UUID().uuidString.lowercased(), poolId: pool.id.rawValue, clientId: client.id.rawValue, sub: user.sub.rawValue,
+            challenge: "NEW_PASSWORD_REQUIRED", expiresAt: call.now.addingTimeInterval(client.settings.authSessionValidity))
+        try await appendToUser(
+            user, [ChallengeIssued(challengeName: session.challenge, clientId: client.id, sessionId: session.id)], call: call,
+            actor: user.sub.rawValue, clientId: client.id)
+        let required = pool.settings.schema.filter { $0.required && $0.name != "sub" && (user.attributes[$0.name] ?? "").isEmpty }
+            .map { "userAttributes.\($0.name)" }
+        let current = user.attributes.filter { !$0.key.hasSuffix("_verified") }
+        return AuthResponse(
+            ChallengeName: "NEW_PASSWORD_REQUIRED", Session: try sealSession(session),
+            ChallengeParameters: [
+                "USER_ID_FOR_SRP": user.username,
+                "requiredAttributes": String(decoding: try JSONEncoder().encode(required), as: UTF8.self),
+                "userAttributes": String(decoding: try JSONEncoder().encode(current), as: UTF8.self),
+            ])
+    }
+
+    /// REFRESH_TOKEN_AUTH: new ID and access tokens for the same sign-in (same `origin_jti`, `auth_time`).
+    func refreshSignIn(pool: PoolRecord, client: ClientRecord, parameters: [String: String], call: Call) async throws -> AuthResponse {
+        guard let token = parameters["REFRESH_TOKEN"] else { throw DomainError.invalidParameter("Missing required parameter REFRESH_TOKEN") }
+        guard let stored = try await directory.refreshToken(hash: master.codeHasher.hash(token, context: "refresh")),
+            stored.clientId == client.id
+        else { throw DomainError.notAuthorized("Invalid Refresh Token") }
+        guard let user = try await directory.user(sub: stored.sub.rawValue), user.poolId == pool.id else {
+            throw DomainError.notAuthorized("Invalid Refresh Token")
+        }
+        if client.sealedSecret != nil {
+            try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [user.username, user.sub.rawValue] + (parameters["USERNAME"].map { [$0] } ?? []))
+        }
+        if stored.revokedAt != nil { throw DomainError.notAuthorized("Refresh Token has been revoked") }
+        if stored.expiresAt <= call.now { throw DomainError.notAuthorized("Refresh Token has expired") }
+        if !user.enabled { throw DomainError.notAuthorized("User is disabled.") }
+        let tokens = try await mintTokens(pool: pool, client: client, user: user, authTime: stored.authTime, originJti: stored.originJti, now: call.now)
+        try await retrying {
+            let current = try await directory.user(sub: user.sub.rawValue) ?? user
+            try await appendToUser(
+                current, [TokensRefreshed(clientId: client.id, originJti: stored.originJti)], call: call, actor: user.sub.rawValue,
+                clientId: client.id)
+        }
+        return AuthResponse(AuthenticationResult: AuthenticationResult(AccessToken: tokens.access, ExpiresIn: tokens.expiresIn, IdToken: tokens.id))
+    }
+
+    /// Answers a NEW_PASSWORD_REQUIRED challenge: the new password (and any required attributes).
+    func answerNewPassword(pool: PoolRecord, client: ClientRecord, session sealed: String?, responses: [String: String], call: Call)
+        async throws -> AuthResponse
+    {
+        guard let sealed else { throw DomainError.invalidParameter("Missing required parameter Session") }
+        let session = try openSession(sealed, now: call.now)
+        guard session.challenge == "NEW_PASSWORD_REQUIRED", session.clientId == client.id.rawValue, session.poolId == pool.id.rawValue else {
+            throw DomainError.notAuthorized("Invalid session for the user.")
+        }
+        guard let newPassword = responses["NEW_PASSWORD"] else {
+            throw DomainError.invalidParameter("Missing required parameter NEW_PASSWORD")
+        }
+        guard let user = try await directory.user(sub: session.sub) else { throw DomainError.notAuthorized("Invalid session for the user.") }
+        if let given = responses["USERNAME"], given != user.username, pool.settings.usernameKey(given) != pool.settings.usernameKey(user.username),
+            try await directory.user(pool: pool, login: given)?.sub != user.sub
+        {
+            throw DomainError.notAuthorized("Invalid session for the user.")
+        }
+        try checkSecretHash(responses["SECRET_HASH"], client: client, usernames: [user.username] + (responses["USERNAME"].map { [$0] } ?? []))
+        guard user.status == .forceChangePassword else { throw DomainError.notAuthorized("Invalid session for the user.") }
+        try pool.settings.passwordPolicy.validate(newPassword)
+        let missing = pool.settings.schema.filter {
+            $0.required && $0.name != "sub" && (user.attributes[$0.name] ?? "").isEmpty && (responses["userAttributes.\($0.name)"] ?? "").isEmpty
+        }
+        if let first = missing.first {
+            throw DomainError.invalidParameter("Attributes did not conform to the schema: \(first.name): The attribute \(first.name) is required")
+        }
+        guard let key = try await dataKey(of: user.sub) else { throw DomainError.notAuthorized("Invalid session for the user.") }
+        let changed = PasswordChanged(
+            sealedVerifier: try sealedVerifier(password: newPassword, pool: pool, username: user.username, key: key), status: .confirmed,
+            reason: "new_password_challenge", sessionId: session.id)
+        var confirmed = user
+        confirmed.status = .confirmed
+        confirmed.passwordSetAt = call.now
+        var events: [any EventPayload] = [changed]
+        let given = responses.filter { $0.key.hasPrefix("userAttributes.") }
+            .map { AttributeType(Name: String($0.key.dropFirst("userAttributes.".count)), Value: $0.value) }
+        if !given.isEmpty {
+            let schema = Dictionary(pool.settings.schema.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            for attribute in given where schema[attribute.Name]?.mutable == false && user.attributes[attribute.Name] != nil {
+                throw DomainError.notAuthorized("Cannot modify an already provided immutable attribute \(attribute.Name)")
+            }
+            let validated = try AttributeValidator(pool: pool).validate(given, writer: .user, requireAll: false)
+            confirmed.attributes.merge(validated) { _, new in new }
+            events.insert(
+                UserProfileChanged(
+                    sealedProfile: try key.seal(json: UserProfile(username: user.username, attributes: confirmed.attributes)),
+                    changedAttributes: validated.keys.sorted()), at: 0)
+        }
+        let result = try await completeSignIn(
+            pool: pool, client: client, user: confirmed, flow: "NEW_PASSWORD_REQUIRED", call: call, extra: events)
+        return AuthResponse(AuthenticationResult: result)
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import PosternCore
+import PosternCrypto
+import PosternStore
+
+/// `AuthenticationResultType`.
+struct AuthenticationResult: Encodable, Sendable {
+    var AccessToken: String
+    var ExpiresIn: Int
+    var TokenType = "Bearer"
+    var RefreshToken: String?
+    var IdToken: String
+}
+
+/// An authenticated access token: its pool, user and claims.
+struct AccessTokenIdentity: Sendable {
+    var pool: PoolRecord
+    var user: UserRecord
+    var claims: TokenClaims
+}
+
+extension Postern {
+    /// Signs an ID and an access token with Cognito's claims (spec/tokens.md §3–4).
+    func mintTokens(pool: PoolRecord, client: ClientRecord, user: UserRecord, authTime: Date, originJti: String, now: Date)
+        async throws -> (access: String, id: String, expiresIn: Int)
+    {
+        let keys = try await signingKeys.keys(for: pool)
+        let iat = Int(now.timeIntervalSince1970)
+        let eventId = UUID().uuidString.lowercased()
+        var common: [String: JSONValue] = [
+            "sub": .string(user.sub.rawValue), "iss": .string(issuer(pool.id)), "auth_time": .int(Int(authTime.timeIntervalSince1970)),
+            "iat": .int(iat), "event_id": .string(eventId),
+        ]
+        if client.settings.tokenRevocationEnabled { common["origin_jti"] = .string(originJti) }
+        var id = common
+        id["aud"] = .string(client.id.rawValue)
+        id["token_use"] = "id"
+        id["cognito:username"] = .string(user.username)
+        id["exp"] = .int(iat + Int(client.settings.idTokenValidity))
+        id["jti"] = .string(UUID().uuidString.lowercased())
+        for (name, value) in user.attributes where name != "sub" {
+            id[name] = name.hasSuffix("_verified") ? .bool(value == "true") : .string(value)
+        }
+        var access = common
+        access["client_id"] = .string(client.id.rawValue)
+        access["token_use"] = "access"
+        access["scope"] = "aws.cognito.signin.user.admin"
+        access["username"] = .string(user.username)
+        access["exp"] = .int(iat + Int(client.settings.accessTokenValidity))
+        access["jti"] = .string(UUID().uuidString.lowercased())
+        return (
+            try await keys.sign(TokenClaims(access), use: "access"), try await keys.sign(TokenClaims(id), use: "id"),
+            Int(client.settings.accessTokenValidity)
+        )
+    }
+
+    /// Completes a sign-in: records `SignInSucceeded` with the new refresh token's hash, returns the tokens.
+    func completeSignIn(pool: PoolRecord, client: ClientRecord, user: UserRecord, flow: String, call: Call, extra: [any EventPayload] = [])
+        async throws -> AuthenticationResult
+    {
+        let refreshToken = Random.token() + "." + Random.token()
+        let originJti = UUID().uuidString.lowercased()
+        let succeeded = SignInSucceeded(
+            flow: flow, clientId: client.id, originJti: originJti, refreshTokenHash: master.codeHasher.hash(refreshToken, context: "refresh"),
+            authTime: call.now, refreshExpiresAt: call.now.addingTimeInterval(client.settings.refreshTokenValidity))
+        let tokens = try await mintTokens(pool: pool, client: client, user: user, authTime: call.now, originJti: originJti, now: call.now)
+        try await appendToUser(user, extra + [succeeded], call: call, actor: user.sub.rawValue, clientId: client.id)
+        return AuthenticationResult(AccessToken: tokens.access, ExpiresIn: tokens.expiresIn, RefreshToken: refreshToken, IdToken: tokens.id)
+    }
+
+    /// Authenticates an `AccessToken` body member: signature by the pool's key, issuer, use, expiry,
+    /// scope, and that neither the user nor the sign-in it came from has been signed out or revoked.
+    func authenticate(accessToken token: String, now: Date) async throws -> AccessTokenIdentity {
+        let invalid = DomainError.notAuthorized("Invalid Access Token")
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let payload = Base64URL.decode(String(parts[1])),
+            let unverified = try? JSONDecoder().decode(TokenClaims.self, from: payload), let iss = unverified.string("iss"),
+            let poolId = iss.split(separator: "/").last.map(String.init), iss == issuer(UserPoolID(poolId)),
+            let pool = try? await directory.pool(poolId)
+        else { throw invalid }
+        let claims: TokenClaims
+        do {
+            claims = try await signingKeys.keys(for: pool).verifySignature(token)
+        } catch {
+            throw invalid
+        }
+        guard claims.string("iss") == iss, claims.string("token_use") == "access", let sub = claims.string("sub"),
+            let exp = claims.int("exp"), let iat = claims.int("iat")
+        else { throw invalid }
+        if Double(exp) <= now.timeIntervalSince1970 { throw DomainError.notAuthorized("Access Token has expired") }
+        guard (claims.string("scope") ?? "").split(separator: " ").contains("aws.cognito.signin.user.admin") else {
+            throw DomainError.notAuthorized("Access Token does not have required scopes")
+        }
+        guard let user = try await directory.user(sub: sub), user.poolId == pool.id else {
+            throw DomainError.notAuthorized("User does not exist.")
+        }
+        if !user.enabled { throw DomainError.notAuthorized("User is disabled.") }
+        // Tokens carry the sign-in they came from; revoking it (RevokeToken, GlobalSignOut) revokes them.
+        // Clients without token revocation issue no origin_jti: then only the sign-out instant counts.
+        if let origin = claims.string("origin_jti") {
+            if try await directory.isOriginRevoked(origin) { throw DomainError.notAuthorized("Access Token has been revoked") }
+        } else if let validAfter = user.tokensValidAfter, Double(iat) <= validAfter.timeIntervalSince1970 {
+            throw DomainError.notAuthorized("Access Token has been revoked")
+        }
+        return AccessTokenIdentity(pool: pool, user: user, claims: claims)
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import PosternCore
+import PosternCrypto
+import PosternStore
+
+/// A challenge in progress (NEW_PASSWORD_REQUIRED), sealed under the server key into the `Session` string.
+struct ChallengeSession: Codable, Sendable {
+    var id: String
+    var poolId: String
+    var clientId: String
+    var sub: String
+    var challenge: String
+    var expiresAt: Date
+}
+
+extension Postern {
+    /// Loads the client of a public call and its pool.
+    func publicClient(_ clientId: String) async throws -> (ClientRecord, PoolRecord) {
+        try Validate.clientId(clientId)
+        let client = try await directory.client(clientId)
+        let pool = try await directory.pool(client.poolId.rawValue)
+        return (client, pool)
+    }
+
+    /// The client's secret, if it has one.
+    func secret(of client: ClientRecord) throws -> String? {
+        try client.sealedSecret.map { String(decoding: try master.secrets.open($0), as: UTF8.self) }
+    }
+
+    /// Checks `SECRET_HASH` for clients with a secret; any of `usernames` may be the one hashed.
+    func checkSecretHash(_ provided: String?, client: ClientRecord, usernames: [String]) throws {
+        guard let secret = try secret(of: client) else { return }
+        let valid = usernames.contains { SecretHash.isValid(provided, username: $0, clientID: client.id.rawValue, clientSecret: secret) }
+        if !valid { throw DomainError.notAuthorized("Unable to verify secret hash for client \(client.id.rawValue)") }
+    }
+
+    /// The user, or Cognito's "does not exist" error (NotAuthorized when the client hides user existence).
+    func requireUser(pool: PoolRecord, login: String, client: ClientRecord?) async throws -> UserRecord {
+        if let user = try await directory.user(pool: pool, login: login) { return user }
+        if client?.settings.preventUserExistenceErrors == true { throw DomainError.notAuthorized("Incorrect username or password.") }
+        throw DomainError.userNotFound
+    }
+
+    /// Events that send a one-time code to the user's contact attribute, and the masked delivery details.
+    func codeEvents(
+        for user: (sub: Sub, username: String, attributes: [String: String]), pool: PoolRecord, purpose: String, key: Sealer,
+        now: Date, preferred: [String]? = nil, code: String = Random.code(), validity: TimeInterval = 86_400
+    ) throws -> ([NewEvent], CodeDeliveryDetails?) {
+        let candidates = preferred ?? pool.settings.autoVerifiedAttributes
+        // When both contacts qualify, Cognito sends to the phone.
+        let order = ["phone_number", "email"].filter { candidates.contains($0) }
+        guard let attribute = order.first(where: { !(user.attributes[$0] ?? "").isEmpty }), let destination = user.attributes[attribute]
+        else { return ([], nil) }
+        let medium = attribute == "email" ? "EMAIL" : "SMS"
+        let messageId = UUID().uuidString.lowercased()
+        let text = MessageTemplates.text(purpose: purpose, pool: pool, medium: medium, username: user.username, code: code)
+        let message = OutboundMessage(username: user.username, destination: destination, subject: text.subject, message: text.body, code: code)
+        let stream = Stream.user(user.sub)
+        let events = [
+            try NewEvent(
+                streamID: stream,
+                ConfirmationCodeIssued(
+                    purpose: purpose, codeHash: codeHash(code, sub: user.sub, purpose: purpose),
+                    expiresAt: now.addingTimeInterval(validity), messageId: messageId)),
+            try NewEvent(
+                streamID: stream,
+                MessageQueued(messageId: messageId, poolId: pool.id, kind: purpose, deliveryMedium: medium, sealedMessage: try key.seal(json: message))),
+        ]
+        return (events, CodeDeliveryDetails(medium: medium, attribute: attribute, destination: destination))
+    }
+
+    func codeHash(_ code: String, sub: Sub, purpose: String) -> String {
+        master.codeHasher.hash(code, context: "\(sub.rawValue)|\(purpose)")
+    }
+
+    /// The user's password verifier, opened with the user's data key.
+    func verifier(of user: UserRecord) async throws -> PasswordVerifier? {
+        guard let sealed = user.sealedVerifier, let key = try await dataKey(of: user.sub) else { return nil }
+        return try key.open(sealed, as: PasswordVerifier.self)
+    }
+
+    /// A new sealed verifier for `password`, bound to the pool and the internal username as SRP needs.
+    func sealedVerifier(password: String, pool: PoolRecord, username: String, key: Sealer) throws -> String {
+        try key.seal(json: PasswordVerifier.make(password: password, poolName: pool.id.poolName, userID: username))
+    }
+
+    /// Appends events to a user's stream at the version the caller loaded.
+    func appendToUser(_ user: UserRecord, _ payloads: [any EventPayload], call: Call, actor: String? = nil, clientId: ClientID? = nil)
+        async throws
+    {
+        let stream = Stream.user(user.sub)
+        try await store.append(
+            .init(stream: stream, expected: .exact(user.version), events: try payloads.map { try NewEvent(streamID: stream, $0) }),
+            metadata: call.metadata(actor: actor, clientId: clientId))
+    }
+
+    func sealSession(_ session: ChallengeSession) throws -> String { try master.secrets.seal(json: session) }
+
+    /// Opens a challenge session; expired or forged sessions are Cognito's NotAuthorized.
+    func openSession(_ sealed: String, now: Date) throws -> ChallengeSession {
+        guard let session = try? master.secrets.open(sealed, as: ChallengeSession.self) else {
+            throw DomainError.notAuthorized("Invalid session for the user.")
+        }
+        guard session.expiresAt > now else { throw DomainError.notAuthorized("Invalid session for the user, session is expired.") }
+        return session
+    }
+}
+
+/// Default message texts (the pool's templates when set).
+enum MessageTemplates {
+    static func text(purpose: String, pool: PoolRecord, medium: String, username: String, code: String) -> (subject: String?, body: String) {
+        let settings = pool.settings.json
+        let template: String
+        var subject: String? = nil
+        switch purpose {
+        case "AdminCreateUser":
+            let invite = settings["AdminCreateUserConfig"]?["InviteMessageTemplate"]
+            template = (medium == "EMAIL" ? invite?["EmailMessage"] : invite?["SMSMessage"])?.stringValue
+                ?? "Your username is {username} and temporary password is {####}."
+            subject = medium == "EMAIL" ? invite?["EmailSubject"]?.stringValue ?? "Your temporary password" : nil
+        default:
+            let verification = settings["VerificationMessageTemplate"]
+            if medium == "EMAIL" {
+                template = verification?["EmailMessage"]?.stringValue ?? settings["EmailVerificationMessage"]?.stringValue
+                    ?? "Your verification code is {####}."
+                subject = verification?["EmailSubject"]?.stringValue ?? settings["EmailVerificationSubject"]?.stringValue
+                    ?? "Your verification code"
+            } else {
+                template = verification?["SmsMessage"]?.stringValue ?? settings["SmsVerificationMessage"]?.stringValue
+                    ?? "Your verification code is {####}."
+            }
+        }
+        let body = template.replacingOccurrences(of: "{####}", with: code).replacingOccurrences(of: "{username}", with: username)
+        return (subject, body)
+    }
+}
+
+/// Cognito's `UserType` (ListUsers, AdminCreateUser).
+struct UserType: Encodable, Sendable {
+    var Username: String
+    var Attributes: [AttributeType]
+    var UserCreateDate: Date
+    var UserLastModifiedDate: Date
+    var Enabled: Bool
+    var UserStatus: String
+
+    init(_ user: UserRecord, attributesToGet: [String]? = nil) {
+        Username = user.username
+        var attributes = user.attributes
+        attributes["sub"] = user.sub.rawValue
+        if let wanted = attributesToGet { attributes = attributes.filter { wanted.contains($0.key) } }
+        Attributes = attributes.wireAttributes
+        UserCreateDate = user.createdAt
+        UserLastModifiedDate = user.updatedAt
+        Enabled = user.enabled
+        UserStatus = user.status.rawValue
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Logging
+import PostgresNIO
+import PosternCore
+import PosternCrypto
+import PosternStore
+
+/// The operator's commands (`migrate`, `events`, `verify`, `projections rebuild`, `admin-keys`).
+public struct Operator: Sendable {
+    let configuration: ServerConfiguration
+    let logger: Logger
+
+    public init(configuration: ServerConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs `body` with a connected Postern, then shuts the connection pool down.
+    func withPostern<T: Sendable>(_ body: @Sendable (Postern) async throws -> T) async throws -> T {
+        let client = PostgresClient(configuration: try postgresConfiguration(url: configuration.databaseURL), backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                await client.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await body(Postern(client: client, configuration: configuration, logger: logger))
+        }
+    }
+
+    public func migrate() async throws -> [String] {
+        let directory = configuration.migrationsDirectory
+        let logger = logger
+        return try await withPostern { postern in try await Migrator(directory: directory).migrate(client: postern.store.client, logger: logger) }
+    }
+
+    public func printEvents(stream: String?, type: String?, after: Int64, limit: Int) async throws {
+        try await withPostern { postern in
+            var position = after
+            var remaining = limit
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            while remaining > 0 {
+                let events = try await postern.store.read(after: position, stream: stream, type: type, limit: min(remaining, 500))
+                if events.isEmpty { break }
+                for event in events {
+                    let line: JSONValue = .object([
+                        "position": .int(Int(event.position)), "transactionId": .string(String(event.transactionID)),
+                        "streamId": .string(event.streamID), "streamVersion": .int(event.streamVersion), "type": .string(event.type),
+                        "schemaVersion": .int(event.schemaVersion), "data": event.data, "metadata": event.metadata,
+                        "recordedAt": .string(ISO8601DateFormatter().string(from: event.recordedAt)), "hash": .string(event.hash),
+                    ])
+                    print(String(decoding: try encoder.encode(line), as: UTF8.self))
+                }
+                position = events[events.count - 1].position
+                remaining -= events.count
+            }
+        }
+    }
+
+    public func verify() async throws -> String? {
+        try await withPostern { postern in try await postern.store.verifyChains()?.description }
+    }
+
+    public func rebuild() async throws -> Int {
+        try await withPostern { postern in try await postern.store.rebuildProjections() }
+    }
+
+    public func createAdminKey(description: String) async throws -> (String, String) {
+        try await withPostern { postern in
+            let id = "AKIA" + Random.string(16, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+            let secret = Random.string(40, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+            let created = AdminKeyCreated(accessKeyId: id, sealedSecret: try postern.master.secrets.seal(secret), description: description)
+            let stream = Stream.adminKey(id)
+            try await postern.store.append(
+                .init(stream: stream, expected: .noStream, events: [try NewEvent(streamID: stream, created)]),
+                metadata: EventMetadata(requestId: UUID().uuidString.lowercased(), actor: "operator", operation: "admin-keys create"))
+            return (id, secret)
+        }
+    }
+
+    public func listAdminKeys() async throws -> [String] {
+        try await withPostern { postern in
+            var lines: [String] = []
+            for try await (id, description, created, revoked) in try await postern.store.client.query(
+                "SELECT access_key_id, description, created_at, revoked_at FROM directory.admin_keys ORDER BY created_at"
+            ).decode((String, String, Date, Date?).self) {
+                lines.append("\(id)\t\(revoked == nil ? "active" : "revoked")\t\(ISO8601DateFormatter().string(from: created))\t\(description)")
+            }
+            return lines
+        }
+    }
+
+    public func revokeAdminKey(_ id: String) async throws {
+        try await withPostern { postern in
+            let stream = Stream.adminKey(id)
+            let version = try await postern.store.version(of: stream)
+            guard version > 0 else { throw ConfigurationError("no such access key: \(id)") }
+            try await postern.store.append(
+                .init(stream: stream, expected: .exact(version), events: [try NewEvent(streamID: stream, AdminKeyRevoked(accessKeyId: id))]),
+                metadata: EventMetadata(requestId: UUID().uuidString.lowercased(), actor: "operator", operation: "admin-keys revoke"))
+        }
+    }
+}

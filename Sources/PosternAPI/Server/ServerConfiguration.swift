@@ -1,0 +1,39 @@
+import Foundation
+import PosternStore
+import PosternCore
+import PosternCrypto
+
+/// Everything `postern serve` needs, resolved from flags, environment and config file.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 7678
+    public var databaseURL: String
+    /// Base of token issuers (`{publicURL}/{userPoolId}`); defaults to `http://HOST:PORT`.
+    public var publicURL: String?
+    public var pluginsDirectory = "./plugins"
+    public var region = "us-east-1"
+    /// The account id shown in ARNs.
+    public var accountId = "000000000000"
+    public var migrationsDirectory: URL
+    public var masterKey: MasterKey
+    /// The bootstrap admin access key (SigV4), if configured.
+    public var bootstrapAdminKey: (accessKeyID: String, secret: String)?
+    /// Where the file sink writes outbound messages when no SMTP server is configured.
+    public var outboxFile: String = ".postern/outbox.jsonl"
+    public var smtpURL: String?
+    /// Largest request body accepted (bytes).
+    public var maxBodySize = 1 << 20
+
+    public init(databaseURL: String, migrationsDirectory: URL, masterKey: MasterKey) {
+        self.databaseURL = databaseURL
+        self.migrationsDirectory = migrationsDirectory
+        self.masterKey = masterKey
+    }
+
+    /// The issuer base URL without a trailing slash.
+    public var issuerBase: String {
+        var base = publicURL ?? "http://\(host):\(port)"
+        while base.hasSuffix("/") { base.removeLast() }
+        return base
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import PosternStore
+import PosternCore
+import PosternCrypto
+
+/// Resolves settings with the precedence flags, then `POSTERN_*` environment, then the JSON config file.
+public struct SettingsResolver: Sendable {
+    let flags: [String: String]
+    let environment: [String: String]
+    let file: [String: String]
+
+    /// `flags` and the config file use snake_case keys (`database_url`); the environment `POSTERN_DATABASE_URL`.
+    public init(flags: [String: String], environment: [String: String]) throws {
+        self.flags = flags
+        self.environment = environment
+        if let path = flags["config"] ?? environment["POSTERN_CONFIG"] {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw ConfigurationError("config file \(path) must hold a JSON object")
+            }
+            file = object.mapValues { "\($0)" }
+        } else {
+            file = [:]
+        }
+    }
+
+    public func value(_ key: String) -> String? {
+        flags[key] ?? environment["POSTERN_" + key.uppercased()] ?? file[key]
+    }
+
+    /// The full server configuration. Reads (and with `generateMasterKey`, creates) the master key.
+    public func serverConfiguration(generateMasterKey: Bool, executable: String) throws -> ServerConfiguration {
+        guard let databaseURL = value("database_url") else {
+            throw ConfigurationError("no database configured: set --database-url or POSTERN_DATABASE_URL (scripts/serve starts a private one)")
+        }
+        var configuration = ServerConfiguration(
+            databaseURL: databaseURL, migrationsDirectory: try migrationsDirectory(executable: executable),
+            masterKey: try masterKey(generate: generateMasterKey))
+        if let host = value("host") { configuration.host = host }
+        if let port = value("port") {
+            guard let number = Int(port), (1...65535).contains(number) else { throw ConfigurationError("port must be 1-65535") }
+            configuration.port = number
+        }
+        configuration.publicURL = value("public_url")
+        if let plugins = value("plugins_dir") { configuration.pluginsDirectory = plugins }
+        if let region = value("region") { configuration.region = region }
+        if let outbox = value("outbox_file") { configuration.outboxFile = outbox }
+        if let id = value("admin_access_key_id"), let secret = value("admin_secret_access_key") {
+            configuration.bootstrapAdminKey = (id, secret)
+        }
+        if let smtp = value("smtp_url") {
+            configuration.smtpURL = smtp
+            throw ConfigurationError("POSTERN_SMTP_URL is set, but SMTP delivery is not available yet; unset it to use the file sink")
+        }
+        return configuration
+    }
+
+    /// `POSTERN_MASTER_KEY`, else the key file (default `.postern/master.key`), created on first start.
+    func masterKey(generate: Bool) throws -> MasterKey {
+        if let key = value("master_key") { return try MasterKey(base64: key) }
+        let path = value("master_key_file") ?? ".postern/master.key"
+        if let text = try? String(contentsOfFile: path, encoding: .utf8) { return try MasterKey(base64: text) }
+        guard generate else { throw ConfigurationError("no master key: set POSTERN_MASTER_KEY or --master-key-file (\(path) not found)") }
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let key = MasterKey.generateBase64()
+        guard FileManager.default.createFile(atPath: path, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw ConfigurationError("could not write the master key to \(path)")
+        }
+        return try MasterKey(base64: key)
+    }
+
+    /// The migrations directory: configured, else `migrations/` beside the repository the binary was built in, else `./migrations`.
+    func migrationsDirectory(executable: String) throws -> URL {
+        if let configured = value("migrations_dir") { return URL(fileURLWithPath: configured) }
+        var directory = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            let candidate = directory.appendingPathComponent("migrations")
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("0001_event_store.sql").path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        return URL(fileURLWithPath: "migrations")
+    }
+}

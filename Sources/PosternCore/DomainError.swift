@@ -1,0 +1,52 @@
+/// What went wrong, in domain terms. The API layer maps each case to Cognito's `__type` and status.
+///
+/// Messages carried by a case are safe to show to the caller: they never contain passwords, codes,
+/// tokens or personal data.
+public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
+    case invalidParameter(String)
+    case resourceNotFound(String)
+    case userNotFound
+    case usernameExists(String)
+    case aliasExists(String)
+    case invalidPassword(String)
+    case notAuthorized(String)
+    case userNotConfirmed
+    case passwordResetRequired
+    case codeMismatch
+    case expiredCode
+    case tooManyFailedAttempts(String)
+    case limitExceeded(String)
+    case unsupportedOperation(String)
+    case unsupportedTokenType(String)
+    case unauthorized(String)
+    case concurrentModification(String)
+
+    public var description: String {
+        switch self {
+        case .invalidParameter(let message): "invalidParameter: \(message)"
+        case .resourceNotFound(let message): "resourceNotFound: \(message)"
+        case .userNotFound: "userNotFound"
+        case .usernameExists: "usernameExists"
+        case .aliasExists: "aliasExists"
+        case .invalidPassword: "invalidPassword"
+        case .notAuthorized(let message): "notAuthorized: \(message)"
+        case .userNotConfirmed: "userNotConfirmed"
+        case .passwordResetRequired: "passwordResetRequired"
+        case .codeMismatch: "codeMismatch"
+        case .expiredCode: "expiredCode"
+        case .tooManyFailedAttempts: "tooManyFailedAttempts"
+        case .limitExceeded: "limitExceeded"
+        case .unsupportedOperation(let message): "unsupportedOperation: \(message)"
+        case .unsupportedTokenType: "unsupportedTokenType"
+        case .unauthorized: "unauthorized"
+        case .concurrentModification: "concurrentModification"
+        }
+    }
+}
+
+extension DomainError {
+    /// Cognito's "1 validation error detected" wording for a value that breaks a model constraint.
+    public static func validation(_ member: String, _ constraint: String) -> DomainError {
+        .invalidParameter("1 validation error detected: Value at '\(member)' failed to satisfy constraint: \(constraint)")
+    }
+}

@@ -1,0 +1,388 @@
+import Foundation
+
+/// An event about to be appended: its stream, persisted type name and JSON payload.
+///
+/// Type names and schema versions are explicit constants, never derived from Swift type names, so a
+/// rename in code never changes stored data.
+public struct NewEvent: Sendable {
+    public var streamID: String
+    public var type: String
+    public var schemaVersion: Int
+    public var data: JSONValue
+
+    public init(streamID: String, type: String, schemaVersion: Int = 1, data: JSONValue) {
+        self.streamID = streamID
+        self.type = type
+        self.schemaVersion = schemaVersion
+        self.data = data
+    }
+
+    public init<Payload: EventPayload>(streamID: String, _ payload: Payload) throws {
+        self.init(streamID: streamID, type: Payload.eventType, schemaVersion: Payload.schemaVersion, data: try JSONValue.encode(payload))
+    }
+}
+
+/// A payload type with its persisted name and version.
+public protocol EventPayload: Codable, Sendable {
+    static var eventType: String { get }
+    static var schemaVersion: Int { get }
+}
+
+extension EventPayload {
+    public static var schemaVersion: Int { 1 }
+}
+
+/// Who did it, from where, and why: carried by every event.
+public struct EventMetadata: Codable, Sendable, Equatable {
+    public var requestId: String
+    public var actor: String
+    public var clientId: String?
+    public var sourceIp: String?
+    public var userAgent: String?
+    public var correlationId: String?
+    public var causationId: String?
+    public var operation: String?
+
+    public init(requestId: String, actor: String, clientId: String? = nil, sourceIp: String? = nil, userAgent: String? = nil,
+                correlationId: String? = nil, causationId: String? = nil, operation: String? = nil) {
+        self.requestId = requestId
+        self.actor = actor
+        self.clientId = clientId
+        self.sourceIp = sourceIp
+        self.userAgent = userAgent
+        self.correlationId = correlationId ?? requestId
+        self.causationId = causationId
+        self.operation = operation
+    }
+}
+
+/// Stream names: `category-id`; the category is the text before the first `-`.
+public enum Stream {
+    public static func userPool(_ id: UserPoolID) -> String { "userpool-\(id.rawValue)" }
+    public static func client(_ id: ClientID) -> String { "client-\(id.rawValue)" }
+    public static func user(_ sub: Sub) -> String { "user-\(sub.rawValue)" }
+    public static func adminKey(_ accessKeyID: String) -> String { "adminkey-\(accessKeyID)" }
+    /// A one-event stream for a sign-in attempt that matched no user.
+    public static func attempt(_ id: UUID) -> String { "attempt-\(id.uuidString.lowercased())" }
+}
+
+/// A signing key sealed under the master key, as stored in events.
+public struct SealedSigningKey: Codable, Sendable, Equatable {
+    public var kid: String
+    /// `id` or `access`: Cognito signs ID and access tokens with different keys.
+    public var use: String
+    public var sealedPrivateKey: String
+
+    public init(kid: String, use: String, sealedPrivateKey: String) {
+        self.kid = kid
+        self.use = use
+        self.sealedPrivateKey = sealedPrivateKey
+    }
+}
+
+public struct UserPoolCreated: EventPayload {
+    public static let eventType = "UserPoolCreated"
+    public var poolId: UserPoolID
+    public var name: String
+    public var settings: JSONValue
+    public var signingKeys: [SealedSigningKey]
+    public init(poolId: UserPoolID, name: String, settings: JSONValue, signingKeys: [SealedSigningKey]) {
+        self.poolId = poolId
+        self.name = name
+        self.settings = settings
+        self.signingKeys = signingKeys
+    }
+}
+
+public struct UserPoolUpdated: EventPayload {
+    public static let eventType = "UserPoolUpdated"
+    public var poolId: UserPoolID
+    public var settings: JSONValue
+    public init(poolId: UserPoolID, settings: JSONValue) {
+        self.poolId = poolId
+        self.settings = settings
+    }
+}
+
+public struct UserPoolDeleted: EventPayload {
+    public static let eventType = "UserPoolDeleted"
+    public var poolId: UserPoolID
+    public init(poolId: UserPoolID) { self.poolId = poolId }
+}
+
+public struct UserPoolClientCreated: EventPayload {
+    public static let eventType = "UserPoolClientCreated"
+    public var poolId: UserPoolID
+    public var clientId: ClientID
+    public var settings: JSONValue
+    /// The client secret sealed under the master key; absent for public clients.
+    public var sealedSecret: String?
+    public init(poolId: UserPoolID, clientId: ClientID, settings: JSONValue, sealedSecret: String?) {
+        self.poolId = poolId
+        self.clientId = clientId
+        self.settings = settings
+        self.sealedSecret = sealedSecret
+    }
+}
+
+public struct UserPoolClientUpdated: EventPayload {
+    public static let eventType = "UserPoolClientUpdated"
+    public var poolId: UserPoolID
+    public var clientId: ClientID
+    public var settings: JSONValue
+    public init(poolId: UserPoolID, clientId: ClientID, settings: JSONValue) {
+        self.poolId = poolId
+        self.clientId = clientId
+        self.settings = settings
+    }
+}
+
+public struct UserPoolClientDeleted: EventPayload {
+    public static let eventType = "UserPoolClientDeleted"
+    public var poolId: UserPoolID
+    public var clientId: ClientID
+    public init(poolId: UserPoolID, clientId: ClientID) {
+        self.poolId = poolId
+        self.clientId = clientId
+    }
+}
+
+/// The personal part of a user, sealed with the user's data key inside events.
+public struct UserProfile: Codable, Sendable, Equatable {
+    public var username: String
+    public var attributes: [String: String]
+    public init(username: String, attributes: [String: String]) {
+        self.username = username
+        self.attributes = attributes
+    }
+}
+
+/// A user registered: by SignUp (`origin` = "SignUp") or by an administrator ("AdminCreateUser").
+/// Username and attributes travel only inside `sealedProfile`, the password verifier inside `sealedVerifier`.
+public struct UserRegistered: EventPayload {
+    public static let eventType = "UserSignedUp"
+    public var poolId: UserPoolID
+    public var sub: Sub
+    public var origin: String
+    public var sealedProfile: String
+    public var sealedVerifier: String?
+    public var status: UserStatus
+    public var clientId: ClientID?
+    public init(poolId: UserPoolID, sub: Sub, origin: String, sealedProfile: String, sealedVerifier: String?, status: UserStatus,
+                clientId: ClientID?) {
+        self.poolId = poolId
+        self.sub = sub
+        self.origin = origin
+        self.sealedProfile = sealedProfile
+        self.sealedVerifier = sealedVerifier
+        self.status = status
+        self.clientId = clientId
+    }
+}
+
+/// A user's attributes changed; the whole new profile is sealed with the user's data key.
+public struct UserProfileChanged: EventPayload {
+    public static let eventType = "UserProfileChanged"
+    public var sealedProfile: String
+    /// Names of the attributes that changed (names only: values stay sealed).
+    public var changedAttributes: [String]
+    public init(sealedProfile: String, changedAttributes: [String]) {
+        self.sealedProfile = sealedProfile
+        self.changedAttributes = changedAttributes
+    }
+}
+
+public struct ConfirmationCodeIssued: EventPayload {
+    public static let eventType = "ConfirmationCodeIssued"
+    public var purpose: String
+    /// HMAC of the code under a server key; the code itself travels only inside the sealed message.
+    public var codeHash: String
+    public var expiresAt: Date
+    public var messageId: String
+    public init(purpose: String, codeHash: String, expiresAt: Date, messageId: String) {
+        self.purpose = purpose
+        self.codeHash = codeHash
+        self.expiresAt = expiresAt
+        self.messageId = messageId
+    }
+}
+
+public struct ConfirmationCodeRejected: EventPayload {
+    public static let eventType = "ConfirmationCodeRejected"
+    public var purpose: String
+    public var reason: String
+    public init(purpose: String, reason: String) {
+        self.purpose = purpose
+        self.reason = reason
+    }
+}
+
+public struct UserConfirmed: EventPayload {
+    public static let eventType = "UserConfirmed"
+    /// `code` (ConfirmSignUp) or `admin` (AdminConfirmSignUp).
+    public var by: String
+    /// The contact attribute the code was sent to, now verified (`email` or `phone_number`).
+    public var verifiedAttribute: String?
+    public init(by: String, verifiedAttribute: String? = nil) {
+        self.by = by
+        self.verifiedAttribute = verifiedAttribute
+    }
+}
+
+public struct PasswordChanged: EventPayload {
+    public static let eventType = "PasswordChanged"
+    public var sealedVerifier: String
+    public var status: UserStatus
+    public var reason: String
+    /// The challenge session this change answered, claimed once in `used_sessions`.
+    public var sessionId: String?
+    public init(sealedVerifier: String, status: UserStatus, reason: String, sessionId: String? = nil) {
+        self.sealedVerifier = sealedVerifier
+        self.status = status
+        self.reason = reason
+        self.sessionId = sessionId
+    }
+}
+
+public struct SignInSucceeded: EventPayload {
+    public static let eventType = "SignInSucceeded"
+    public var flow: String
+    public var clientId: ClientID
+    public var originJti: String
+    public var refreshTokenHash: String
+    public var authTime: Date
+    public var refreshExpiresAt: Date
+    public init(flow: String, clientId: ClientID, originJti: String, refreshTokenHash: String, authTime: Date, refreshExpiresAt: Date) {
+        self.flow = flow
+        self.clientId = clientId
+        self.originJti = originJti
+        self.refreshTokenHash = refreshTokenHash
+        self.authTime = authTime
+        self.refreshExpiresAt = refreshExpiresAt
+    }
+}
+
+public struct SignInFailed: EventPayload {
+    public static let eventType = "SignInFailed"
+    public var flow: String
+    public var clientId: ClientID?
+    public var poolId: UserPoolID
+    /// `incorrect_password`, `user_not_found`, `locked_out`, `user_disabled`, `user_not_confirmed`, …
+    public var reason: String
+    public var failedAttempts: Int?
+    public var lockedUntil: Date?
+    public init(flow: String, clientId: ClientID?, poolId: UserPoolID, reason: String, failedAttempts: Int? = nil, lockedUntil: Date? = nil) {
+        self.flow = flow
+        self.clientId = clientId
+        self.poolId = poolId
+        self.reason = reason
+        self.failedAttempts = failedAttempts
+        self.lockedUntil = lockedUntil
+    }
+}
+
+public struct ChallengeIssued: EventPayload {
+    public static let eventType = "ChallengeIssued"
+    public var challengeName: String
+    public var clientId: ClientID
+    public var sessionId: String
+    public init(challengeName: String, clientId: ClientID, sessionId: String) {
+        self.challengeName = challengeName
+        self.clientId = clientId
+        self.sessionId = sessionId
+    }
+}
+
+public struct TokensRefreshed: EventPayload {
+    public static let eventType = "TokensRefreshed"
+    public var clientId: ClientID
+    public var originJti: String
+    public init(clientId: ClientID, originJti: String) {
+        self.clientId = clientId
+        self.originJti = originJti
+    }
+}
+
+public struct RefreshTokenRevoked: EventPayload {
+    public static let eventType = "RefreshTokenRevoked"
+    public var originJti: String
+    public init(originJti: String) { self.originJti = originJti }
+}
+
+public struct UserSignedOutGlobally: EventPayload {
+    public static let eventType = "UserSignedOutGlobally"
+    /// Tokens issued at or before this instant are no longer accepted.
+    public var tokensValidAfter: Date
+    public init(tokensValidAfter: Date) { self.tokensValidAfter = tokensValidAfter }
+}
+
+public struct UserDeleted: EventPayload {
+    public static let eventType = "UserDeleted"
+    public var poolId: UserPoolID
+    public var by: String
+    public init(poolId: UserPoolID, by: String) {
+        self.poolId = poolId
+        self.by = by
+    }
+}
+
+/// A message for the delivery worker (the outbox). Destination, text and code are sealed with the
+/// recipient's data key, so they vanish with the user.
+public struct MessageQueued: EventPayload {
+    public static let eventType = "MessageQueued"
+    public var messageId: String
+    public var poolId: UserPoolID
+    public var kind: String
+    public var deliveryMedium: String
+    public var sealedMessage: String
+    public init(messageId: String, poolId: UserPoolID, kind: String, deliveryMedium: String, sealedMessage: String) {
+        self.messageId = messageId
+        self.poolId = poolId
+        self.kind = kind
+        self.deliveryMedium = deliveryMedium
+        self.sealedMessage = sealedMessage
+    }
+}
+
+/// The plaintext of a queued message, only ever held in memory or inside `MessageQueued.sealedMessage`.
+public struct OutboundMessage: Codable, Sendable {
+    public var username: String
+    public var destination: String
+    public var subject: String?
+    public var message: String
+    public var code: String?
+    public init(username: String, destination: String, subject: String?, message: String, code: String?) {
+        self.username = username
+        self.destination = destination
+        self.subject = subject
+        self.message = message
+        self.code = code
+    }
+}
+
+public struct AdminKeyCreated: EventPayload {
+    public static let eventType = "AdminKeyCreated"
+    public var accessKeyId: String
+    public var sealedSecret: String
+    public var description: String
+    public init(accessKeyId: String, sealedSecret: String, description: String) {
+        self.accessKeyId = accessKeyId
+        self.sealedSecret = sealedSecret
+        self.description = description
+    }
+}
+
+public struct AdminKeyRevoked: EventPayload {
+    public static let eventType = "AdminKeyRevoked"
+    public var accessKeyId: String
+    public init(accessKeyId: String) { self.accessKeyId = accessKeyId }
+}
+
+/// Cognito's `UserStatusType` values that Postern emits.
+public enum UserStatus: String, Codable, Sendable {
+    case unconfirmed = "UNCONFIRMED"
+    case confirmed = "CONFIRMED"
+    case forceChangePassword = "FORCE_CHANGE_PASSWORD"
+    case resetRequired = "RESET_REQUIRED"
+    case externalProvider = "EXTERNAL_PROVIDER"
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+/// A user pool's configuration as Cognito's API describes it, normalized with Cognito's defaults.
+///
+/// Stored as JSON so every setting a caller gave is returned verbatim by DescribeUserPool; the accessors
+/// below interpret the parts Postern enforces.
+public struct UserPoolSettings: Equatable, Sendable {
+    public var json: JSONValue
+
+    public init(json: JSONValue) { self.json = json }
+
+    /// Members of CreateUserPool that are stored and described back.
+    static let storedMembers: Set<String> = [
+        "Policies", "DeletionProtection", "LambdaConfig", "AutoVerifiedAttributes", "AliasAttributes",
+        "UsernameAttributes", "SmsVerificationMessage", "EmailVerificationMessage", "EmailVerificationSubject",
+        "VerificationMessageTemplate", "SmsAuthenticationMessage", "MfaConfiguration", "UserAttributeUpdateSettings",
+        "DeviceConfiguration", "EmailConfiguration", "SmsConfiguration", "UserPoolTags", "AdminCreateUserConfig",
+        "UserPoolAddOns", "UsernameConfiguration", "AccountRecoverySetting", "UserPoolTier",
+    ]
+    /// Members UpdateUserPool may not change (they are fixed at creation).
+    static let immutableMembers: Set<String> = ["AliasAttributes", "UsernameAttributes", "UsernameConfiguration"]
+
+    /// Builds the settings of a new pool from a CreateUserPool request body.
+    public static func forNewPool(request: [String: JSONValue]) throws(DomainError) -> UserPoolSettings {
+        var object = request.filter { storedMembers.contains($0.key) && !$0.value.isNull }
+        object["SchemaAttributes"] = .array(try schema(custom: request["Schema"]?.arrayValue ?? []).map(\.json))
+        try validateSignInAttributes(object)
+        return UserPoolSettings(json: .object(withDefaults(object)))
+    }
+
+    /// Applies an UpdateUserPool request: omitted mutable settings return to their defaults (not a patch).
+    public func updated(request: [String: JSONValue]) throws(DomainError) -> UserPoolSettings {
+        var object = request.filter { Self.storedMembers.contains($0.key) && !Self.immutableMembers.contains($0.key) && !$0.value.isNull }
+        for member in Self.immutableMembers { object[member] = json[member] }
+        object["SchemaAttributes"] = json["SchemaAttributes"]
+        return UserPoolSettings(json: .object(Self.withDefaults(object)))
+    }
+
+    static func withDefaults(_ input: [String: JSONValue]) -> [String: JSONValue] {
+        var object = input
+        object["Policies"] = .object(["PasswordPolicy": PasswordPolicy(json: input["Policies"]?["PasswordPolicy"]).json])
+        if object["MfaConfiguration"] == nil { object["MfaConfiguration"] = .string("OFF") }
+        if object["DeletionProtection"] == nil { object["DeletionProtection"] = .string("INACTIVE") }
+        if object["LambdaConfig"] == nil { object["LambdaConfig"] = .object([:]) }
+        if object["UserPoolTier"] == nil { object["UserPoolTier"] = .string("ESSENTIALS") }
+        var adminCreate = object["AdminCreateUserConfig"]?.objectValue ?? [:]
+        if adminCreate["AllowAdminCreateUserOnly"] == nil { adminCreate["AllowAdminCreateUserOnly"] = .bool(false) }
+        if adminCreate["UnusedAccountValidityDays"] == nil { adminCreate["UnusedAccountValidityDays"] = .int(7) }
+        object["AdminCreateUserConfig"] = .object(adminCreate)
+        if object["VerificationMessageTemplate"] == nil {
+            object["VerificationMessageTemplate"] = .object(["DefaultEmailOption": .string("CONFIRM_WITH_CODE")])
+        }
+        if object["EmailConfiguration"] == nil {
+            object["EmailConfiguration"] = .object(["EmailSendingAccount": .string("COGNITO_DEFAULT")])
+        }
+        return object
+    }
+
+    static func schema(custom: [JSONValue]) throws(DomainError) -> [SchemaAttribute] {
+        var attributes = StandardAttributes.all
+        for entry in custom {
+            guard var attribute = SchemaAttribute(json: entry) else {
+                throw .invalidParameter("Schema attributes must have a Name.")
+            }
+            if let index = attributes.firstIndex(where: { $0.name == attribute.name }) {
+                // A standard attribute named in Schema overrides its Required/Mutable flags.
+                attributes[index].required = entry["Required"]?.boolValue ?? attributes[index].required
+                attributes[index].mutable = entry["Mutable"]?.boolValue ?? attributes[index].mutable
+                if let maxLength = attribute.maxLength { attributes[index].maxLength = maxLength }
+                if let minLength = attribute.minLength { attributes[index].minLength = minLength }
+                continue
+            }
+            guard attribute.name.count <= 20, !attribute.name.isEmpty, !attribute.name.contains(":") else {
+                throw .invalidParameter("Invalid custom attribute name \(attribute.name): a name has 1 to 20 characters and no colon.")
+            }
+            if attribute.required { throw .invalidParameter("Required custom attributes are not supported currently.") }
+            attribute.name = (attribute.developerOnly ? "dev:" : "") + "custom:" + attribute.name
+            if attribute.dataType == .string, entry["StringAttributeConstraints"] == nil {
+                attribute.minLength = nil
+                attribute.maxLength = nil
+            }
+            attributes.append(attribute)
+        }
+        return attributes
+    }
+
+    static func validateSignInAttributes(_ object: [String: JSONValue]) throws(DomainError) {
+        let aliases = object["AliasAttributes"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let usernames = object["UsernameAttributes"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        if !aliases.isEmpty, !usernames.isEmpty {
+            throw .invalidParameter("Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.")
+        }
+        for alias in aliases where !["phone_number", "email", "preferred_username"].contains(alias) {
+            throw .validation("aliasAttributes", "Member must satisfy enum value set: [phone_number, email, preferred_username]")
+        }
+        for attribute in usernames where !["phone_number", "email"].contains(attribute) {
+            throw .validation("usernameAttributes", "Member must satisfy enum value set: [phone_number, email]")
+        }
+    }
+
+    public var passwordPolicy: PasswordPolicy { PasswordPolicy(json: json["Policies"]?["PasswordPolicy"]) }
+    public var schema: [SchemaAttribute] { json["SchemaAttributes"]?.arrayValue?.compactMap(SchemaAttribute.init(json:)) ?? [] }
+    /// `UsernameAttributes`: email and/or phone_number serve as the username.
+    public var usernameAttributes: [String] { json["UsernameAttributes"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+    public var aliasAttributes: [String] { json["AliasAttributes"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+    public var autoVerifiedAttributes: [String] { json["AutoVerifiedAttributes"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+    /// `UsernameConfiguration.CaseSensitive`; the botocore model documents `true` when omitted.
+    public var caseSensitive: Bool { json["UsernameConfiguration"]?["CaseSensitive"]?.boolValue ?? true }
+    public var deletionProtected: Bool { json["DeletionProtection"]?.stringValue == "ACTIVE" }
+    public var allowAdminCreateUserOnly: Bool { json["AdminCreateUserConfig"]?["AllowAdminCreateUserOnly"]?.boolValue ?? false }
+
+    /// The lookup key of a username: lowercased when the pool is case-insensitive.
+    public func usernameKey(_ username: String) -> String { caseSensitive ? username : username.lowercased() }
+}

@@ -1,0 +1,152 @@
+import Crypto
+import Foundation
+import PosternCore
+
+/// Errors of the crypto layer. Descriptions never include key material or plaintext.
+public enum CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidMasterKey
+    case sealedDataCorrupt
+    case keyUnavailable
+    case invalidKey
+
+    public var description: String {
+        switch self {
+        case .invalidMasterKey: "the master key must be 32 bytes, base64-encoded"
+        case .sealedDataCorrupt: "sealed data could not be opened"
+        case .keyUnavailable: "the data key is gone"
+        case .invalidKey: "a stored key could not be read"
+        }
+    }
+}
+
+/// The key that is never in the database: it wraps per-user data keys and seals server secrets.
+///
+/// Sub-keys are derived with HKDF per purpose, so a key used to wrap data keys never also seals
+/// signing keys or hashes codes.
+public struct MasterKey: Sendable {
+    let key: SymmetricKey
+
+    public init(base64: String) throws(CryptoError) {
+        guard let bytes = Data(base64Encoded: base64.trimmingCharacters(in: .whitespacesAndNewlines)), bytes.count == 32 else {
+            throw .invalidMasterKey
+        }
+        key = SymmetricKey(data: bytes)
+    }
+
+    /// A fresh random master key, base64-encoded (for first start and tests).
+    public static func generateBase64() -> String {
+        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64EncodedString() }
+    }
+
+    func derived(_ purpose: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data("postern \(purpose)".utf8), outputByteCount: 32)
+    }
+
+    /// The sealer for server secrets (signing keys, client secrets, admin secrets, challenge sessions).
+    public var secrets: Sealer { Sealer(key: derived("server secrets v1")) }
+
+    /// Keyed hash for one-time codes and refresh tokens, so a database reader cannot brute-force them.
+    public var codeHasher: CodeHasher { CodeHasher(key: derived("code hashing v1")) }
+
+    var wrapping: SymmetricKey { derived("data key wrapping v1") }
+
+    /// A new per-subject data key: the raw key for sealing now, and its wrapped form for the database.
+    public func newDataKey() throws -> (key: Sealer, wrapped: [UInt8]) {
+        let raw = SymmetricKey(size: .bits256)
+        let wrapped = try AES.GCM.seal(raw.withUnsafeBytes { Data($0) }, using: wrapping).combined ?? Data()
+        return (Sealer(key: raw), [UInt8](wrapped))
+    }
+
+    /// Unwraps a data key read from the database.
+    public func unwrap(_ wrapped: [UInt8]) throws(CryptoError) -> Sealer {
+        do {
+            let raw = try AES.GCM.open(AES.GCM.SealedBox(combined: wrapped), using: wrapping)
+            return Sealer(key: SymmetricKey(data: raw))
+        } catch {
+            throw .sealedDataCorrupt
+        }
+    }
+}
+
+/// AES-256-GCM sealing to a compact string `v1.<base64url(nonce‖ciphertext‖tag)>`.
+public struct Sealer: Sendable {
+    let key: SymmetricKey
+
+    public func seal(_ plaintext: some DataProtocol) throws -> String {
+        guard let combined = try AES.GCM.seal(Data(plaintext), using: key).combined else { throw CryptoError.sealedDataCorrupt }
+        return "v1." + Base64URL.encode(combined)
+    }
+
+    public func seal(_ text: String) throws -> String { try seal(Data(text.utf8)) }
+
+    public func seal(json value: some Encodable) throws -> String { try seal(try JSONEncoder().encode(value)) }
+
+    public func open(_ sealed: String) throws(CryptoError) -> [UInt8] {
+        guard sealed.hasPrefix("v1."), let combined = Base64URL.decode(String(sealed.dropFirst(3))) else { throw .sealedDataCorrupt }
+        do {
+            return [UInt8](try AES.GCM.open(AES.GCM.SealedBox(combined: combined), using: key))
+        } catch {
+            throw .sealedDataCorrupt
+        }
+    }
+
+    public func open<T: Decodable>(_ sealed: String, as type: T.Type) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(try open(sealed)))
+    }
+}
+
+/// HMAC-SHA256 of short secrets under a server key, hex-encoded.
+public struct CodeHasher: Sendable {
+    let key: SymmetricKey
+
+    public func hash(_ value: String, context: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(context)\u{1f}\(value)".utf8), using: key)
+        return mac.map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Base64url without padding (RFC 4648 §5), as JWTs and tokens use it.
+public enum Base64URL {
+    public static func encode(_ data: some DataProtocol) -> String {
+        Data(data).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    public static func decode(_ string: String) -> Data? {
+        var base64 = string.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64)
+    }
+}
+
+/// Opens subject-sealed data for the store's projector using the master key.
+public struct MasterKeyOpener: Sendable {
+    public let master: MasterKey
+    public init(master: MasterKey) { self.master = master }
+
+    public func open(_ sealed: String, wrappedKey: [UInt8]) throws -> [UInt8] {
+        try master.unwrap(wrappedKey).open(sealed)
+    }
+}
+
+/// Random values for ids, codes and secrets.
+public enum Random {
+    /// `count` random bytes from the system CSPRNG.
+    public static func bytes(_ count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    }
+
+    /// A string of `count` characters drawn uniformly from `alphabet`.
+    public static func string(_ count: Int, alphabet: String) -> String {
+        let characters = Array(alphabet)
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<count).map { _ in characters[Int.random(in: 0..<characters.count, using: &generator)] })
+    }
+
+    /// A six-digit one-time code.
+    public static func code() -> String { string(6, alphabet: "0123456789") }
+
+    /// An opaque token of 32 random bytes, base64url.
+    public static func token() -> String { Base64URL.encode(bytes(32)) }
+}

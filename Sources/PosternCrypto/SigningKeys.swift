@@ -1,0 +1,93 @@
+import Crypto
+import Foundation
+import JWTKit
+import PosternCore
+import _CryptoExtras
+
+/// A JWT's claims as a JSON object. Cognito's claim set is open-ended (custom attributes, groups, hooks'
+/// additions), so claims stay a dictionary instead of a fixed struct.
+public struct TokenClaims: JWTPayload, Equatable {
+    public var values: [String: JSONValue]
+
+    public init(_ values: [String: JSONValue]) { self.values = values }
+
+    public init(from decoder: any Decoder) throws { values = try [String: JSONValue](from: decoder) }
+    public func encode(to encoder: any Encoder) throws { try values.encode(to: encoder) }
+
+    /// Signature checks happen in jwt-kit; claim checks (expiry, issuer, use) in `TokenVerifier`.
+    public func verify(using algorithm: some JWTAlgorithm) async throws {}
+
+    public subscript(key: String) -> JSONValue? { values[key] }
+    public func string(_ key: String) -> String? { values[key]?.stringValue }
+    public func int(_ key: String) -> Int? { values[key]?.intValue }
+}
+
+/// A pool's RSA signing keys (one for ID tokens, one for access tokens, as Cognito does).
+public struct PoolSigningKeys: Sendable {
+    public struct Key: Sendable {
+        public let kid: String
+        public let use: String
+        let privateKey: JWTKit.Insecure.RSA.PrivateKey
+    }
+
+    public let keys: [Key]
+    let collection: JWTKeyCollection
+
+    /// Generates fresh keys for a new pool and returns them sealed for the `UserPoolCreated` event.
+    public static func generate(sealer: Sealer) throws -> [SealedSigningKey] {
+        try ["id", "access"].map { use in
+            let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+            return SealedSigningKey(
+                kid: Base64URL.encode(Random.bytes(24)), use: use, sealedPrivateKey: try sealer.seal(key.pemRepresentation))
+        }
+    }
+
+    /// Opens sealed keys into a signing and verifying key collection.
+    public init(sealed: [SealedSigningKey], sealer: Sealer) async throws {
+        var keys: [Key] = []
+        let collection = JWTKeyCollection()
+        for sealedKey in sealed {
+            let pem = String(decoding: try sealer.open(sealedKey.sealedPrivateKey), as: UTF8.self)
+            let privateKey = try JWTKit.Insecure.RSA.PrivateKey(pem: pem)
+            keys.append(Key(kid: sealedKey.kid, use: sealedKey.use, privateKey: privateKey))
+            await collection.add(rsa: privateKey, digestAlgorithm: .sha256, kid: JWKIdentifier(string: sealedKey.kid))
+        }
+        self.keys = keys
+        self.collection = collection
+    }
+
+    /// Signs claims with the key for `use` (`id` or `access`). The header carries `kid` and `alg` only,
+    /// as Cognito's tokens do.
+    public func sign(_ claims: TokenClaims, use: String) async throws -> String {
+        guard let key = keys.first(where: { $0.use == use }) ?? keys.first else { throw CryptoError.keyUnavailable }
+        var header = JWTHeader()
+        header.alg = "RS256"
+        header.kid = key.kid
+        return try await collection.sign(claims, kid: JWKIdentifier(string: key.kid), header: header)
+    }
+
+    /// Checks the signature against the key named by the token's `kid`; rejects any other algorithm.
+    public func verifySignature(_ token: String) async throws -> TokenClaims {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let headerData = Base64URL.decode(String(parts[0])),
+            let header = try? JSONDecoder().decode([String: JSONValue].self, from: headerData),
+            header["alg"]?.stringValue == "RS256", let kid = header["kid"]?.stringValue,
+            keys.contains(where: { $0.kid == kid })
+        else { throw CryptoError.invalidKey }
+        return try await collection.verify(token, as: TokenClaims.self)
+    }
+
+    /// The public keys as a JWKS document.
+    public func jwks() throws -> JSONValue {
+        .object([
+            "keys": .array(
+                try keys.map { key in
+                    let (modulus, exponent) = try key.privateKey.publicKey.getKeyPrimitives()
+                    return .object([
+                        "alg": "RS256", "e": .string(Base64URL.encode(exponent)), "kid": .string(key.kid), "kty": "RSA",
+                        "n": .string(Base64URL.encode(modulus)), "use": "sig",
+                    ])
+                })
+        ])
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import Logging
+import PostgresNIO
+import PosternCore
+
+/// Opens data sealed with a subject's data key (implemented by the crypto layer).
+public protocol SubjectDataOpener: Sendable {
+    /// Opens `sealed` with the data key that `wrappedKey` wraps under the master key.
+    func open(_ sealed: String, wrappedKey: [UInt8]) throws -> [UInt8]
+}
+
+/// Folds events into the `directory` tables: pools, clients, users, codes, refresh tokens, admin keys.
+///
+/// Statements use unqualified table names; the caller's `search_path` picks the live schema or the
+/// rebuild schema, so appends and `projections rebuild` run exactly the same code. Timestamps come from
+/// the event, never the clock, so a rebuild reproduces every row.
+public struct DirectoryProjector: InlineProjector {
+    let opener: any SubjectDataOpener
+
+    public init(opener: any SubjectDataOpener) { self.opener = opener }
+
+    public func apply(_ event: RecordedEvent, on connection: PostgresConnection, logger: Logger) async throws {
+        let at = event.recordedAt
+        func run(_ query: PostgresQuery) async throws { _ = try await connection.query(query, logger: logger) }
+        let sub = event.streamEntityID
+        let isUserStream = event.streamID.hasPrefix("user-")
+        if isUserStream, event.type != UserRegistered.eventType {
+            try await run("UPDATE users SET version = \(event.streamVersion) WHERE sub = \(sub)")
+        }
+
+        switch event.type {
+        case UserPoolCreated.eventType:
+            let created = try event.payload(as: UserPoolCreated.self)
+            try await run(
+                """
+                INSERT INTO user_pools (pool_id, name, config, signing_keys, created_at, updated_at)
+                VALUES (\(created.poolId.rawValue), \(created.name), \(try jsonText(created.settings))::jsonb,
+                        \(try jsonText(JSONValue.encode(created.signingKeys)))::jsonb, \(at), \(at))
+                """)
+        case UserPoolUpdated.eventType:
+            let updated = try event.payload(as: UserPoolUpdated.self)
+            try await run(
+                "UPDATE user_pools SET config = \(try jsonText(updated.settings))::jsonb, updated_at = \(at) WHERE pool_id = \(updated.poolId.rawValue)")
+        case UserPoolDeleted.eventType:
+            let pool = try event.payload(as: UserPoolDeleted.self).poolId.rawValue
+            try await run("DELETE FROM confirmation_codes WHERE sub IN (SELECT sub FROM users WHERE pool_id = \(pool))")
+            try await run("DELETE FROM refresh_tokens WHERE pool_id = \(pool)")
+            try await run("DELETE FROM users WHERE pool_id = \(pool)")
+            try await run("DELETE FROM user_pool_clients WHERE pool_id = \(pool)")
+            try await run("DELETE FROM user_pools WHERE pool_id = \(pool)")
+        case UserPoolClientCreated.eventType:
+            let created = try event.payload(as: UserPoolClientCreated.self)
+            try await run(
+                """
+                INSERT INTO user_pool_clients (client_id, pool_id, name, config, sealed_secret, created_at, updated_at)
+                VALUES (\(created.clientId.rawValue), \(created.poolId.rawValue), \(ClientSettings(json: created.settings).name),
+                        \(try jsonText(created.settings))::jsonb, \(created.sealedSecret), \(at), \(at))
+                """)
+        case UserPoolClientUpdated.eventType:
+            let updated = try event.payload(as: UserPoolClientUpdated.self)
+            try await run(
+                """
+                UPDATE user_pool_clients SET config = \(try jsonText(updated.settings))::jsonb,
+                    name = \(ClientSettings(json: updated.settings).name), updated_at = \(at)
+                WHERE client_id = \(updated.clientId.rawValue)
+                """)
+        case UserPoolClientDeleted.eventType:
+            let deleted = try event.payload(as: UserPoolClientDeleted.self)
+            try await run("DELETE FROM user_pool_clients WHERE client_id = \(deleted.clientId.rawValue)")
+        case UserRegistered.eventType:
+            let registered = try event.payload(as: UserRegistered.self)
+            let profile = try await openProfile(registered.sealedProfile, subject: registered.sub.rawValue, connection, logger)
+            var caseSensitive = true
+            for try await config in try await connection.query(
+                "SELECT config::text FROM user_pools WHERE pool_id = \(registered.poolId.rawValue)", logger: logger
+            ).decode(String.self) {
+                caseSensitive = UserPoolSettings(json: try JSONDecoder().decode(JSONValue.self, from: Data(config.utf8))).caseSensitive
+            }
+            // A shredded user is replayed as an anonymous row; its UserDeleted event removes it again.
+            let username = profile?.username ?? ""
+            let key = profile.map { caseSensitive ? $0.username : $0.username.lowercased() } ?? "shredded:\(sub)"
+            try await run(
+                """
+                INSERT INTO users (sub, pool_id, username, username_key, attributes, status, enabled, sealed_verifier,
+                                   password_set_at, created_at, updated_at, version)
+                VALUES (\(sub), \(registered.poolId.rawValue), \(username), \(key),
+                        \(try jsonText(JSONValue.encode(profile?.attributes ?? [:])))::jsonb, \(registered.status.rawValue), true,
+                        \(registered.sealedVerifier), \(registered.sealedVerifier == nil ? nil : at), \(at), \(at), \(event.streamVersion))
+                """)
+        case UserProfileChanged.eventType:
+            let changed = try event.payload(as: UserProfileChanged.self)
+            if let profile = try await openProfile(changed.sealedProfile, subject: sub, connection, logger) {
+                try await run(
+                    """
+                    UPDATE users SET attributes = \(try jsonText(JSONValue.encode(profile.attributes)))::jsonb, updated_at = \(at)
+                    WHERE sub = \(sub)
+                    """)
+            }
+        case ConfirmationCodeIssued.eventType:
+            let issued = try event.payload(as: ConfirmationCodeIssued.self)
+            try await run(
+                """
+                INSERT INTO confirmation_codes (sub, purpose, code_hash, expires_at, attempts)
+                VALUES (\(sub), \(issued.purpose), \(issued.codeHash), \(issued.expiresAt), 0)
+                ON CONFLICT (sub, purpose) DO UPDATE SET code_hash = EXCLUDED.code_hash, expires_at = EXCLUDED.expires_at, attempts = 0
+                """)
+        case ConfirmationCodeRejected.eventType:
+            let rejected = try event.payload(as: ConfirmationCodeRejected.self)
+            try await run("UPDATE confirmation_codes SET attempts = attempts + 1 WHERE sub = \(sub) AND purpose = \(rejected.purpose)")
+        case UserConfirmed.eventType:
+            let confirmed = try event.payload(as: UserConfirmed.self)
+            try await run("UPDATE users SET status = 'CONFIRMED', updated_at = \(at) WHERE sub = \(sub)")
+            if let attribute = confirmed.verifiedAttribute {
+                try await run(
+                    """
+                    UPDATE users SET attributes = jsonb_set(attributes, ARRAY[\(attribute + "_verified")], '"true"'::jsonb)
+                    WHERE sub = \(sub) AND attributes ? \(attribute)
+                    """)
+            }
+            try await run("DELETE FROM confirmation_codes WHERE sub = \(sub) AND purpose = 'SignUp'")
+        case PasswordChanged.eventType:
+            let changed = try event.payload(as: PasswordChanged.self)
+            try await run(
+                """
+                UPDATE users SET sealed_verifier = \(changed.sealedVerifier), status = \(changed.status.rawValue),
+                    password_set_at = \(at), failed_attempts = 0, locked_until = NULL, updated_at = \(at)
+                WHERE sub = \(sub)
+                """)
+            if let session = changed.sessionId {
+                try await run("INSERT INTO used_sessions (session_id, used_at) VALUES (\(session), \(at))")
+            }
+        case SignInSucceeded.eventType:
+            let signedIn = try event.payload(as: SignInSucceeded.self)
+            try await run(
+                """
+                INSERT INTO refresh_tokens (token_hash, sub, pool_id, client_id, origin_jti, auth_time, issued_at, expires_at)
+                SELECT \(signedIn.refreshTokenHash), sub, pool_id, \(signedIn.clientId.rawValue), \(signedIn.originJti),
+                       \(signedIn.authTime), \(at), \(signedIn.refreshExpiresAt)
+                FROM users WHERE sub = \(sub)
+                """)
+            try await run("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE sub = \(sub)")
+        case SignInFailed.eventType where isUserStream:
+            let failed = try event.payload(as: SignInFailed.self)
+            if let attempts = failed.failedAttempts {
+                try await run("UPDATE users SET failed_attempts = \(attempts), locked_until = \(failed.lockedUntil) WHERE sub = \(sub)")
+            }
+        case RefreshTokenRevoked.eventType:
+            let revoked = try event.payload(as: RefreshTokenRevoked.self)
+            try await run("UPDATE refresh_tokens SET revoked_at = \(at) WHERE origin_jti = \(revoked.originJti) AND revoked_at IS NULL")
+        case UserSignedOutGlobally.eventType:
+            let signedOut = try event.payload(as: UserSignedOutGlobally.self)
+            try await run("UPDATE users SET tokens_valid_after = \(signedOut.tokensValidAfter) WHERE sub = \(sub)")
+            try await run("UPDATE refresh_tokens SET revoked_at = \(at) WHERE sub = \(sub) AND revoked_at IS NULL")
+        case UserDeleted.eventType:
+            try await run("DELETE FROM confirmation_codes WHERE sub = \(sub)")
+            try await run("DELETE FROM refresh_tokens WHERE sub = \(sub)")
+            try await run("DELETE FROM users WHERE sub = \(sub)")
+        case AdminKeyCreated.eventType:
+            let created = try event.payload(as: AdminKeyCreated.self)
+            try await run(
+                """
+                INSERT INTO admin_keys (access_key_id, sealed_secret, description, created_at)
+                VALUES (\(created.accessKeyId), \(created.sealedSecret), \(created.description), \(at))
+                """)
+        case AdminKeyRevoked.eventType:
+            let revoked = try event.payload(as: AdminKeyRevoked.self)
+            try await run("UPDATE admin_keys SET revoked_at = \(at) WHERE access_key_id = \(revoked.accessKeyId)")
+        default:
+            break  // Events without directory state (messages, challenges, refreshes, failed attempts on unknown users).
+        }
+    }
+
+    /// Opens a user's sealed profile; nil once the user's data key was destroyed.
+    func openProfile(_ sealed: String, subject: String, _ connection: PostgresConnection, _ logger: Logger) async throws -> UserProfile? {
+        for try await key in try await connection.query(
+            "SELECT wrapped_key FROM eventlog.data_keys WHERE subject = \(subject)", logger: logger
+        ).decode(Data.self) {
+            return try JSONDecoder().decode(UserProfile.self, from: Data(try opener.open(sealed, wrappedKey: [UInt8](key))))
+        }
+        return nil
+    }
+
+    func jsonText(_ value: JSONValue) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

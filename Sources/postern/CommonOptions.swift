@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PosternAPI
+
+/// Options every subcommand shares; each falls back to its `POSTERN_*` variable, then the config file.
+struct CommonOptions: ParsableArguments {
+    @Option(help: "Listen address (POSTERN_HOST, default 127.0.0.1).") var host: String?
+    @Option(help: "Listen port (POSTERN_PORT, default 7678).") var port: Int?
+    @Option(help: "PostgreSQL URL (POSTERN_DATABASE_URL).") var databaseURL: String?
+    @Option(help: "Token issuer base URL (POSTERN_PUBLIC_URL, default http://HOST:PORT).") var publicURL: String?
+    @Option(help: "Hook executables (POSTERN_PLUGINS_DIR, default ./plugins).") var pluginsDir: String?
+    @Option(help: "Region of new pool ids (POSTERN_REGION, default us-east-1).") var region: String?
+    @Option(help: "File holding the base64 master key (POSTERN_MASTER_KEY_FILE, default .postern/master.key).") var masterKeyFile: String?
+    @Option(help: "Directory of migration files (POSTERN_MIGRATIONS_DIR).") var migrationsDir: String?
+    @Option(help: "JSON config file (POSTERN_CONFIG).") var config: String?
+    @Option(help: "Log level (POSTERN_LOG_LEVEL, default info).") var logLevel: String?
+
+    func settings() throws -> SettingsResolver {
+        var flags: [String: String] = [:]
+        flags["host"] = host
+        flags["port"] = port.map(String.init)
+        flags["database_url"] = databaseURL
+        flags["public_url"] = publicURL
+        flags["plugins_dir"] = pluginsDir
+        flags["region"] = region
+        flags["master_key_file"] = masterKeyFile
+        flags["migrations_dir"] = migrationsDir
+        flags["config"] = config
+        flags["log_level"] = logLevel
+        return try SettingsResolver(flags: flags, environment: ProcessInfo.processInfo.environment)
+    }
+
+    func serverConfiguration(generateMasterKey: Bool) throws -> ServerConfiguration {
+        try settings().serverConfiguration(generateMasterKey: generateMasterKey, executable: CommandLine.arguments[0])
+    }
+
+    func logger() -> Logger {
+        var logger = Logger(label: "postern")
+        logger.logLevel = (try? settings().value("log_level")).flatMap { Logger.Level(rawValue: $0) } ?? .info
+        return logger
+    }
+}
+
+extension Operator {
+    init(options: CommonOptions) throws {
+        try self.init(configuration: options.serverConfiguration(generateMasterKey: false), logger: options.logger())
+    }
+}

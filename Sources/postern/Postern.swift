@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PosternAPI
+
+/// The `postern` command line: the server and the operator's tools.
+@main
+struct PosternCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "postern",
+        abstract: "A self-hosted, Cognito-compatible identity service, event-sourced on PostgreSQL.",
+        subcommands: [Serve.self, Migrate.self, Events.self, Verify.self, Projections.self, AdminKeys.self])
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Migrate the database and serve the Cognito API.")
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        let configuration = try options.serverConfiguration(generateMasterKey: true)
+        let logger = options.logger()
+        logger.info("starting", metadata: ["address": "\(configuration.host):\(configuration.port)", "issuer": "\(configuration.issuerBase)"])
+        try await serve(configuration: configuration, logger: logger)
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations.")
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        let applied = try await Operator(options: options).migrate()
+        print(applied.isEmpty ? "up to date" : "applied \(applied.joined(separator: ", "))")
+    }
+}
+
+struct Events: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print events as JSON lines, for auditors.")
+    @OptionGroup var options: CommonOptions
+    @Option(help: "Only this stream (e.g. user-<sub>).") var stream: String?
+    @Option(help: "Only this event type (e.g. SignInFailed).") var type: String?
+    @Option(help: "Only events after this global position.") var after: Int64 = 0
+    @Option(help: "At most this many events.") var limit: Int = 1000
+
+    func run() async throws {
+        try await Operator(options: options).printEvents(stream: stream, type: type, after: after, limit: limit)
+    }
+}
+
+struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check every stream's hash chain; name the first broken event.")
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        if let broken = try await Operator(options: options).verify() {
+            print("broken: \(broken)")
+            throw ExitCode(2)
+        }
+        print("ok")
+    }
+}
+
+struct Projections: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage projections.", subcommands: [Rebuild.self])
+
+    struct Rebuild: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Replay the whole log into fresh tables and swap them in.")
+        @OptionGroup var options: CommonOptions
+
+        func run() async throws {
+            let replayed = try await Operator(options: options).rebuild()
+            print("rebuilt from \(replayed) events")
+        }
+    }
+}
+
+struct AdminKeys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "admin-keys", abstract: "Manage SigV4 admin access keys.", subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an access key; the secret is shown once.")
+        @OptionGroup var options: CommonOptions
+        @Option(help: "What the key is for.") var description: String = ""
+
+        func run() async throws {
+            let (id, secret) = try await Operator(options: options).createAdminKey(description: description)
+            print("AccessKeyId: \(id)\nSecretAccessKey: \(secret)")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List access keys (never their secrets).")
+        @OptionGroup var options: CommonOptions
+
+        func run() async throws {
+            for line in try await Operator(options: options).listAdminKeys() { print(line) }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke an access key.")
+        @OptionGroup var options: CommonOptions
+        @Argument var accessKeyId: String
+
+        func run() async throws {
+            try await Operator(options: options).revokeAdminKey(accessKeyId)
+            print("revoked \(accessKeyId)")
+        }
+    }
+}
