@@ -69,17 +69,24 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Test-only library: a real PostgreSQL database per test.
+        .target(
+            name: "PosternTestSupport",
+            dependencies: ["PosternStore", "PosternCrypto", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "PosternCoreTests", dependencies: ["PosternCore"], swiftSettings: strictSettings),
         .testTarget(name: "PosternCryptoTests", dependencies: ["PosternCrypto"], swiftSettings: strictSettings),
         .testTarget(
             name: "PosternStoreTests",
-            dependencies: ["PosternStore", "PosternCrypto"],
+            dependencies: ["PosternStore", "PosternCrypto", "PosternTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "PosternAPITests",
             dependencies: [
                 "PosternAPI",
+                "PosternTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings

@@ -1,0 +1,69 @@
+import Foundation
+import Logging
+import PostgresNIO
+import PosternCore
+import PosternCrypto
+import PosternStore
+
+/// Test-only support: a fresh, migrated PostgreSQL database per test, created in the server named by
+/// `POSTERN_TEST_DATABASE_URL` (scripts/test starts a private, throw-away cluster).
+public enum TestDatabase {
+    public static let url = ProcessInfo.processInfo.environment["POSTERN_TEST_DATABASE_URL"]
+    public static var isConfigured: Bool { url != nil }
+    public static let logger = Logger(label: "postern-store-tests")
+    public static let migrations = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("migrations")
+    /// A migrated database's URL, for tests that start the whole application.
+    public static func url(database: String) -> String? {
+        guard let url, var components = URLComponents(string: url) else { return nil }
+        components.path = "/" + database
+        return components.string
+    }
+
+    public static func configuration(database: String) throws -> PostgresClient.Configuration {
+        guard let url, let components = URLComponents(string: url) else { throw TestSetupError.notConfigured }
+        return PostgresClient.Configuration(
+            host: components.host ?? "127.0.0.1", port: components.port ?? 5432, username: components.user ?? "postgres",
+            password: components.password, database: database, tls: .disable)
+    }
+
+    /// Runs `body` against a new database with all migrations applied.
+    public static func withDatabase<T: Sendable>(migrate: Bool = true, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        let name = "postern_test_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
+        let admin = PostgresClient(configuration: try configuration(database: "postgres"), backgroundLogger: logger)
+        let client = PostgresClient(configuration: try configuration(database: name), backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                await admin.run()
+                return nil
+            }
+            group.addTask {
+                await client.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            _ = try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+            if migrate { try await Migrator(directory: migrations).migrate(client: client, logger: logger) }
+            return try await body(client)
+        }
+    }
+
+    /// A store whose projector opens sealed data with `master`.
+    public static func store(_ client: PostgresClient, master: MasterKey) -> EventStore {
+        EventStore(client: client, projector: DirectoryProjector(opener: TestOpener(master: master)), logger: logger)
+    }
+}
+
+public enum TestSetupError: Error { case notConfigured }
+
+public struct TestOpener: SubjectDataOpener {
+    let master: MasterKey
+    public init(master: MasterKey) { self.master = master }
+    public func open(_ sealed: String, wrappedKey: [UInt8]) throws -> [UInt8] { try master.unwrap(wrappedKey).open(sealed) }
+}
+
+extension EventMetadata {
+    public static func test(_ operation: String = "test") -> EventMetadata {
+        EventMetadata(requestId: UUID().uuidString, actor: "test", sourceIp: "127.0.0.1", userAgent: "swift-test", operation: operation)
+    }
+}
