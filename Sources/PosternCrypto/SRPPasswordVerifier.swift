@@ -1,0 +1,90 @@
+/// The salt and SRP verifier stored for a user instead of the password (auth-flows.md §8).
+///
+/// `verifierHex` is `g^x mod N` as lowercase hex, `saltHex` the salt in its `padHex` form: that form is
+/// the one string every client library hashes the same way, whether it re-pads the SALT string as sent
+/// (pycognito) or parses it to an integer first (the JavaScript and Java SDKs). A verifier is cheap to
+/// brute-force offline (one SHA-256 and one modexp per guess), so treat it as a password hash: never log it.
+public struct PasswordVerifier: Codable, Sendable, Equatable {
+    /// The salt as `padHex` lowercase hex; sent to clients as `SALT`.
+    public let saltHex: String
+    /// The verifier `v = g^x mod N` as lowercase hex.
+    public let verifierHex: String
+
+    /// Wraps stored values as they are; ``matches(password:poolName:userID:)`` rejects malformed ones.
+    public init(saltHex: String, verifierHex: String) {
+        self.saltHex = saltHex
+        self.verifierHex = verifierHex
+    }
+
+    /// The salt size drawn by ``make(password:poolName:userID:)``.
+    static let saltByteCount = 16
+
+    /// A verifier for `password` with a fresh random 16-byte salt (sign-up, password change).
+    ///
+    /// `poolName` is the part of the pool id after `_`, `userID` the user's `USER_ID_FOR_SRP`; neither may
+    /// change afterwards, because both are hashed into the verifier.
+    public static func make(password: String, poolName: String, userID: String) -> PasswordVerifier {
+        var generator = SystemRandomNumberGenerator()
+        return make(password: password, poolName: poolName, userID: userID, using: &generator)
+    }
+
+    /// A verifier with a salt drawn from `generator`.
+    public static func make(
+        password: String,
+        poolName: String,
+        userID: String,
+        using generator: inout some RandomNumberGenerator
+    ) -> PasswordVerifier {
+        var salt = BigNumber(randomByteCount: saltByteCount, using: &generator)
+        while salt.isZero {
+            salt = BigNumber(randomByteCount: saltByteCount, using: &generator)
+        }
+        return make(password: password, poolName: poolName, userID: userID, salt: salt)
+    }
+
+    /// A verifier with the given salt, for tests and deterministic fixtures. The salt is read as an integer
+    /// and stored re-encoded with `padHex`, as clients hash it.
+    ///
+    /// - Precondition: `saltHex` is non-empty hex (a programming error otherwise, never client input).
+    public static func make(password: String, poolName: String, userID: String, saltHex: String) -> PasswordVerifier {
+        guard let salt = BigNumber(hex: saltHex) else { preconditionFailure("PasswordVerifier salt must be hex") }
+        return make(password: password, poolName: poolName, userID: userID, salt: salt)
+    }
+
+    private static func make(password: String, poolName: String, userID: String, salt: BigNumber) -> PasswordVerifier {
+        let x = SRP.privateKey(poolName: poolName, userID: userID, password: password, salt: salt)
+        return PasswordVerifier(saltHex: SRP.padHex(salt), verifierHex: SRP.verifier(privateKey: x).hex)
+    }
+
+    /// Whether `password` produces this verifier (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH).
+    /// Compares in constant time; a malformed stored value never matches.
+    public func matches(password: String, poolName: String, userID: String) -> Bool {
+        guard let salt = BigNumber(hex: saltHex),
+            let stored = BigNumber(hex: verifierHex)?.paddedBytes(count: SRP.modulusByteCount)
+        else {
+            Self.simulateCheck(password: password, poolName: poolName, userID: userID)
+            return false
+        }
+        let x = SRP.privateKey(poolName: poolName, userID: userID, password: password, salt: salt)
+        let computed = SRP.verifier(privateKey: x).paddedBytes(count: SRP.modulusByteCount) ?? []
+        return constantTimeEquals(computed, stored)
+    }
+
+    /// Does the work of ``matches(password:poolName:userID:)`` and discards it, so that a sign-in for an
+    /// unknown user takes as long as one with a wrong password (PreventUserExistenceErrors).
+    public static func simulateCheck(password: String, poolName: String, userID: String) {
+        let x = SRP.privateKey(poolName: poolName, userID: userID, password: password, salt: simulatedSalt)
+        let computed = SRP.verifier(privateKey: x).paddedBytes(count: SRP.modulusByteCount) ?? []
+        _ = constantTimeEquals(computed, computed)
+    }
+
+    /// A fixed 16-byte salt for ``simulateCheck(password:poolName:userID:)``.
+    private static let simulatedSalt = BigNumber(bytes: (0..<saltByteCount).map { UInt8(0x80 | $0) })
+}
+
+extension PasswordVerifier: CustomStringConvertible, CustomDebugStringConvertible {
+    /// Redacted: a verifier is password-equivalent against offline guessing.
+    public var description: String { "PasswordVerifier(redacted)" }
+    /// Redacted, like ``description``.
+    public var debugDescription: String { description }
+}
