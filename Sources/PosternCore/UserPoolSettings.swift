@@ -25,12 +25,14 @@ public struct UserPoolSettings: Equatable, Sendable {
         var object = request.filter { storedMembers.contains($0.key) && !$0.value.isNull }
         object["SchemaAttributes"] = .array(try schema(custom: request["Schema"]?.arrayValue ?? []).map(\.json))
         try validateSignInAttributes(object)
+        try validatePolicies(object)
         return UserPoolSettings(json: .object(withDefaults(object)))
     }
 
     /// Applies an UpdateUserPool request: omitted mutable settings return to their defaults (not a patch).
     public func updated(request: [String: JSONValue]) throws(DomainError) -> UserPoolSettings {
         var object = request.filter { Self.storedMembers.contains($0.key) && !Self.immutableMembers.contains($0.key) && !$0.value.isNull }
+        try Self.validatePolicies(object)
         for member in Self.immutableMembers { object[member] = json[member] }
         object["SchemaAttributes"] = json["SchemaAttributes"]
         return UserPoolSettings(json: .object(Self.withDefaults(object)))
@@ -82,6 +84,27 @@ public struct UserPoolSettings: Equatable, Sendable {
             attributes.append(attribute)
         }
         return attributes
+    }
+
+    /// Ranges of the botocore model: MinimumLength 6–99, TemporaryPasswordValidityDays 0–365, and the enums.
+    static func validatePolicies(_ object: [String: JSONValue]) throws(DomainError) {
+        let policy = object["Policies"]?["PasswordPolicy"]
+        if let length = policy?["MinimumLength"]?.intValue, !(6...99).contains(length) {
+            throw .validation("policies.passwordPolicy.minimumLength", "Member must have value between 6 and 99")
+        }
+        if let days = policy?["TemporaryPasswordValidityDays"]?.intValue, !(0...365).contains(days) {
+            throw .validation("policies.passwordPolicy.temporaryPasswordValidityDays", "Member must have value between 0 and 365")
+        }
+        if let mfa = object["MfaConfiguration"]?.stringValue, !["OFF", "ON", "OPTIONAL"].contains(mfa) {
+            throw .validation("mfaConfiguration", "Member must satisfy enum value set: [OFF, ON, OPTIONAL]")
+        }
+        if let protection = object["DeletionProtection"]?.stringValue, !["ACTIVE", "INACTIVE"].contains(protection) {
+            throw .validation("deletionProtection", "Member must satisfy enum value set: [ACTIVE, INACTIVE]")
+        }
+        for attribute in object["AutoVerifiedAttributes"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        where !["phone_number", "email"].contains(attribute) {
+            throw .validation("autoVerifiedAttributes", "Member must satisfy enum value set: [phone_number, email]")
+        }
     }
 
     static func validateSignInAttributes(_ object: [String: JSONValue]) throws(DomainError) {

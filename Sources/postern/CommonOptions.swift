@@ -31,8 +31,9 @@ struct CommonOptions: ParsableArguments {
         return try SettingsResolver(flags: flags, environment: ProcessInfo.processInfo.environment)
     }
 
-    func serverConfiguration(generateMasterKey: Bool) throws -> ServerConfiguration {
-        try settings().serverConfiguration(generateMasterKey: generateMasterKey, executable: CommandLine.arguments[0])
+    func serverConfiguration(generateMasterKey: Bool, needsMasterKey: Bool = true) throws -> ServerConfiguration {
+        try settings().serverConfiguration(
+            generateMasterKey: generateMasterKey, needsMasterKey: needsMasterKey, executable: CommandLine.arguments[0])
     }
 
     func logger() -> Logger {
@@ -43,7 +44,9 @@ struct CommonOptions: ParsableArguments {
 }
 
 extension Operator {
-    init(options: CommonOptions) throws {
-        try self.init(configuration: options.serverConfiguration(generateMasterKey: false), logger: options.logger())
+    /// `needsMasterKey: false` for commands that never open sealed data (`events`, `verify`, `migrate`).
+    init(options: CommonOptions, needsMasterKey: Bool = true) throws {
+        try self.init(
+            configuration: options.serverConfiguration(generateMasterKey: false, needsMasterKey: needsMasterKey), logger: options.logger())
     }
 }

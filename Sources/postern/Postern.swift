@@ -29,7 +29,7 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
-        let applied = try await Operator(options: options).migrate()
+        let applied = try await Operator(options: options, needsMasterKey: false).migrate()
         print(applied.isEmpty ? "up to date" : "applied \(applied.joined(separator: ", "))")
     }
 }
@@ -43,7 +43,7 @@ struct Events: AsyncParsableCommand {
     @Option(help: "At most this many events.") var limit: Int = 1000
 
     func run() async throws {
-        try await Operator(options: options).printEvents(stream: stream, type: type, after: after, limit: limit)
+        try await Operator(options: options, needsMasterKey: false).printEvents(stream: stream, type: type, after: after, limit: limit)
     }
 }
 
@@ -52,7 +52,7 @@ struct Verify: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
-        if let broken = try await Operator(options: options).verify() {
+        if let broken = try await Operator(options: options, needsMasterKey: false).verify() {
             print("broken: \(broken)")
             throw ExitCode(2)
         }

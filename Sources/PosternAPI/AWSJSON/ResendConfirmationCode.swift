@@ -28,7 +28,7 @@ enum ResendConfirmationCode: AWSOperation {
             if user.status != .unconfirmed { throw DomainError.invalidParameter("User is already confirmed.") }
             guard let key = try await postern.dataKey(of: user.sub) else { throw DomainError.userNotFound }
             let (events, delivery) = try postern.codeEvents(
-                for: (user.sub, user.username, user.attributes), pool: pool, purpose: "SignUp", key: key, now: call.now)
+                for: (user.sub, user.username, user.attributes), pool: pool, purpose: "SignUp", kind: "ResendCode", key: key, now: call.now)
             guard let delivery else {
                 throw DomainError.invalidParameter("Cannot resend codes. Auto verification not turned on.")
             }

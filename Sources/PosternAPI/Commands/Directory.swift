@@ -235,6 +235,13 @@ struct Directory: Sendable {
         return false
     }
 
+    func isSessionUsed(_ id: String) async throws -> Bool {
+        for try await _ in try await client.query("SELECT 1 FROM directory.used_sessions WHERE session_id = \(id)", logger: logger) {
+            return true
+        }
+        return false
+    }
+
     func adminSecret(accessKeyID: String) async throws -> String? {
         for try await sealed in try await client.query(
             "SELECT sealed_secret FROM directory.admin_keys WHERE access_key_id = \(accessKeyID) AND revoked_at IS NULL", logger: logger

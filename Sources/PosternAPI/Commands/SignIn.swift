@@ -139,6 +139,11 @@ extension Postern {
         guard let newPassword = responses["NEW_PASSWORD"] else {
             throw DomainError.invalidParameter("Missing required parameter NEW_PASSWORD")
         }
+        // The database claims the session inside the answer's transaction; this read only gives a
+        // replay its precise message before any other check.
+        if try await directory.isSessionUsed(session.id) {
+            throw DomainError.notAuthorized("Invalid session for the user, session can only be used once.")
+        }
         guard let user = try await directory.user(sub: session.sub) else { throw DomainError.notAuthorized("Invalid session for the user.") }
         if let given = responses["USERNAME"], given != user.username, pool.settings.usernameKey(given) != pool.settings.usernameKey(user.username),
             try await directory.user(pool: pool, login: given)?.sub != user.sub

@@ -41,10 +41,11 @@ extension Postern {
         throw DomainError.userNotFound
     }
 
-    /// Events that send a one-time code to the user's contact attribute, and the masked delivery details.
+    /// Events that send a one-time code (`purpose` names the code, `kind` the message, as CustomMessage's
+    /// trigger sources do: SignUp, ResendCode, AdminCreateUser) to the user's contact attribute, and the masked delivery details.
     func codeEvents(
-        for user: (sub: Sub, username: String, attributes: [String: String]), pool: PoolRecord, purpose: String, key: Sealer,
-        now: Date, preferred: [String]? = nil, code: String = Random.code(), validity: TimeInterval = 86_400
+        for user: (sub: Sub, username: String, attributes: [String: String]), pool: PoolRecord, purpose: String, kind: String? = nil,
+        key: Sealer, now: Date, preferred: [String]? = nil, code: String = Random.code(), validity: TimeInterval = 86_400
     ) throws -> ([NewEvent], CodeDeliveryDetails?) {
         let candidates = preferred ?? pool.settings.autoVerifiedAttributes
         // When both contacts qualify, Cognito sends to the phone.
@@ -64,7 +65,7 @@ extension Postern {
                     expiresAt: now.addingTimeInterval(validity), messageId: messageId)),
             try NewEvent(
                 streamID: stream,
-                MessageQueued(messageId: messageId, poolId: pool.id, kind: purpose, deliveryMedium: medium, sealedMessage: try key.seal(json: message))),
+                MessageQueued(messageId: messageId, poolId: pool.id, kind: kind ?? purpose, deliveryMedium: medium, sealedMessage: try key.seal(json: message))),
         ]
         return (events, CodeDeliveryDetails(medium: medium, attribute: attribute, destination: destination))
     }

@@ -29,13 +29,16 @@ public struct SettingsResolver: Sendable {
     }
 
     /// The full server configuration. Reads (and with `generateMasterKey`, creates) the master key.
-    public func serverConfiguration(generateMasterKey: Bool, executable: String) throws -> ServerConfiguration {
+    ///
+    /// Commands that never open sealed data pass `needsMasterKey: false`; they then run with a throw-away
+    /// key when none is configured, which can open nothing that is stored.
+    public func serverConfiguration(generateMasterKey: Bool, needsMasterKey: Bool = true, executable: String) throws -> ServerConfiguration {
         guard let databaseURL = value("database_url") else {
             throw ConfigurationError("no database configured: set --database-url or POSTERN_DATABASE_URL (scripts/serve starts a private one)")
         }
         var configuration = ServerConfiguration(
             databaseURL: databaseURL, migrationsDirectory: try migrationsDirectory(executable: executable),
-            masterKey: try masterKey(generate: generateMasterKey))
+            masterKey: try masterKey(generate: generateMasterKey, required: needsMasterKey))
         if let host = value("host") { configuration.host = host }
         if let port = value("port") {
             guard let number = Int(port), (1...65535).contains(number) else { throw ConfigurationError("port must be 1-65535") }
@@ -56,10 +59,11 @@ public struct SettingsResolver: Sendable {
     }
 
     /// `POSTERN_MASTER_KEY`, else the key file (default `.postern/master.key`), created on first start.
-    func masterKey(generate: Bool) throws -> MasterKey {
+    func masterKey(generate: Bool, required: Bool) throws -> MasterKey {
         if let key = value("master_key") { return try MasterKey(base64: key) }
         let path = value("master_key_file") ?? ".postern/master.key"
         if let text = try? String(contentsOfFile: path, encoding: .utf8) { return try MasterKey(base64: text) }
+        if !required { return try MasterKey(base64: MasterKey.generateBase64()) }
         guard generate else { throw ConfigurationError("no master key: set POSTERN_MASTER_KEY or --master-key-file (\(path) not found)") }
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

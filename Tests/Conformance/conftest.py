@@ -1,0 +1,117 @@
+"""Fixtures for the conformance suite: boto3 clients, a fresh pool per test, app clients, users.
+
+Every test gets its own user pool (unique name) so tests stay independent; the pool is deleted
+afterwards. Helpers live in support.py.
+"""
+from __future__ import annotations
+
+import warnings
+
+import pytest
+from botocore.exceptions import ClientError
+
+from support import (
+    ALL_FLOWS,
+    OUTBOX_FILE,
+    Outbox,
+    make_idp,
+    secret_hash,  # noqa: F401  (re-exported: the helper tests use for SECRET_HASH)
+    sign_up,
+    unique,
+)
+
+CUSTOM_TIER = {"Name": "tier", "AttributeDataType": "String", "Mutable": True,
+               "StringAttributeConstraints": {"MinLength": "1", "MaxLength": "32"}}
+
+
+@pytest.fixture(scope="session")
+def idp():
+    """cognito-idp client signed with the admin key (SigV4)."""
+    return make_idp()
+
+
+@pytest.fixture(scope="session")
+def anon_idp():
+    """cognito-idp client that never signs (botocore.UNSIGNED): public operations as apps call them."""
+    return make_idp(unsigned=True)
+
+
+def _delete_pool_quietly(idp, pool_id: str) -> None:
+    try:
+        idp.delete_user_pool(UserPoolId=pool_id)
+    except ClientError as err:
+        code = err.response["Error"]["Code"]
+        if code == "ResourceNotFoundException":
+            return
+        if code == "InvalidParameterException":  # DeletionProtection ACTIVE
+            try:
+                idp.update_user_pool(UserPoolId=pool_id, DeletionProtection="INACTIVE")
+                idp.delete_user_pool(UserPoolId=pool_id)
+                return
+            except ClientError as err2:
+                err = err2
+        warnings.warn(f"could not delete pool {pool_id}: {err}")
+
+
+@pytest.fixture
+def pool_factory(idp):
+    """create(**CreateUserPool kwargs) -> UserPool; every pool is deleted after the test."""
+    created: list[str] = []
+
+    def create(**kwargs):
+        kwargs.setdefault("PoolName", unique("pool"))
+        pool = idp.create_user_pool(**kwargs)["UserPool"]
+        created.append(pool["Id"])
+        return pool
+
+    yield create
+    for pool_id in created:
+        _delete_pool_quietly(idp, pool_id)
+
+
+@pytest.fixture
+def pool(pool_factory):
+    """A pool that auto-verifies email (so SignUp sends a code) and has a custom attribute `custom:tier`."""
+    return pool_factory(AutoVerifiedAttributes=["email"], Schema=[CUSTOM_TIER])
+
+
+@pytest.fixture
+def client_factory(idp, pool):
+    """create(pool_id=None, **CreateUserPoolClient kwargs) -> UserPoolClient (all test flows enabled)."""
+
+    def create(pool_id: str | None = None, **kwargs):
+        kwargs.setdefault("ClientName", unique("client"))
+        kwargs.setdefault("ExplicitAuthFlows", list(ALL_FLOWS))
+        return idp.create_user_pool_client(UserPoolId=pool_id or pool["Id"], **kwargs)["UserPoolClient"]
+
+    return create
+
+
+@pytest.fixture
+def client(client_factory):
+    """Public app client (no secret) with USER_PASSWORD, ADMIN_USER_PASSWORD, REFRESH_TOKEN and SRP flows."""
+    return client_factory()
+
+
+@pytest.fixture
+def secret_client(client_factory):
+    """Confidential app client (GenerateSecret=True), same flows as `client`."""
+    return client_factory(GenerateSecret=True)
+
+
+@pytest.fixture(scope="session")
+def outbox():
+    return Outbox(OUTBOX_FILE)
+
+
+@pytest.fixture
+def signed_up_user(anon_idp, pool, client):
+    """An UNCONFIRMED user created with SignUp (email attribute, default password)."""
+    return sign_up(anon_idp, pool["Id"], client)
+
+
+@pytest.fixture
+def confirmed_user(idp, signed_up_user):
+    """A CONFIRMED user (SignUp + AdminConfirmSignUp)."""
+    idp.admin_confirm_sign_up(UserPoolId=signed_up_user.pool_id, Username=signed_up_user.username)
+    return signed_up_user
