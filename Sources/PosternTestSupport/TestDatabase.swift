@@ -48,6 +48,19 @@ public enum TestDatabase {
         }
     }
 
+    /// Runs `body` with the URL of a new, migrated database (for tests that start the application).
+    public static func withDatabaseURL<T: Sendable>(_ body: @Sendable (String) async throws -> T) async throws -> T {
+        let name = "postern_test_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
+        let admin = PostgresClient(configuration: try configuration(database: "postgres"), backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await admin.run() }
+            defer { group.cancelAll() }
+            _ = try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+        }
+        guard let url = url(database: name) else { throw TestSetupError.notConfigured }
+        return try await body(url)
+    }
+
     /// A store whose projector opens sealed data with `master`.
     public static func store(_ client: PostgresClient, master: MasterKey) -> EventStore {
         EventStore(client: client, projector: DirectoryProjector(opener: TestOpener(master: master)), logger: logger)
