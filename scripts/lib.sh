@@ -40,9 +40,9 @@ ensure_system_packages() {
 ensure_python_packages() {
     local py=${PY:-$(resolve_python)}
     export PIP_ROOT_USER_ACTION=ignore PIP_NO_INPUT=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-    if ! "$py" -c 'import boto3, botocore, jwt, cryptography, pytest, requests, pyotp, moto, moto.server' >/dev/null 2>&1; then
+    if ! "$py" -c 'import boto3, botocore, jwt, cryptography, pytest, requests, pyotp, moto, moto.server, aiosmtpd' >/dev/null 2>&1; then
         log "installing Python packages for the conformance suite"
-        "$py" -m pip install -q boto3 PyJWT cryptography pytest requests pyotp 'moto[server]' </dev/null >&2 \
+        "$py" -m pip install -q boto3 PyJWT cryptography pytest requests pyotp 'moto[server]' aiosmtpd </dev/null >&2 \
             || die "pip install failed"
     fi
     if ! "$py" -c 'import pycognito' >/dev/null 2>&1; then

@@ -154,7 +154,7 @@ public final class EventStore: Sendable {
     /// Wakes subscribers. Sent after COMMIT, outside the append transaction, so a slow listener never
     /// holds an append; subscribers also poll, so a lost notification only delays them.
     private func notifySubscribers() async {
-        _ = try? await client.query("SELECT pg_notify(\(Self.notificationChannel), '')", logger: logger)
+        try? await client.query("SELECT pg_notify(\(Self.notificationChannel), '')", logger: logger).drain()
     }
 
     /// The events of one stream in version order.

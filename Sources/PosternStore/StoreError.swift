@@ -24,7 +24,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     static func from(_ error: any Error) -> StoreError {
         if let error = error as? StoreError { return error }
         guard let psql = error as? PSQLError, let info = psql.serverInfo else {
-            return .unavailable(String(reflecting: error))
+            // `description`, not `debugDescription`: PSQLError's debug text can carry query binds.
+            return .unavailable(String(describing: error))
         }
         let constraint = info[.constraintName] ?? ""
         switch info[.sqlState] {

@@ -3,6 +3,13 @@ import Logging
 import PostgresNIO
 import PosternCore
 
+extension PostgresRowSequence {
+    /// Reads the result to its end, so the statement has completed when this returns.
+    func drain() async throws {
+        for try await _ in self {}
+    }
+}
+
 /// Where a subscriber stands in the log: the (writer transaction, position) of its last handled event.
 public struct LogCursor: Sendable, Equatable, Comparable {
     public var transactionID: UInt64
@@ -28,41 +35,56 @@ extension EventStore {
     /// after a reader has passed it. Reading only below `pg_snapshot_xmin` — every transaction older than
     /// that has finished, every future one gets a larger id — means no committed event is ever skipped.
     public func readCommitted(after cursor: LogCursor, limit: Int = 500) async throws(StoreError) -> [RecordedEvent] {
-        try await fetch(
+        do {
+            return try await client.withConnection { connection in try await readCommitted(after: cursor, limit: limit, on: connection) }
+        } catch {
+            throw StoreError.from(error)
+        }
+    }
+
+    func readCommitted(after cursor: LogCursor, limit: Int, on connection: PostgresConnection) async throws -> [RecordedEvent] {
+        var events: [RecordedEvent] = []
+        let rows = try await connection.query(
             """
             SELECT \(unescaped: Self.columns) FROM eventlog.events
             WHERE (transaction_id, position) > (\(String(cursor.transactionID))::xid8, \(cursor.position))
               AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
             ORDER BY transaction_id, position LIMIT \(limit)
-            """)
+            """, logger: logger)
+        for try await row in rows { events.append(try Self.decode(row)) }
+        return events
     }
 
     /// The stored cursor of a subscriber, `.start` for a new one.
     public func checkpoint(of subscriber: String) async throws(StoreError) -> LogCursor {
         do {
-            let rows = try await client.query(
-                "SELECT transaction_id::text, position FROM eventlog.checkpoints WHERE subscriber = \(subscriber)", logger: logger)
-            for try await (xid, position) in rows.decode((String, Int64).self) {
-                return LogCursor(transactionID: UInt64(xid) ?? 0, position: position)
-            }
-            return .start
+            return try await client.withConnection { connection in try await checkpoint(of: subscriber, on: connection) }
         } catch {
             throw StoreError.from(error)
         }
     }
 
-    public func saveCheckpoint(_ cursor: LogCursor, of subscriber: String) async throws(StoreError) {
-        do {
-            _ = try await client.query(
-                """
-                INSERT INTO eventlog.checkpoints (subscriber, transaction_id, position)
-                VALUES (\(subscriber), \(String(cursor.transactionID))::xid8, \(cursor.position))
-                ON CONFLICT (subscriber) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position,
-                    updated_at = now()
-                """, logger: logger)
-        } catch {
-            throw StoreError.from(error)
+    func checkpoint(of subscriber: String, on connection: PostgresConnection) async throws -> LogCursor {
+        let rows = try await connection.query(
+            "SELECT transaction_id::text, position FROM eventlog.checkpoints WHERE subscriber = \(subscriber)", logger: logger)
+        var cursor = LogCursor.start
+        for try await (xid, position) in rows.decode((String, Int64).self) {
+            cursor = LogCursor(transactionID: UInt64(xid) ?? 0, position: position)
         }
+        return cursor
+    }
+
+    /// Stores a subscriber's cursor; it only ever moves forward.
+    func saveCheckpoint(_ cursor: LogCursor, of subscriber: String, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            INSERT INTO eventlog.checkpoints (subscriber, transaction_id, position)
+            VALUES (\(subscriber), \(String(cursor.transactionID))::xid8, \(cursor.position))
+            ON CONFLICT (subscriber) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position,
+                updated_at = now()
+            WHERE (eventlog.checkpoints.transaction_id, eventlog.checkpoints.position) < (EXCLUDED.transaction_id, EXCLUDED.position)
+            """, logger: logger
+        ).drain()
     }
 }
 
@@ -84,24 +106,64 @@ public struct Subscription: Sendable {
     }
 
     /// Handles every committed event not yet handled; returns how many it handled.
+    ///
+    /// Reads and checkpoints on one connection, in order, so a cursor read never races a cursor write.
     @discardableResult
     public func catchUp() async throws -> Int {
-        var cursor = try await store.checkpoint(of: name)
-        var handled = 0
-        while true {
-            let batch = try await store.readCommitted(after: cursor)
-            if batch.isEmpty { return handled }
-            for event in batch {
-                try await handle(event)
-                cursor = LogCursor(transactionID: event.transactionID, position: event.position)
-                try await store.saveCheckpoint(cursor, of: name)
-                handled += 1
+        try await store.client.withConnection { connection in
+            var cursor = try await store.checkpoint(of: name, on: connection)
+            var handled = 0
+            while true {
+                let batch = try await store.readCommitted(after: cursor, limit: 500, on: connection)
+                if batch.isEmpty { return handled }
+                for event in batch {
+                    try await handle(event)
+                    cursor = LogCursor(transactionID: event.transactionID, position: event.position)
+                    try await store.saveCheckpoint(cursor, of: name, on: connection)
+                    handled += 1
+                }
             }
         }
     }
 
-    /// Runs until the task is cancelled.
+    /// Runs until the task is cancelled. Only one process follows a subscriber at a time: it holds a
+    /// session advisory lock named after the subscriber on a connection it keeps for the purpose, and
+    /// other servers wait for that lock (they take over if the holder dies).
     public func run(logger: Logger) async {
+        while !Task.isCancelled {
+            do {
+                try await store.client.withConnection { connection in
+                    guard try await tryLeadership(on: connection) else { return }
+                    logger.info("following the event log", metadata: ["subscriber": "\(name)"])
+                    await follow(logger: logger)
+                    _ = try? await connection.query("SELECT pg_advisory_unlock(\(lockKey))", logger: logger)
+                }
+            } catch {
+                logger.warning("subscription leadership check failed", metadata: ["subscriber": "\(name)", "error": "\(error)"])
+            }
+            try? await Task.sleep(for: .seconds(2))
+        }
+    }
+
+    /// A stable advisory-lock key for this subscriber (FNV-1a of its name).
+    var lockKey: Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return Int64(bitPattern: hash)
+    }
+
+    func tryLeadership(on connection: PostgresConnection) async throws -> Bool {
+        for try await locked in try await connection.query("SELECT pg_try_advisory_lock(\(lockKey))", logger: store.logger).decode(Bool.self) {
+            return locked
+        }
+        return false
+    }
+
+    /// Handles events as they commit until the task is cancelled.
+    func follow(logger: Logger) async {
         let wakeups = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let listener = Task {
             while !Task.isCancelled {

@@ -73,7 +73,7 @@ struct Dispatcher: Sendable {
             let wire = AWSError.from(error)
             logger.log(
                 level: wire.logLevel, "request failed",
-                metadata: ["error_type": "\(wire.type)", "error": "\(wire.logLevel == .error ? String(reflecting: error) : "\(error)")"])
+                metadata: ["error_type": "\(wire.type)", "error": "\(type(of: error)): \(error)"])
             var response = Self.response(
                 status: HTTPResponse.Status(code: wire.status), requestId: requestId,
                 body: (try? WireJSON.encode(["__type": wire.type, "message": wire.message])) ?? Data())

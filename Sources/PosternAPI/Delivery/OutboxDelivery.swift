@@ -5,10 +5,13 @@ import PosternCrypto
 import PosternStore
 import ServiceLifecycle
 
-/// Delivers queued messages (`MessageQueued`) from the committed log to the file sink, at least once.
+/// Delivers queued messages (`MessageQueued`) from the committed log, at least once: email through the
+/// SMTP relay when one is configured, everything else (and all mail without a relay) to the file sink.
 ///
-/// Each line carries the message id, so a consumer can drop the duplicate a crash between writing and
-/// checkpointing may cause. Messages of users deleted before delivery are skipped: their key is gone.
+/// A message carries its id (the file line's `id`, the mail's Message-ID), so a consumer can drop the
+/// duplicate a crash between sending and checkpointing may cause. Messages of users deleted before
+/// delivery are skipped: their key is gone. A failing send is retried from the log, so a relay outage
+/// delays later messages rather than losing any.
 struct OutboxDelivery: Service {
     let postern: Postern
     let logger: Logger
@@ -16,6 +19,7 @@ struct OutboxDelivery: Service {
 
     func run() async throws {
         let sink = FileMessageSink(path: postern.configuration.outboxFile)
+        let mailer = try postern.configuration.smtpURL.map { try SMTPMailer(url: $0, from: postern.configuration.smtpFrom) }
         let subscription = Subscription(name: Self.subscriber, store: postern.store) { event in
             guard event.type == MessageQueued.eventType else { return }
             let queued = try event.payload(as: MessageQueued.self)
@@ -24,8 +28,15 @@ struct OutboxDelivery: Service {
                 return
             }
             let message = try key.open(queued.sealedMessage, as: OutboundMessage.self)
-            try sink.deliver(queued: queued, message: message)
-            logger.info("message delivered", metadata: ["message_id": "\(queued.messageId)", "kind": "\(queued.kind)"])
+            if let mailer, queued.deliveryMedium == "EMAIL" {
+                try await mailer.send(
+                    to: message.destination, subject: message.subject ?? "", body: message.message, messageID: queued.messageId)
+            } else {
+                try sink.deliver(queued: queued, message: message)
+            }
+            logger.info(
+                "message delivered",
+                metadata: ["message_id": "\(queued.messageId)", "kind": "\(queued.kind)", "transport": "\(mailer != nil && queued.deliveryMedium == "EMAIL" ? "smtp" : "file")"])
         }
         try await cancelWhenGracefulShutdown {
             await subscription.run(logger: logger)

@@ -20,7 +20,9 @@ public struct ServerConfiguration: Sendable {
     public var bootstrapAdminKey: (accessKeyID: String, secret: String)?
     /// Where the file sink writes outbound messages when no SMTP server is configured.
     public var outboxFile: String = ".postern/outbox.jsonl"
+    /// Plain SMTP relay for email (`smtp://host:port`); without it email goes to the file sink too.
     public var smtpURL: String?
+    public var smtpFrom = "no-reply@postern.local"
     /// Largest request body accepted (bytes).
     public var maxBodySize = 1 << 20
 

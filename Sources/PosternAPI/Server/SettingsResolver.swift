@@ -51,9 +51,10 @@ public struct SettingsResolver: Sendable {
         if let id = value("admin_access_key_id"), let secret = value("admin_secret_access_key") {
             configuration.bootstrapAdminKey = (id, secret)
         }
+        if let from = value("smtp_from") { configuration.smtpFrom = from }
         if let smtp = value("smtp_url") {
+            _ = try SMTPMailer(url: smtp, from: configuration.smtpFrom)  // refuse a bad URL at start, not at the first email
             configuration.smtpURL = smtp
-            throw ConfigurationError("POSTERN_SMTP_URL is set, but SMTP delivery is not available yet; unset it to use the file sink")
         }
         return configuration
     }
