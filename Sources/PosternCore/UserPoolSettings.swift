@@ -134,4 +134,12 @@ public struct UserPoolSettings: Equatable, Sendable {
 
     /// The lookup key of a username: lowercased when the pool is case-insensitive.
     public func usernameKey(_ username: String) -> String { caseSensitive ? username : username.lowercased() }
+
+    /// The unique sign-in key of a user. In pools with `UsernameAttributes` the internal username is the
+    /// sub and the email or phone number the user signs in with must be unique, so that value is the key.
+    public func signInKey(username: String, attributes: [String: String]) -> String {
+        if usernameAttributes.contains("email"), let email = attributes["email"], !email.isEmpty { return usernameKey(email) }
+        if usernameAttributes.contains("phone_number"), let phone = attributes["phone_number"], !phone.isEmpty { return usernameKey(phone) }
+        return usernameKey(username)
+    }
 }

@@ -70,15 +70,15 @@ public struct DirectoryProjector: InlineProjector {
         case UserRegistered.eventType:
             let registered = try event.payload(as: UserRegistered.self)
             let profile = try await openProfile(registered.sealedProfile, subject: registered.sub.rawValue, connection, logger)
-            var caseSensitive = true
+            var settings = UserPoolSettings(json: .object([:]))
             for try await config in try await connection.query(
                 "SELECT config::text FROM user_pools WHERE pool_id = \(registered.poolId.rawValue)", logger: logger
             ).decode(String.self) {
-                caseSensitive = UserPoolSettings(json: try JSONDecoder().decode(JSONValue.self, from: Data(config.utf8))).caseSensitive
+                settings = UserPoolSettings(json: try JSONDecoder().decode(JSONValue.self, from: Data(config.utf8)))
             }
             // A shredded user is replayed as an anonymous row; its UserDeleted event removes it again.
             let username = profile?.username ?? ""
-            let key = profile.map { caseSensitive ? $0.username : $0.username.lowercased() } ?? "shredded:\(sub)"
+            let key = profile.map { settings.signInKey(username: $0.username, attributes: $0.attributes) } ?? "shredded:\(sub)"
             try await run(
                 """
                 INSERT INTO users (sub, pool_id, username, username_key, attributes, status, enabled, sealed_verifier,

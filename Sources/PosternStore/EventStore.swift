@@ -100,8 +100,11 @@ public final class EventStore: Sendable {
         do {
             recorded = try await client.withConnection { connection in
                 try await connection.transaction(logger: logger) { connection in
-                    _ = try await connection.query("SET LOCAL search_path TO directory, public", logger: logger)
-                    _ = try await connection.query("SELECT pg_advisory_xact_lock_shared(\(Self.rebuildLockKey))", logger: logger)
+                    // One round trip: the projections' schema for this transaction, and the rebuild lock (shared).
+                    try await connection.query(
+                        "SELECT set_config('search_path', 'directory, public', true), pg_advisory_xact_lock_shared(\(Self.rebuildLockKey))",
+                        logger: logger
+                    ).drain()
                     for key in batch.dataKeysToCreate {
                         _ = try await connection.query(
                             "INSERT INTO eventlog.data_keys (subject, wrapped_key) VALUES (\(key.subject), \(Data(key.wrappedKey)))",

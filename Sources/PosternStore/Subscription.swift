@@ -34,21 +34,27 @@ extension EventStore {
     /// Positions come from a sequence, so a transaction that started later can commit a *lower* position
     /// after a reader has passed it. Reading only below `pg_snapshot_xmin` — every transaction older than
     /// that has finished, every future one gets a larger id — means no committed event is ever skipped.
-    public func readCommitted(after cursor: LogCursor, limit: Int = 500) async throws(StoreError) -> [RecordedEvent] {
+    public func readCommitted(after cursor: LogCursor, types: [String]? = nil, limit: Int = 500) async throws(StoreError) -> [RecordedEvent] {
         do {
-            return try await client.withConnection { connection in try await readCommitted(after: cursor, limit: limit, on: connection) }
+            return try await client.withConnection { connection in
+                try await readCommitted(after: cursor, types: types, limit: limit, on: connection)
+            }
         } catch {
             throw StoreError.from(error)
         }
     }
 
-    func readCommitted(after cursor: LogCursor, limit: Int, on connection: PostgresConnection) async throws -> [RecordedEvent] {
+    /// `types` restricts the read to the event types a subscriber handles; the cursor then skips the rest.
+    func readCommitted(after cursor: LogCursor, types: [String]?, limit: Int, on connection: PostgresConnection) async throws
+        -> [RecordedEvent]
+    {
         var events: [RecordedEvent] = []
         let rows = try await connection.query(
             """
             SELECT \(unescaped: Self.columns) FROM eventlog.events
             WHERE (transaction_id, position) > (\(String(cursor.transactionID))::xid8, \(cursor.position))
               AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+              AND (\(types)::text[] IS NULL OR event_type = ANY(\(types)))
             ORDER BY transaction_id, position LIMIT \(limit)
             """, logger: logger)
         for try await row in rows { events.append(try Self.decode(row)) }
@@ -94,13 +100,16 @@ extension EventStore {
 public struct Subscription: Sendable {
     public let name: String
     public let store: EventStore
+    /// The event types this subscriber handles; nil for all.
+    public let types: [String]?
     public let pollInterval: Duration
     public let handle: @Sendable (RecordedEvent) async throws -> Void
 
-    public init(name: String, store: EventStore, pollInterval: Duration = .milliseconds(500),
+    public init(name: String, store: EventStore, types: [String]? = nil, pollInterval: Duration = .milliseconds(500),
                 handle: @escaping @Sendable (RecordedEvent) async throws -> Void) {
         self.name = name
         self.store = store
+        self.types = types
         self.pollInterval = pollInterval
         self.handle = handle
     }
@@ -114,7 +123,7 @@ public struct Subscription: Sendable {
             var cursor = try await store.checkpoint(of: name, on: connection)
             var handled = 0
             while true {
-                let batch = try await store.readCommitted(after: cursor, limit: 500, on: connection)
+                let batch = try await store.readCommitted(after: cursor, types: types, limit: 500, on: connection)
                 if batch.isEmpty { return handled }
                 for event in batch {
                     try await handle(event)

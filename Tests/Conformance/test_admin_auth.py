@@ -63,3 +63,30 @@ def test_public_op_signed_with_unknown_key(client):
     resp = _signed_sign_up(client["ClientId"], "AKIAUNKNOWNKEY000002", "y" * 40)
     assert resp.status_code == 200, resp.text
     assert resp.json()["UserSub"]
+
+
+def test_admin_keys_created_listed_and_revoked_with_the_cli(pool):
+    """`postern admin-keys create|list|revoke`: a created key signs admin calls until it is revoked."""
+    import os
+    import subprocess
+
+    from support import POSTERN_BIN, REPO_ROOT
+
+    def cli(*args):
+        result = subprocess.run([POSTERN_BIN, "admin-keys", *args], cwd=REPO_ROOT, env=dict(os.environ),
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    created = dict(line.split(": ", 1) for line in cli("create", "--description", "conformance").splitlines())
+    key_id, secret = created["AccessKeyId"], created["SecretAccessKey"]
+    listing = cli("list")
+    assert key_id in listing and secret not in listing, "list shows keys, never secrets"
+
+    holder = make_idp(access_key=key_id, secret_key=secret)
+    assert holder.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]["Id"] == pool["Id"]
+
+    cli("revoke", key_id)
+    assert f"{key_id}\trevoked" in cli("list")
+    with expect_error("UnrecognizedClientException", status=AUTH_STATUS):
+        holder.describe_user_pool(UserPoolId=pool["Id"])

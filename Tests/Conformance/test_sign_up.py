@@ -89,3 +89,23 @@ def test_secret_client_requires_secret_hash(anon_idp, pool, secret_client):
 def test_unknown_client(anon_idp):
     with expect_error("ResourceNotFoundException"):
         anon_idp.sign_up(ClientId="a" * 26, Username=unique("user"), Password=PASSWORD)
+
+
+def test_email_as_username_pool_signs_in_by_email_and_keeps_it_unique(idp, anon_idp, pool_factory, client_factory):
+    # spec/user-pools.md: with UsernameAttributes the email is the sign-in name and the internal
+    # username is generated (the sub); a second account with the same email is UsernameExists.
+    email_pool = pool_factory(UsernameAttributes=["email"], AutoVerifiedAttributes=["email"])
+    app = client_factory(pool_id=email_pool["Id"])
+    email = f"{unique('owner')}@example.com"
+    created = anon_idp.sign_up(ClientId=app["ClientId"], Username=email, Password=PASSWORD)
+    with expect_error("UsernameExistsException"):
+        anon_idp.sign_up(ClientId=app["ClientId"], Username=email, Password=PASSWORD)
+    with expect_error("InvalidParameterException"):
+        anon_idp.sign_up(ClientId=app["ClientId"], Username="not-an-email", Password=PASSWORD)
+    idp.admin_confirm_sign_up(UserPoolId=email_pool["Id"], Username=email)
+    user = idp.admin_get_user(UserPoolId=email_pool["Id"], Username=email)
+    assert user["Username"] == created["UserSub"]
+    assert {"Name": "email", "Value": email} in user["UserAttributes"]
+    tokens = anon_idp.initiate_auth(ClientId=app["ClientId"], AuthFlow="USER_PASSWORD_AUTH",
+                                    AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD})["AuthenticationResult"]
+    assert anon_idp.get_user(AccessToken=tokens["AccessToken"])["Username"] == created["UserSub"]

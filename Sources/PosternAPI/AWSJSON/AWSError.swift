@@ -24,6 +24,7 @@ struct AWSError: Error, Sendable {
         case let error as SigV4Error:
             return from(signature: error)
         case StoreError.uniqueValueTaken(let constraint) where constraint == "users_username_unique":
+            // In pools that sign in by email or phone, the taken value is that attribute (see `signInKey`).
             return AWSError(type: "UsernameExistsException", message: "User already exists", status: 400)
         case StoreError.uniqueValueTaken(let constraint) where constraint == "used_sessions_pkey":
             return AWSError(type: "NotAuthorizedException", message: "Invalid session for the user, session can only be used once.", status: 400)

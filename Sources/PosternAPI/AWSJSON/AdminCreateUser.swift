@@ -70,17 +70,15 @@ enum AdminCreateUser: AWSOperation {
         return Response(User: UserType(user))
     }
 
-    /// The invitation: a message carrying the temporary password, never stored in the clear.
+    /// The invitation: a message carrying the temporary password, which is otherwise kept only as a verifier.
     static func invitation(
         sub: Sub, username: String, attributes: [String: String], pool: PoolRecord, password: String, mediums: [String], key: Sealer,
         call: Call, postern: Postern
     ) throws -> [NewEvent] {
-        let (events, _) = try postern.codeEvents(
-            for: (sub, username, attributes), pool: pool, purpose: "AdminCreateUser", key: key, now: call.now, preferred: mediums,
-            code: password,
-            validity: TimeInterval(pool.settings.passwordPolicy.temporaryPasswordValidityDays * 86_400))
-        // The temporary password is checked through the verifier; only the message matters here.
-        return events.filter { $0.type == MessageQueued.eventType }
+        let message = try postern.messageEvent(
+            for: (sub, username, attributes), pool: pool, template: "AdminCreateUser", kind: "AdminCreateUser", key: key, preferred: mediums,
+            code: password)
+        return message.map { [$0.event] } ?? []
     }
 
     /// `MessageAction=RESEND`: a new temporary password for a user still in FORCE_CHANGE_PASSWORD.

@@ -42,7 +42,8 @@ enum ListUsers: AWSOperation {
         query.sql += " ORDER BY username_key LIMIT \(limit + 1)"
         let users = try await postern.directory.users(query)
         let page = users.prefix(limit)
-        let token = users.count > limit ? page.last.map { Base64URL.encode(Data(pool.settings.usernameKey($0.username).utf8)) } : nil
+        let token = users.count > limit
+            ? page.last.map { Base64URL.encode(Data(pool.settings.signInKey(username: $0.username, attributes: $0.attributes).utf8)) } : nil
         return Response(Users: page.map { UserType($0, attributesToGet: request.AttributesToGet) }, PaginationToken: token)
     }
 

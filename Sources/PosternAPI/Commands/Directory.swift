@@ -118,7 +118,11 @@ struct Directory: Sendable {
     func user(pool: PoolRecord, login: String) async throws -> UserRecord? {
         let key = pool.settings.usernameKey(login)
         if let user = try await users(
-            "SELECT \(unescaped: Self.userColumns) FROM directory.users WHERE pool_id = \(pool.id.rawValue) AND username_key = \(key)"
+            """
+            SELECT \(unescaped: Self.userColumns) FROM directory.users
+            WHERE pool_id = \(pool.id.rawValue) AND (username_key = \(key) OR username = \(login))
+            ORDER BY username_key = \(key) DESC LIMIT 1
+            """
         ).first {
             return user
         }

@@ -41,33 +41,44 @@ extension Postern {
         throw DomainError.userNotFound
     }
 
-    /// Events that send a one-time code (`purpose` names the code, `kind` the message, as CustomMessage's
-    /// trigger sources do: SignUp, ResendCode, AdminCreateUser) to the user's contact attribute, and the masked delivery details.
+    /// Events that send a one-time code to the user's contact attribute and record its keyed hash, and
+    /// the masked delivery details. `purpose` names the code, `kind` the message (as CustomMessage's trigger
+    /// sources do: SignUp, ResendCode, AdminCreateUser).
     func codeEvents(
         for user: (sub: Sub, username: String, attributes: [String: String]), pool: PoolRecord, purpose: String, kind: String? = nil,
-        key: Sealer, now: Date, preferred: [String]? = nil, code: String = Random.code(), validity: TimeInterval = 86_400
+        key: Sealer, now: Date, preferred: [String]? = nil, validity: TimeInterval = 86_400
     ) throws -> ([NewEvent], CodeDeliveryDetails?) {
+        let code = Random.code()
+        guard let message = try messageEvent(
+            for: user, pool: pool, template: purpose, kind: kind ?? purpose, key: key, preferred: preferred, code: code)
+        else { return ([], nil) }
+        let issued = ConfirmationCodeIssued(
+            purpose: purpose, codeHash: codeHash(code, sub: user.sub, purpose: purpose), expiresAt: now.addingTimeInterval(validity),
+            messageId: message.messageId)
+        return ([try NewEvent(streamID: Stream.user(user.sub), issued), message.event], message.delivery)
+    }
+
+    /// The outbox event of a message carrying `code` (a one-time code or a temporary password), sealed with
+    /// the user's data key, or nil when the user has no contact for any of the `preferred` attributes
+    /// (default: the pool's auto-verified ones). When both contacts qualify, Cognito sends to the phone.
+    func messageEvent(
+        for user: (sub: Sub, username: String, attributes: [String: String]), pool: PoolRecord, template: String, kind: String,
+        key: Sealer, preferred: [String]?, code: String
+    ) throws -> (event: NewEvent, messageId: String, delivery: CodeDeliveryDetails)? {
         let candidates = preferred ?? pool.settings.autoVerifiedAttributes
-        // When both contacts qualify, Cognito sends to the phone.
         let order = ["phone_number", "email"].filter { candidates.contains($0) }
         guard let attribute = order.first(where: { !(user.attributes[$0] ?? "").isEmpty }), let destination = user.attributes[attribute]
-        else { return ([], nil) }
+        else { return nil }
         let medium = attribute == "email" ? "EMAIL" : "SMS"
-        let messageId = UUID().uuidString.lowercased()
-        let text = MessageTemplates.text(purpose: purpose, pool: pool, medium: medium, username: user.username, code: code)
+        let text = MessageTemplates.text(purpose: template, pool: pool, medium: medium, username: user.username, code: code)
         let message = OutboundMessage(username: user.username, destination: destination, subject: text.subject, message: text.body, code: code)
-        let stream = Stream.user(user.sub)
-        let events = [
-            try NewEvent(
-                streamID: stream,
-                ConfirmationCodeIssued(
-                    purpose: purpose, codeHash: codeHash(code, sub: user.sub, purpose: purpose),
-                    expiresAt: now.addingTimeInterval(validity), messageId: messageId)),
-            try NewEvent(
-                streamID: stream,
-                MessageQueued(messageId: messageId, poolId: pool.id, kind: kind ?? purpose, deliveryMedium: medium, sealedMessage: try key.seal(json: message))),
-        ]
-        return (events, CodeDeliveryDetails(medium: medium, attribute: attribute, destination: destination))
+        let messageId = UUID().uuidString.lowercased()
+        let queued = MessageQueued(
+            messageId: messageId, poolId: pool.id, kind: kind, deliveryMedium: medium, sealedMessage: try key.seal(json: message))
+        return (
+            try NewEvent(streamID: Stream.user(user.sub), queued), messageId,
+            CodeDeliveryDetails(medium: medium, attribute: attribute, destination: destination)
+        )
     }
 
     func codeHash(_ code: String, sub: Sub, purpose: String) -> String {

@@ -20,8 +20,7 @@ struct OutboxDelivery: Service {
     func run() async throws {
         let sink = FileMessageSink(path: postern.configuration.outboxFile)
         let mailer = try postern.configuration.smtpURL.map { try SMTPMailer(url: $0, from: postern.configuration.smtpFrom) }
-        let subscription = Subscription(name: Self.subscriber, store: postern.store) { event in
-            guard event.type == MessageQueued.eventType else { return }
+        let subscription = Subscription(name: Self.subscriber, store: postern.store, types: [MessageQueued.eventType]) { event in
             let queued = try event.payload(as: MessageQueued.self)
             guard let key = try await postern.dataKey(of: Sub(event.streamEntityID)) else {
                 logger.info("message skipped: recipient deleted", metadata: ["message_id": "\(queued.messageId)"])
