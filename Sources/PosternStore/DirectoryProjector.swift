@@ -70,11 +70,16 @@ public struct DirectoryProjector: InlineProjector {
         case UserRegistered.eventType:
             let registered = try event.payload(as: UserRegistered.self)
             let profile = try await openProfile(registered.sealedProfile, subject: registered.sub.rawValue, connection, logger)
+            // Only the settings that shape the sign-in key: the whole configuration is costly to parse.
             var settings = UserPoolSettings(json: .object([:]))
             for try await config in try await connection.query(
-                "SELECT config::text FROM user_pools WHERE pool_id = \(registered.poolId.rawValue)", logger: logger
+                """
+                SELECT jsonb_build_object('UsernameAttributes', config->'UsernameAttributes',
+                                          'UsernameConfiguration', config->'UsernameConfiguration')::text
+                FROM user_pools WHERE pool_id = \(registered.poolId.rawValue)
+                """, logger: logger
             ).decode(String.self) {
-                settings = UserPoolSettings(json: try JSONDecoder().decode(JSONValue.self, from: Data(config.utf8)))
+                settings = UserPoolSettings(json: try JSONValue.parse(config))
             }
             // A shredded user is replayed as an anonymous row; its UserDeleted event removes it again.
             let username = profile?.username ?? ""

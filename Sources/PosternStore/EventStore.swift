@@ -191,11 +191,10 @@ public final class EventStore: Sendable {
     static func decode(_ row: PostgresRow) throws -> RecordedEvent {
         let (position, xid, stream, version, type, schema, data, metadata, recordedAt, hash) = try row.decode(
             (Int64, String, String, Int, String, Int, String, String, Date, String).self)
-        let decoder = JSONDecoder()
         return RecordedEvent(
             position: position, transactionID: UInt64(xid) ?? 0, streamID: stream, streamVersion: version, type: type,
-            schemaVersion: schema, data: try decoder.decode(JSONValue.self, from: Data(data.utf8)),
-            metadata: try decoder.decode(JSONValue.self, from: Data(metadata.utf8)), recordedAt: recordedAt, hash: hash)
+            schemaVersion: schema, data: try JSONValue.parse(data),
+            metadata: try JSONValue.parse(metadata), recordedAt: recordedAt, hash: hash)
     }
 }
 

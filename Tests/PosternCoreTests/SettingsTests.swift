@@ -87,3 +87,18 @@ import Testing
         #expect(try event.data.decode(SignInFailed.self).reason == "incorrect_password")
     }
 }
+
+@Suite struct JSONValueTests {
+    @Test func parseKeepsBooleansIntegersDoublesAndNulls() throws {
+        let value = try JSONValue.parse(#"{"t": true, "f": false, "one": 1, "zero": 0, "half": 0.5, "big": 1795723744, "n": null, "s": "1"}"#)
+        #expect(value["t"] == .bool(true) && value["f"] == .bool(false))
+        #expect(value["one"] == .int(1) && value["zero"] == .int(0) && value["big"] == .int(1_795_723_744))
+        #expect(value["half"] == .double(0.5))
+        #expect(value["n"] == .null && value["s"] == "1")
+    }
+
+    @Test func parseAgreesWithTheCodableDecoder() throws {
+        let text = #"{"a": [1, 2.5, true, "x", null, {"b": false}], "c": {"d": -3}}"#
+        #expect(try JSONValue.parse(text) == JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)))
+    }
+}

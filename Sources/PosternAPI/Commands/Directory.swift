@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import PostgresNIO
 import PosternCore
@@ -47,6 +48,7 @@ struct UserRecord: Sendable {
 struct Directory: Sendable {
     let client: PostgresClient
     let logger: Logger
+    let parsedPools = ParsedPoolCache()
 
     func pool(_ id: String) async throws -> PoolRecord {
         let rows = try await client.query(
@@ -55,9 +57,7 @@ struct Directory: Sendable {
             FROM directory.user_pools WHERE pool_id = \(id)
             """, logger: logger)
         for try await (id, name, config, keys, created, updated) in rows.decode((String, String, String, String, Date, Date).self) {
-            return PoolRecord(
-                id: UserPoolID(id), name: name, settings: UserPoolSettings(json: try decodeJSON(config)),
-                signingKeys: try decodeJSON(keys).decode([SealedSigningKey].self), createdAt: created, updatedAt: updated)
+            return try parsedPools.record(id: id, name: name, config: config, keys: keys, created: created, updated: updated)
         }
         throw DomainError.resourceNotFound("User pool \(id) does not exist.")
     }
@@ -256,6 +256,27 @@ struct Directory: Sendable {
     }
 }
 
+/// Parsed pool rows by pool id. The row is read on every request (so changes are seen at once); only
+/// parsing its configuration, the costliest part of most requests, is skipped while the text is unchanged.
+final class ParsedPoolCache: Sendable {
+    private let entries = Mutex<[String: (config: String, keys: String, record: PoolRecord)]>([:])
+
+    func record(id: String, name: String, config: String, keys: String, created: Date, updated: Date) throws -> PoolRecord {
+        if let cached = entries.withLock({ $0[id] }), cached.config == config, cached.keys == keys {
+            var record = cached.record
+            record.name = name
+            record.createdAt = created
+            record.updatedAt = updated
+            return record
+        }
+        let record = PoolRecord(
+            id: UserPoolID(id), name: name, settings: UserPoolSettings(json: try decodeJSON(config)),
+            signingKeys: try decodeJSON(keys).decode([SealedSigningKey].self), createdAt: created, updatedAt: updated)
+        entries.withLock { $0[id] = (config, keys, record) }
+        return record
+    }
+}
+
 func decodeJSON(_ text: String) throws -> JSONValue {
-    try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    try JSONValue.parse(text)
 }
