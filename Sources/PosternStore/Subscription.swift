@@ -45,6 +45,9 @@ extension EventStore {
     }
 
     /// `types` restricts the read to the event types a subscriber handles; the cursor then skips the rest.
+    ///
+    /// The ORDER BY names the table's columns: the select list has an output column `transaction_id` (its
+    /// text form), and a bare name would sort by that text, putting xid 1000 before xid 999.
     func readCommitted(after cursor: LogCursor, types: [String]?, limit: Int, on connection: PostgresConnection) async throws
         -> [RecordedEvent]
     {
@@ -55,7 +58,7 @@ extension EventStore {
             WHERE (transaction_id, position) > (\(String(cursor.transactionID))::xid8, \(cursor.position))
               AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
               AND (\(types)::text[] IS NULL OR event_type = ANY(\(types)))
-            ORDER BY transaction_id, position LIMIT \(limit)
+            ORDER BY eventlog.events.transaction_id, eventlog.events.position LIMIT \(limit)
             """, logger: logger)
         for try await row in rows { events.append(try Self.decode(row)) }
         return events

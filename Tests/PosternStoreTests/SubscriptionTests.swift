@@ -103,9 +103,10 @@ struct SubscriptionTests {
             }
             try await catchUp(subscription, until: 100, seen: seen)
             let delivered = seen.withLock { $0 }
-            let counts = Dictionary(delivered.map { ($0, 1) }, uniquingKeysWith: +).filter { $0.value > 1 }
-            #expect(counts.isEmpty, "\(counts.prefix(5))")
-            #expect(delivered.count == 100)
+            // Nothing committed is skipped, and without a crash nothing is delivered twice. (Transaction ids
+            // crossing a power of ten, as in a fresh cluster, once made a text sort redeliver ranges.)
+            let duplicates = Dictionary(delivered.map { ($0, 1) }, uniquingKeysWith: +).filter { $0.value > 1 }
+            #expect(duplicates.isEmpty, "\(duplicates.prefix(5))")
             #expect(Set(delivered).count == 100)
         }
     }
