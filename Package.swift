@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         // OpenSSL's BIGNUM for SRP: 3072-bit modular exponentiation is ~50x faster than pure-Swift bignums.
@@ -42,6 +43,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "PosternHooks",
+            dependencies: ["PosternCore", .product(name: "Subprocess", package: "swift-subprocess")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "PosternStore",
             dependencies: [
                 "PosternCore",
@@ -56,6 +62,7 @@ let package = Package(
                 "PosternCore",
                 "PosternCrypto",
                 "PosternStore",
+                "PosternHooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -80,6 +87,7 @@ let package = Package(
         ),
         .testTarget(name: "PosternCoreTests", dependencies: ["PosternCore"], swiftSettings: strictSettings),
         .testTarget(name: "PosternCryptoTests", dependencies: ["PosternCrypto"], swiftSettings: strictSettings),
+        .testTarget(name: "PosternHooksTests", dependencies: ["PosternHooks"], swiftSettings: strictSettings),
         .testTarget(
             name: "PosternStoreTests",
             dependencies: ["PosternStore", "PosternCrypto", "PosternTestSupport"],

@@ -168,8 +168,10 @@ public struct UserRegistered: EventPayload {
     public var sealedVerifier: String?
     public var status: UserStatus
     public var clientId: ClientID?
+    /// The PreSignUp hook's run and decision, so replay and audit never run it again.
+    public var preSignUp: HookInvocation?
     public init(poolId: UserPoolID, sub: Sub, origin: String, sealedProfile: String, sealedVerifier: String?, status: UserStatus,
-                clientId: ClientID?) {
+                clientId: ClientID?, preSignUp: HookInvocation? = nil) {
         self.poolId = poolId
         self.sub = sub
         self.origin = origin
@@ -177,6 +179,7 @@ public struct UserRegistered: EventPayload {
         self.sealedVerifier = sealedVerifier
         self.status = status
         self.clientId = clientId
+        self.preSignUp = preSignUp
     }
 }
 
@@ -376,6 +379,23 @@ public struct AdminKeyRevoked: EventPayload {
     public static let eventType = "AdminKeyRevoked"
     public var accessKeyId: String
     public init(accessKeyId: String) { self.accessKeyId = accessKeyId }
+}
+
+/// One run of a Lambda-style hook as events record it: which function, for which trigger source, how long
+/// it took, and what it decided (only the response fields Postern acted on; never personal data).
+public struct HookInvocation: Codable, Sendable, Equatable {
+    public var function: String
+    public var triggerSource: String
+    public var durationMilliseconds: Int
+    public var outcome: String
+    public var decision: [String: JSONValue]
+    public init(function: String, triggerSource: String, durationMilliseconds: Int, outcome: String, decision: [String: JSONValue]) {
+        self.function = function
+        self.triggerSource = triggerSource
+        self.durationMilliseconds = durationMilliseconds
+        self.outcome = outcome
+        self.decision = decision
+    }
 }
 
 /// Cognito's `UserStatusType` values that Postern emits.

@@ -42,6 +42,9 @@ enum AdminCreateUser: AWSOperation {
         }
         let registration = try Registration(
             pool: pool, requestedUsername: request.Username, attributes: request.UserAttributes ?? [], writer: .admin)
+        let hook = try await postern.triggers.preSignUp(
+            source: "PreSignUp_AdminCreateUser", pool: pool, userName: registration.username, clientId: nil,
+            attributes: registration.attributes, validationData: request.ValidationData, clientMetadata: request.ClientMetadata)
         let key = try postern.master.newDataKey()
         let sub = registration.sub
         let stream = Stream.user(sub)
@@ -49,7 +52,7 @@ enum AdminCreateUser: AWSOperation {
             poolId: pool.id, sub: sub, origin: "AdminCreateUser",
             sealedProfile: try key.key.seal(json: UserProfile(username: registration.username, attributes: registration.attributes)),
             sealedVerifier: try postern.sealedVerifier(password: password, pool: pool, username: registration.username, key: key.key),
-            status: .forceChangePassword, clientId: nil)
+            status: .forceChangePassword, clientId: nil, preSignUp: hook?.record)
         var events = [try NewEvent(streamID: stream, registered)]
         if request.MessageAction != "SUPPRESS" {
             events += try invitation(

@@ -36,20 +36,33 @@ enum SignUp: AWSOperation {
         let registration = try Registration(
             pool: pool, requestedUsername: request.Username, attributes: request.UserAttributes ?? [], writer: .user)
         try pool.settings.passwordPolicy.validate(password)
+        let hook = try await postern.triggers.preSignUp(
+            source: "PreSignUp_SignUp", pool: pool, userName: registration.username, clientId: client.id, attributes: registration.attributes,
+            validationData: request.ValidationData, clientMetadata: request.ClientMetadata)
+        var attributes = registration.attributes
+        for (flag, attribute) in [(hook?.autoVerifyEmail, "email"), (hook?.autoVerifyPhone, "phone_number")] where flag == true {
+            guard attributes[attribute] != nil else {
+                throw DomainError.invalidParameter("PreSignUp asked to verify \(attribute), but the user has none.")
+            }
+            attributes["\(attribute)_verified"] = "true"
+        }
+        let confirmed = hook?.autoConfirm == true
         let key = try postern.master.newDataKey()
         let sub = registration.sub
         let stream = Stream.user(sub)
         let registered = UserRegistered(
             poolId: pool.id, sub: sub, origin: "SignUp",
-            sealedProfile: try key.key.seal(json: UserProfile(username: registration.username, attributes: registration.attributes)),
+            sealedProfile: try key.key.seal(json: UserProfile(username: registration.username, attributes: attributes)),
             sealedVerifier: try postern.sealedVerifier(password: password, pool: pool, username: registration.username, key: key.key),
-            status: .unconfirmed, clientId: client.id)
-        let (codeEvents, delivery) = try postern.codeEvents(
-            for: (sub, registration.username, registration.attributes), pool: pool, purpose: "SignUp", key: key.key, now: call.now)
+            status: confirmed ? .confirmed : .unconfirmed, clientId: client.id, preSignUp: hook?.record)
+        // An auto-confirmed user needs no code.
+        let (codeEvents, delivery) = confirmed
+            ? ([], nil)
+            : try postern.codeEvents(for: (sub, registration.username, attributes), pool: pool, purpose: "SignUp", key: key.key, now: call.now)
         var batch = AppendBatch(stream: stream, expected: .noStream, events: [try NewEvent(streamID: stream, registered)] + codeEvents)
         batch.dataKeysToCreate = [(sub.rawValue, key.wrapped)]
         try await postern.store.append(batch, metadata: call.metadata(actor: sub.rawValue, clientId: client.id))
-        return Response(UserConfirmed: false, CodeDeliveryDetails: delivery, UserSub: sub.rawValue)
+        return Response(UserConfirmed: confirmed, CodeDeliveryDetails: delivery, UserSub: sub.rawValue)
     }
 }
 

@@ -3,6 +3,7 @@ import Logging
 import PostgresNIO
 import PosternCore
 import PosternCrypto
+import PosternHooks
 import PosternStore
 
 /// The services every command uses: the store, the directory, keys and configuration.
@@ -12,6 +13,7 @@ public final class Postern: Sendable {
     let master: MasterKey
     let configuration: ServerConfiguration
     let signingKeys: SigningKeyCache
+    let triggers: Triggers
     let logger: Logger
 
     public init(client: PostgresClient, configuration: ServerConfiguration, logger: Logger) {
@@ -21,6 +23,9 @@ public final class Postern: Sendable {
         master = configuration.masterKey
         self.configuration = configuration
         signingKeys = SigningKeyCache(sealer: configuration.masterKey.secrets)
+        let plugins = URL(fileURLWithPath: configuration.pluginsDirectory).standardizedFileURL
+        triggers = Triggers(
+            catalog: FunctionCatalog(directory: plugins), runner: HookRunner(workingDirectory: plugins), region: configuration.region)
         self.logger = logger
     }
 

@@ -1,0 +1,94 @@
+import Foundation
+import PosternCore
+import PosternHooks
+
+/// Cognito's trigger contract around the hook runner: the event envelope, reading `response`, and the
+/// errors callers see (spec/triggers.md §1–2).
+struct Triggers: Sendable {
+    let catalog: FunctionCatalog
+    let runner: HookRunner
+    let region: String
+
+    /// The configured function ARN of a trigger (`PreSignUp`, …), if any.
+    static func arn(_ trigger: String, pool: PoolRecord) -> String? {
+        pool.settings.json["LambdaConfig"]?[trigger]?.stringValue
+    }
+
+    /// Runs a trigger's hook with Cognito's event and returns the answered event and a record of the run.
+    func invoke(
+        _ trigger: String, arn: String, source: String, pool: PoolRecord, userName: String, clientId: ClientID?, request: JSONValue,
+        response: JSONValue
+    ) async throws -> (answer: JSONValue, record: HookInvocation) {
+        let event: JSONValue = .object([
+            "version": "1", "triggerSource": .string(source), "region": .string(pool.id.region.isEmpty ? region : pool.id.region),
+            "userPoolId": .string(pool.id.rawValue), "userName": .string(userName),
+            "callerContext": .object([
+                "awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": clientId.map { .string($0.rawValue) } ?? .null,
+            ]),
+            "request": request, "response": response,
+        ])
+        let started = ContinuousClock.now
+        let name = FunctionCatalog.functionName(arn: arn) ?? arn
+        do {
+            let function = try catalog.resolve(arn: arn)
+            let answer = try await runner.invoke(function, event: event)
+            let elapsed = ContinuousClock.now - started
+            return (answer, HookInvocation(
+                function: name, triggerSource: source, durationMilliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
+                outcome: "ok", decision: [:]))
+        } catch {
+            throw Self.callerError(trigger, error)
+        }
+    }
+
+    /// What the API caller sees when a hook fails (spec/triggers.md §2).
+    static func callerError(_ trigger: String, _ error: HookError) -> AWSError {
+        switch error {
+        case .rejected(let message):
+            AWSError(type: "UserLambdaValidationException", message: "\(trigger) failed with error \(message).", status: 400)
+        case .invalidOutput:
+            AWSError(type: "InvalidLambdaResponseException", message: "Unrecognizable lambda output", status: 400)
+        case .timedOut:
+            AWSError(type: "UnexpectedLambdaException", message: "\(trigger) invocation failed due to error TimeoutError.", status: 400)
+        case .notFound:
+            AWSError(type: "UnexpectedLambdaException", message: "\(trigger) invocation failed due to error ResourceNotFoundException.", status: 400)
+        case .crashed, .launchFailed:
+            AWSError(type: "UnexpectedLambdaException", message: "\(trigger) invocation failed due to error Unhandled.", status: 400)
+        }
+    }
+
+    /// A boolean member of `response`: absent or null is false; any other type is an invalid answer.
+    static func flag(_ answer: JSONValue, _ name: String) throws -> Bool {
+        switch answer["response"]?[name] {
+        case nil, .null?: return false
+        case .bool(let value)?: return value
+        default: throw AWSError(type: "InvalidLambdaResponseException", message: "Unrecognizable lambda output", status: 400)
+        }
+    }
+
+    /// PreSignUp (`PreSignUp_SignUp`, `PreSignUp_AdminCreateUser`): may reject, and for SignUp decides
+    /// auto-confirmation and auto-verification. Returns nil when the pool has no PreSignUp function.
+    func preSignUp(
+        source: String, pool: PoolRecord, userName: String, clientId: ClientID?, attributes: [String: String],
+        validationData: [AttributeType]?, clientMetadata: [String: String]?
+    ) async throws -> (autoConfirm: Bool, autoVerifyEmail: Bool, autoVerifyPhone: Bool, record: HookInvocation)? {
+        guard let arn = Self.arn("PreSignUp", pool: pool) else { return nil }
+        let validation = (validationData ?? []).reduce(into: [String: JSONValue]()) { $0[$1.Name] = $1.Value.map(JSONValue.string) ?? .null }
+        let (answer, record) = try await invoke(
+            "PreSignUp", arn: arn, source: source, pool: pool, userName: userName, clientId: clientId,
+            request: .object([
+                "userAttributes": .object(attributes.mapValues(JSONValue.string)),
+                "validationData": validationData == nil ? .null : .object(validation),
+                "clientMetadata": clientMetadata.map { .object($0.mapValues(JSONValue.string)) } ?? .null,
+            ]),
+            response: .object(["autoConfirmUser": .bool(false), "autoVerifyEmail": .bool(false), "autoVerifyPhone": .bool(false)]))
+        // Cognito ignores the decision for administrator-created users.
+        guard source == "PreSignUp_SignUp" else { return (false, false, false, record) }
+        let confirm = try Self.flag(answer, "autoConfirmUser")
+        let verifyEmail = try Self.flag(answer, "autoVerifyEmail")
+        let verifyPhone = try Self.flag(answer, "autoVerifyPhone")
+        var decided = record
+        decided.decision = ["autoConfirmUser": .bool(confirm), "autoVerifyEmail": .bool(verifyEmail), "autoVerifyPhone": .bool(verifyPhone)]
+        return (confirm, verifyEmail, verifyPhone, decided)
+    }
+}

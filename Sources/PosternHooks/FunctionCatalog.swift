@@ -1,0 +1,72 @@
+import Foundation
+
+/// How to run one function: the executable, its arguments, timeout and extra environment.
+public struct HookFunction: Sendable, Equatable {
+    public var name: String
+    public var executable: String
+    public var arguments: [String]
+    public var timeout: Duration
+    public var environment: [String: String]
+
+    public init(name: String, executable: String, arguments: [String] = [], timeout: Duration = .seconds(5), environment: [String: String] = [:]) {
+        self.name = name
+        self.executable = executable
+        self.arguments = arguments
+        self.timeout = timeout
+        self.environment = environment
+    }
+}
+
+/// Resolves Lambda ARNs to executables in the plugins directory.
+///
+/// `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]` runs `NAME` from the directory, unless
+/// `functions.json` there declares `NAME` as `{"command", "arguments", "timeout", "environment"}`.
+public struct FunctionCatalog: Sendable {
+    public let directory: URL
+
+    public init(directory: URL) { self.directory = directory }
+
+    struct Declaration: Decodable {
+        var command: String
+        var arguments: [String]?
+        var timeout: Double?
+        var environment: [String: String]?
+    }
+
+    /// The function name inside an ARN (a bare name is accepted too).
+    public static func functionName(arn: String) -> String? {
+        let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
+        let name: Substring
+        if parts.count >= 7, parts[0] == "arn", parts[2] == "lambda", parts[5] == "function" {
+            name = parts[6]
+        } else if parts.count == 1 {
+            name = parts[0]
+        } else {
+            return nil
+        }
+        // Lambda's own name rule; it also keeps a name from walking out of the plugins directory.
+        guard (1...140).contains(name.count), name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            return nil
+        }
+        return String(name)
+    }
+
+    public func resolve(arn: String) throws(HookError) -> HookFunction {
+        guard let name = Self.functionName(arn: arn) else { throw .notFound(arn) }
+        let declarations = directory.appendingPathComponent("functions.json")
+        if let data = try? Data(contentsOf: declarations) {
+            guard let table = try? JSONDecoder().decode([String: Declaration].self, from: data) else {
+                throw .launchFailed("functions.json is not a map of function declarations")
+            }
+            if let declared = table[name] {
+                let command = declared.command.hasPrefix("/") ? declared.command : directory.appendingPathComponent(declared.command).path
+                return HookFunction(
+                    name: name, executable: command, arguments: declared.arguments ?? [],
+                    timeout: .milliseconds(Int((declared.timeout ?? 5) * 1000)), environment: declared.environment ?? [:])
+            }
+        }
+        let path = directory.appendingPathComponent(name).path
+        guard FileManager.default.isExecutableFile(atPath: path) else { throw .notFound(name) }
+        return HookFunction(name: name, executable: path)
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import PosternCore
+import Subprocess
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// Runs a hook: the trigger event JSON on stdin, the answered event on stdout (spawn mode).
+///
+/// Each run gets a clean environment (no database URL, master key or admin secret: only PATH, LANG,
+/// HOME and the function's declared variables), the plugins directory as working directory, its own
+/// process group, a timeout after which the whole group is killed, and a cap on its output. A bounded
+/// number of hooks run at once, so slow hooks queue instead of exhausting the server.
+public struct HookRunner: Sendable {
+    public let workingDirectory: URL
+    public let outputLimit: Int
+    let permits: Permits
+
+    public init(workingDirectory: URL, maxConcurrent: Int = 16, outputLimit: Int = 1 << 20) {
+        self.workingDirectory = workingDirectory
+        self.outputLimit = outputLimit
+        permits = Permits(count: maxConcurrent)
+    }
+
+    /// The variables a hook sees.
+    static func environment(for function: HookFunction) -> [Environment.Key: String] {
+        var variables: [Environment.Key: String] = [
+            "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": NSTemporaryDirectory(),
+        ]
+        for (key, value) in function.environment { variables[Environment.Key(stringLiteral: key)] = value }
+        return variables
+    }
+
+    /// Runs `function` with `event` and returns the event it wrote back (which must hold a `response` object).
+    public func invoke(_ function: HookFunction, event: JSONValue) async throws(HookError) -> JSONValue {
+        let input: [UInt8]
+        do { input = Array(try JSONEncoder().encode(event)) } catch { throw .invalidOutput("event not encodable") }
+        await permits.acquire()
+        defer { Task { await permits.release() } }
+        let outcome = try await spawn(function, input: input)
+        return try Self.interpret(outcome, function: function)
+    }
+
+    struct Outcome {
+        var status: TerminationStatus
+        var stdout: [UInt8]
+        var stderr: [UInt8]
+        var timedOut: Bool
+        var tooLarge: Bool
+    }
+
+    func spawn(_ function: HookFunction, input: [UInt8]) async throws(HookError) -> Outcome {
+        var options = PlatformOptions()
+        options.processGroupID = 0  // its own group, so a timeout kills everything the hook started
+        let limit = outputLimit
+        let timeout = function.timeout
+        do {
+            let result = try await run(
+                .path(FilePath(function.executable)), arguments: Arguments(function.arguments),
+                environment: .custom(Self.environment(for: function)), workingDirectory: FilePath(workingDirectory.path),
+                platformOptions: options, input: .array(input), output: .sequence, error: .sequence
+            ) { execution -> (stdout: [UInt8], stderr: [UInt8], timedOut: Bool, tooLarge: Bool) in
+                try await withThrowingTaskGroup(of: Stream.self) { group in
+                    group.addTask { try await Stream.collect(execution.standardOutput, limit: limit, kind: .stdout) }
+                    group.addTask { try await Stream.collect(execution.standardError, limit: 64 << 10, kind: .stderr) }
+                    group.addTask {
+                        try await Task.sleep(for: timeout)
+                        return Stream(kind: .deadline, bytes: [], overflowed: false)
+                    }
+                    var stdout: [UInt8] = [], stderr: [UInt8] = []
+                    var finished = 0
+                    var timedOut = false, tooLarge = false
+                    while finished < 2, let stream = try await group.next() {
+                        switch stream.kind {
+                        case .stdout:
+                            stdout = stream.bytes
+                            tooLarge = stream.overflowed
+                            finished += 1
+                        case .stderr:
+                            stderr = stream.bytes
+                            finished += 1
+                        case .deadline:
+                            timedOut = true
+                        }
+                        if timedOut || tooLarge {
+                            try? execution.send(signal: .kill, toProcessGroup: true)
+                            group.cancelAll()
+                            break
+                        }
+                    }
+                    group.cancelAll()
+                    return (stdout, stderr, timedOut, tooLarge)
+                }
+            }
+            let streams = result.closureResult
+            return Outcome(
+                status: result.terminationStatus, stdout: streams.stdout, stderr: streams.stderr, timedOut: streams.timedOut,
+                tooLarge: streams.tooLarge)
+        } catch {
+            throw .launchFailed("\(function.name): \(error)")
+        }
+    }
+
+    /// One output stream read to its end (or to the limit), or the deadline passing.
+    struct Stream: Sendable {
+        enum Kind { case stdout, stderr, deadline }
+        var kind: Kind
+        var bytes: [UInt8]
+        var overflowed: Bool
+
+        static func collect(_ sequence: SubprocessOutputSequence, limit: Int, kind: Kind) async throws -> Stream {
+            var bytes: [UInt8] = []
+            for try await buffer in sequence {
+                buffer.withUnsafeBytes { bytes.append(contentsOf: $0) }
+                if bytes.count > limit { return Stream(kind: kind, bytes: [], overflowed: true) }
+            }
+            return Stream(kind: kind, bytes: bytes, overflowed: false)
+        }
+    }
+
+    /// Maps how the hook ended to its answer or to Cognito's error classes.
+    static func interpret(_ outcome: Outcome, function: HookFunction) throws(HookError) -> JSONValue {
+        if outcome.timedOut { throw .timedOut(function.name) }
+        if outcome.tooLarge { throw .invalidOutput("output larger than the limit") }
+        let parsed = try? JSONValue.parse(Data(outcome.stdout))
+        guard case .exited(0) = outcome.status else {
+            if let message = parsed?["errorMessage"]?.stringValue, !message.isEmpty { throw .rejected(message) }
+            let lastLine = String(decoding: outcome.stderr, as: UTF8.self).split(whereSeparator: \.isNewline)
+                .last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            if let lastLine { throw .rejected(String(lastLine).trimmingCharacters(in: .whitespaces)) }
+            throw .crashed("\(outcome.status)")
+        }
+        guard let parsed, case .object = parsed else { throw .invalidOutput("stdout is not a JSON object") }
+        guard let response = parsed["response"], response.objectValue != nil || response.isNull else {
+            throw .invalidOutput("the event has no response object")
+        }
+        return parsed
+    }
+}
+
+/// A counting semaphore for async code.
+actor Permits {
+    var available: Int
+    var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(count: Int) { available = count }
+
+    func acquire() async {
+        if available > 0 {
+            available -= 1
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        if waiters.isEmpty { available += 1 } else { waiters.removeFirst().resume() }
+    }
+}

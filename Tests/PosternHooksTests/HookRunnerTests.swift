@@ -1,0 +1,134 @@
+import Foundation
+import PosternCore
+import PosternHooks
+import Testing
+
+/// Real shell scripts as hooks, written to a fresh plugins directory per test.
+struct Plugins {
+    let directory: URL
+
+    init() throws {
+        directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("postern-hooks-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func add(_ name: String, _ script: String) throws {
+        let path = directory.appendingPathComponent(name).path
+        try ("#!/bin/sh\n" + script + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+    }
+
+    var catalog: FunctionCatalog { FunctionCatalog(directory: directory) }
+    var runner: HookRunner { HookRunner(workingDirectory: directory) }
+
+    func invoke(_ name: String, timeout: Duration = .seconds(5)) async throws(HookError) -> JSONValue {
+        var function = try catalog.resolve(arn: "arn:aws:lambda:us-east-1:123456789012:function:\(name)")
+        function.timeout = timeout
+        return try await runner.invoke(function, event: Self.event)
+    }
+
+    static let event: JSONValue = .object([
+        "version": "1", "triggerSource": "PreSignUp_SignUp", "userPoolId": "us-east-1_abc", "userName": "alice",
+        "request": .object(["userAttributes": .object(["email": "alice@example.com"])]),
+        "response": .object(["autoConfirmUser": .bool(false)]),
+    ])
+}
+
+@Suite struct HookRunnerTests {
+    /// Whether `pid` is a live process (a zombie waiting for its new parent to reap it is not).
+    static func isRunning(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        return stat[stat.index(close, offsetBy: 2)] != "Z"
+    }
+
+    @Test func aHookAnswersWithTheEventOnStdout() async throws {
+        let plugins = try Plugins()
+        try plugins.add("echo-event", "cat")
+        #expect(try await plugins.invoke("echo-event") == Plugins.event)
+    }
+
+    @Test func aNonZeroExitWithALambdaErrorObjectIsARejectionWithItsMessage() async throws {
+        let plugins = try Plugins()
+        try plugins.add("deny", #"cat >/dev/null; printf '{"errorMessage": "Domain not allowed.", "errorType": "Error"}'; exit 1"#)
+        await #expect(throws: HookError.rejected("Domain not allowed.")) { try await plugins.invoke("deny") }
+    }
+
+    @Test func withoutAnErrorObjectTheLastStderrLineIsTheMessage() async throws {
+        let plugins = try Plugins()
+        try plugins.add("stderr", "cat >/dev/null; echo 'first' >&2; echo 'no such tenant' >&2; exit 3")
+        await #expect(throws: HookError.rejected("no such tenant")) { try await plugins.invoke("stderr") }
+    }
+
+    @Test func aSilentCrashIsACrash() async throws {
+        let plugins = try Plugins()
+        try plugins.add("crash", "cat >/dev/null; exit 2")
+        await #expect {
+            try await plugins.invoke("crash")
+        } throws: { error in
+            if case HookError.crashed = error { return true } else { return false }
+        }
+    }
+
+    @Test func garbageAndEventsWithoutAResponseAreInvalidOutput() async throws {
+        let plugins = try Plugins()
+        try plugins.add("garbage", "cat >/dev/null; echo 'not json'")
+        try plugins.add("no-response", #"cat >/dev/null; echo '{"version": "1"}'"#)
+        await #expect(throws: HookError.invalidOutput("stdout is not a JSON object")) { try await plugins.invoke("garbage") }
+        await #expect(throws: HookError.invalidOutput("the event has no response object")) { try await plugins.invoke("no-response") }
+    }
+
+    @Test func oversizedOutputIsCutOffAndRefused() async throws {
+        let plugins = try Plugins()
+        try plugins.add("flood", "cat >/dev/null; head -c 3000000 /dev/zero")
+        await #expect(throws: HookError.invalidOutput("output larger than the limit")) { try await plugins.invoke("flood") }
+    }
+
+    @Test func aTimeoutKillsTheWholeProcessGroup() async throws {
+        let plugins = try Plugins()
+        let pidFile = plugins.directory.appendingPathComponent("child.pid").path
+        try plugins.add("slow", "cat >/dev/null; sleep 30 & echo $! > \(pidFile); wait")
+        let started = ContinuousClock.now
+        await #expect(throws: HookError.timedOut("slow")) { try await plugins.invoke("slow", timeout: .milliseconds(500)) }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        let child = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        var alive = true
+        for _ in 0..<40 where alive {
+            alive = Self.isRunning(child)
+            if alive { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(!alive, "the hook's background child was killed with it")
+    }
+
+    @Test func hooksGetACleanEnvironmentAndThePluginsDirectoryAsWorkingDirectory() async throws {
+        setenv("POSTERN_MASTER_KEY", "must-not-leak", 1)
+        setenv("POSTERN_DATABASE_URL", "postgres://secret@db/postern", 1)
+        let plugins = try Plugins()
+        try plugins.add(
+            "env",
+            #"cat >/dev/null; printf '{"response": {"env": "%s", "cwd": "%s"}}' "$(env | tr '\n' ' ' | tr -d '"')" "$(pwd)""#)
+        let answer = try await plugins.invoke("env")
+        let environment = try #require(answer["response"]?["env"]?.stringValue)
+        #expect(!environment.contains("POSTERN"))
+        #expect(environment.contains("PATH="))
+        #expect(answer["response"]?["cwd"]?.stringValue == plugins.directory.path)
+    }
+
+    @Test func unknownAndUnsafeFunctionNamesAreNotFound() throws {
+        let plugins = try Plugins()
+        #expect(throws: HookError.notFound("missing")) { try plugins.catalog.resolve(arn: "arn:aws:lambda:us-east-1:1:function:missing") }
+        #expect(throws: HookError.self) { try plugins.catalog.resolve(arn: "arn:aws:lambda:us-east-1:1:function:../../bin/sh") }
+        #expect(FunctionCatalog.functionName(arn: "arn:aws:lambda:us-east-1:1:function:pre-sign-up:live") == "pre-sign-up")
+    }
+
+    @Test func functionsJSONDeclaresCommandArgumentsTimeoutAndEnvironment() throws {
+        let plugins = try Plugins()
+        try #"{"allow-list": {"command": "/bin/sh", "arguments": ["-c", "cat"], "timeout": 2.5, "environment": {"DOMAINS": "example.com"}}}"#
+            .write(to: plugins.directory.appendingPathComponent("functions.json"), atomically: true, encoding: .utf8)
+        let function = try plugins.catalog.resolve(arn: "arn:aws:lambda:eu-west-1:1:function:allow-list")
+        #expect(function == HookFunction(
+            name: "allow-list", executable: "/bin/sh", arguments: ["-c", "cat"], timeout: .milliseconds(2500),
+            environment: ["DOMAINS": "example.com"]))
+    }
+}
