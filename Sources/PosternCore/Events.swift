@@ -398,6 +398,14 @@ public struct HookInvocation: Codable, Sendable, Equatable {
     }
 }
 
+/// A hook that runs after its operation committed (PostConfirmation, …): its run and outcome, recorded
+/// so audits see it and replays never run it again.
+public struct HookInvoked: EventPayload {
+    public static let eventType = "HookInvoked"
+    public var invocation: HookInvocation
+    public init(invocation: HookInvocation) { self.invocation = invocation }
+}
+
 /// Cognito's `UserStatusType` values that Postern emits.
 public enum UserStatus: String, Codable, Sendable {
     case unconfirmed = "UNCONFIRMED"

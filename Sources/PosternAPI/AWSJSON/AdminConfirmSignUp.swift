@@ -14,12 +14,17 @@ enum AdminConfirmSignUp: AWSOperation {
     }
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        try await postern.retrying {
-            let (_, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
+        let (pool, sub) = try await postern.retrying {
+            let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
             guard user.status == .unconfirmed else {
                 throw DomainError.notAuthorized("User cannot be confirmed. Current status is \(user.status.rawValue)")
             }
             try await postern.appendToUser(user, [UserConfirmed(by: "admin")], call: call)
+            return (pool, user.sub)
+        }
+        if let user = try await postern.directory.user(sub: sub.rawValue) {
+            try await postern.triggers.postConfirmation(
+                pool: pool, user: user, clientId: nil, clientMetadata: request.ClientMetadata, call: call, postern: postern)
         }
         return EmptyResponse()
     }

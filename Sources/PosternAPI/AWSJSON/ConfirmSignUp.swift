@@ -14,6 +14,7 @@ enum ConfirmSignUp: AWSOperation {
         var ConfirmationCode: String
         var SecretHash: String?
         var ForceAliasCreation: Bool?
+        var ClientMetadata: [String: String]?
     }
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
@@ -22,7 +23,7 @@ enum ConfirmSignUp: AWSOperation {
         guard request.ConfirmationCode.range(of: #"^[\S]+$"#, options: .regularExpression) != nil, request.ConfirmationCode.count <= 2048 else {
             throw DomainError.validation("confirmationCode", "Member must satisfy regular expression pattern: [\\S]+")
         }
-        try await postern.retrying {
+        let confirmed = try await postern.retrying {
             guard let user = try await postern.directory.user(pool: pool, login: request.Username) else {
                 if client.settings.preventUserExistenceErrors { throw DomainError.codeMismatch }
                 throw DomainError.userNotFound
@@ -47,6 +48,11 @@ enum ConfirmSignUp: AWSOperation {
             let verified = ["phone_number", "email"].first { pool.settings.autoVerifiedAttributes.contains($0) && user.attributes[$0] != nil }
             try await postern.appendToUser(
                 user, [UserConfirmed(by: "code", verifiedAttribute: verified)], call: call, actor: user.sub.rawValue, clientId: client.id)
+            return user.sub
+        }
+        if let user = try await postern.directory.user(sub: confirmed.rawValue) {
+            try await postern.triggers.postConfirmation(
+                pool: pool, user: user, clientId: client.id, clientMetadata: request.ClientMetadata, call: call, postern: postern)
         }
         return EmptyResponse()
     }

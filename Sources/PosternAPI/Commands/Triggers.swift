@@ -57,6 +57,42 @@ struct Triggers: Sendable {
         }
     }
 
+    /// PostConfirmation (`PostConfirmation_ConfirmSignUp`), run after the confirmation committed: its
+    /// run is recorded on the user's stream whatever the outcome, and a failure still reaches the caller
+    /// (Cognito reports it although the user stays confirmed).
+    func postConfirmation(pool: PoolRecord, user: UserRecord, clientId: ClientID?, clientMetadata: [String: String]?, call: Call, postern: Postern)
+        async throws
+    {
+        guard let arn = Self.arn("PostConfirmation", pool: pool) else { return }
+        var attributes = user.attributes
+        attributes["sub"] = user.sub.rawValue
+        attributes["cognito:user_status"] = user.status.rawValue
+        let source = "PostConfirmation_ConfirmSignUp"
+        let started = ContinuousClock.now
+        var failure: AWSError?
+        do {
+            _ = try await invoke(
+                "PostConfirmation", arn: arn, source: source, pool: pool, userName: user.username, clientId: clientId,
+                request: .object([
+                    "userAttributes": .object(attributes.mapValues(JSONValue.string)),
+                    "clientMetadata": clientMetadata.map { .object($0.mapValues(JSONValue.string)) } ?? .null,
+                ]),
+                response: .object([:]))
+        } catch let error as AWSError {
+            failure = error
+        }
+        let elapsed = ContinuousClock.now - started
+        let record = HookInvocation(
+            function: FunctionCatalog.functionName(arn: arn) ?? arn, triggerSource: source,
+            durationMilliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
+            outcome: failure?.type ?? "ok", decision: [:])
+        try await postern.retrying {
+            let current = try await postern.directory.user(sub: user.sub.rawValue) ?? user
+            try await postern.appendToUser(current, [HookInvoked(invocation: record)], call: call, actor: user.sub.rawValue, clientId: clientId)
+        }
+        if let failure { throw failure }
+    }
+
     /// A boolean member of `response`: absent or null is false; any other type is an invalid answer.
     static func flag(_ answer: JSONValue, _ name: String) throws -> Bool {
         switch answer["response"]?[name] {
