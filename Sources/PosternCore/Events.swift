@@ -255,13 +255,17 @@ public struct SignInSucceeded: EventPayload {
     public var refreshTokenHash: String
     public var authTime: Date
     public var refreshExpiresAt: Date
-    public init(flow: String, clientId: ClientID, originJti: String, refreshTokenHash: String, authTime: Date, refreshExpiresAt: Date) {
+    /// The hooks that ran for this sign-in (PreAuthentication, PostAuthentication).
+    public var hooks: [HookInvocation]?
+    public init(flow: String, clientId: ClientID, originJti: String, refreshTokenHash: String, authTime: Date, refreshExpiresAt: Date,
+                hooks: [HookInvocation]? = nil) {
         self.flow = flow
         self.clientId = clientId
         self.originJti = originJti
         self.refreshTokenHash = refreshTokenHash
         self.authTime = authTime
         self.refreshExpiresAt = refreshExpiresAt
+        self.hooks = hooks
     }
 }
 

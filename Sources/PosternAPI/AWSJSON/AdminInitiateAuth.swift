@@ -24,7 +24,8 @@ enum AdminInitiateAuth: AWSOperation {
         try AuthFlows.requireEnabled(flow, wire: request.AuthFlow, client: client)
         switch flow {
         case .adminUserPassword:
-            return try await postern.passwordSignIn(pool: pool, client: client, parameters: parameters, flow: flow, call: call)
+            return try await postern.passwordSignIn(
+                pool: pool, client: client, parameters: parameters, flow: flow, clientMetadata: request.ClientMetadata, call: call)
         case .refreshToken:
             return try await postern.refreshSignIn(pool: pool, client: client, parameters: parameters, call: call)
         default:

@@ -16,9 +16,9 @@ extension Postern {
     ///
     /// Unknown users cost the same modular exponentiation as known ones, and every attempt — success or
     /// failure with its reason — is an event.
-    func passwordSignIn(pool: PoolRecord, client: ClientRecord, parameters: [String: String], flow: AuthFlow, call: Call) async throws
-        -> AuthResponse
-    {
+    func passwordSignIn(
+        pool: PoolRecord, client: ClientRecord, parameters: [String: String], flow: AuthFlow, clientMetadata: [String: String]?, call: Call
+    ) async throws -> AuthResponse {
         guard let login = parameters["USERNAME"], let password = parameters["PASSWORD"] else {
             throw DomainError.invalidParameter("Missing required parameter USERNAME or PASSWORD")
         }
@@ -32,6 +32,11 @@ extension Postern {
                 throw DomainError.userNotFound
             }
             try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
+            // PreAuthentication sees InitiateAuth's ClientMetadata as validationData; a refusal appends nothing.
+            let metadata: JSONValue = clientMetadata.map { .object($0.mapValues(JSONValue.string)) } ?? .null
+            var hooks = [try await triggers.authentication(
+                "PreAuthentication", pool: pool, user: user, clientId: client.id, request: ["validationData": metadata, "userNotFound": .bool(false)])]
+                .compactMap { $0 }
             func fail(_ reason: String, counts: Bool, _ error: DomainError) async throws -> Never {
                 var failed = SignInFailed(flow: flow.rawValue, clientId: client.id, poolId: pool.id, reason: reason)
                 if counts {
@@ -66,7 +71,13 @@ extension Postern {
                 }
                 return try await newPasswordChallenge(pool: pool, client: client, user: user, flow: flow, call: call)
             case .confirmed, .externalProvider:
-                let result = try await completeSignIn(pool: pool, client: client, user: user, flow: flow.rawValue, call: call)
+                if let post = try await triggers.authentication(
+                    "PostAuthentication", pool: pool, user: user, clientId: client.id,
+                    request: ["newDeviceUsed": .bool(false), "clientMetadata": .null])
+                {
+                    hooks.append(post)
+                }
+                let result = try await completeSignIn(pool: pool, client: client, user: user, flow: flow.rawValue, call: call, hooks: hooks)
                 return AuthResponse(AuthenticationResult: result)
             }
         }

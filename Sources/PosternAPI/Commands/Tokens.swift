@@ -55,14 +55,16 @@ extension Postern {
     }
 
     /// Completes a sign-in: records `SignInSucceeded` with the new refresh token's hash, returns the tokens.
-    func completeSignIn(pool: PoolRecord, client: ClientRecord, user: UserRecord, flow: String, call: Call, extra: [any EventPayload] = [])
-        async throws -> AuthenticationResult
-    {
+    func completeSignIn(
+        pool: PoolRecord, client: ClientRecord, user: UserRecord, flow: String, call: Call, extra: [any EventPayload] = [],
+        hooks: [HookInvocation] = []
+    ) async throws -> AuthenticationResult {
         let refreshToken = Random.token() + "." + Random.token()
         let originJti = UUID().uuidString.lowercased()
         let succeeded = SignInSucceeded(
             flow: flow, clientId: client.id, originJti: originJti, refreshTokenHash: master.codeHasher.hash(refreshToken, context: "refresh"),
-            authTime: call.now, refreshExpiresAt: call.now.addingTimeInterval(client.settings.refreshTokenValidity))
+            authTime: call.now, refreshExpiresAt: call.now.addingTimeInterval(client.settings.refreshTokenValidity),
+            hooks: hooks.isEmpty ? nil : hooks)
         let tokens = try await mintTokens(pool: pool, client: client, user: user, authTime: call.now, originJti: originJti, now: call.now)
         try await appendToUser(user, extra + [succeeded], call: call, actor: user.sub.rawValue, clientId: client.id)
         return AuthenticationResult(AccessToken: tokens.access, ExpiresIn: tokens.expiresIn, RefreshToken: refreshToken, IdToken: tokens.id)

@@ -93,6 +93,23 @@ struct Triggers: Sendable {
         if let failure { throw failure }
     }
 
+    /// PreAuthentication / PostAuthentication (`…_Authentication`): no response, a failure denies the
+    /// sign-in. Returns the run's record, or nil when the pool has no such function.
+    func authentication(
+        _ trigger: String, pool: PoolRecord, user: UserRecord, clientId: ClientID, request extra: [String: JSONValue]
+    ) async throws -> HookInvocation? {
+        guard let arn = Self.arn(trigger, pool: pool) else { return nil }
+        var attributes = user.attributes
+        attributes["sub"] = user.sub.rawValue
+        attributes["cognito:user_status"] = user.status.rawValue
+        var request = extra
+        request["userAttributes"] = .object(attributes.mapValues(JSONValue.string))
+        return try await invoke(
+            trigger, arn: arn, source: "\(trigger)_Authentication", pool: pool, userName: user.username, clientId: clientId,
+            request: .object(request), response: .object([:])
+        ).record
+    }
+
     /// A boolean member of `response`: absent or null is false; any other type is an invalid answer.
     static func flag(_ answer: JSONValue, _ name: String) throws -> Bool {
         switch answer["response"]?[name] {
