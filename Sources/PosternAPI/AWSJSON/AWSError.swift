@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PosternCore
 import PosternCrypto
+import PosternHooks
 import PosternStore
 
 /// An error as the awsJson1_1 wire shows it: `__type`, message and HTTP status.
@@ -78,6 +79,22 @@ struct AWSError: Error, Sendable {
             AWSError(type: "InvalidSignatureException", message: "Signature expired: the request time is outside the allowed clock skew.", status: 400)
         case .wrongService:
             AWSError(type: "InvalidSignatureException", message: "Credential should be scoped to correct service: 'cognito-idp'.", status: 400)
+        }
+    }
+
+    /// What the caller sees when a trigger's hook fails (spec/triggers.md §2).
+    static func from(hook error: HookError, trigger: String) -> AWSError {
+        switch error {
+        case .rejected(let message):
+            AWSError(type: "UserLambdaValidationException", message: "\(trigger) failed with error \(message).", status: 400)
+        case .invalidOutput:
+            AWSError(type: "InvalidLambdaResponseException", message: "Unrecognizable lambda output", status: 400)
+        case .timedOut:
+            AWSError(type: "UnexpectedLambdaException", message: "\(trigger) invocation failed due to error TimeoutError.", status: 400)
+        case .notFound:
+            AWSError(type: "UnexpectedLambdaException", message: "\(trigger) invocation failed due to error ResourceNotFoundException.", status: 400)
+        case .crashed, .launchFailed:
+            AWSError(type: "UnexpectedLambdaException", message: "\(trigger) invocation failed due to error Unhandled.", status: 400)
         }
     }
 

@@ -32,28 +32,10 @@ struct Triggers: Sendable {
         do {
             let function = try catalog.resolve(arn: arn)
             let answer = try await runner.invoke(function, event: event)
-            let elapsed = ContinuousClock.now - started
             return (answer, HookInvocation(
-                function: name, triggerSource: source, durationMilliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
-                outcome: "ok", decision: [:]))
+                function: name, triggerSource: source, durationMilliseconds: Self.milliseconds(since: started), outcome: "ok", decision: [:]))
         } catch {
-            throw Self.callerError(trigger, error)
-        }
-    }
-
-    /// What the API caller sees when a hook fails (spec/triggers.md §2).
-    static func callerError(_ trigger: String, _ error: HookError) -> AWSError {
-        switch error {
-        case .rejected(let message):
-            AWSError(type: "UserLambdaValidationException", message: "\(trigger) failed with error \(message).", status: 400)
-        case .invalidOutput:
-            AWSError(type: "InvalidLambdaResponseException", message: "Unrecognizable lambda output", status: 400)
-        case .timedOut:
-            AWSError(type: "UnexpectedLambdaException", message: "\(trigger) invocation failed due to error TimeoutError.", status: 400)
-        case .notFound:
-            AWSError(type: "UnexpectedLambdaException", message: "\(trigger) invocation failed due to error ResourceNotFoundException.", status: 400)
-        case .crashed, .launchFailed:
-            AWSError(type: "UnexpectedLambdaException", message: "\(trigger) invocation failed due to error Unhandled.", status: 400)
+            throw AWSError.from(hook: error, trigger: trigger)
         }
     }
 
@@ -81,11 +63,9 @@ struct Triggers: Sendable {
         } catch let error as AWSError {
             failure = error
         }
-        let elapsed = ContinuousClock.now - started
         let record = HookInvocation(
             function: FunctionCatalog.functionName(arn: arn) ?? arn, triggerSource: source,
-            durationMilliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
-            outcome: failure?.type ?? "ok", decision: [:])
+            durationMilliseconds: Self.milliseconds(since: started), outcome: failure?.type ?? "ok", decision: [:])
         try await postern.retrying {
             let current = try await postern.directory.user(sub: user.sub.rawValue) ?? user
             try await postern.appendToUser(current, [HookInvoked(invocation: record)], call: call, actor: user.sub.rawValue, clientId: clientId)
@@ -108,6 +88,11 @@ struct Triggers: Sendable {
             trigger, arn: arn, source: "\(trigger)_Authentication", pool: pool, userName: user.username, clientId: clientId,
             request: .object(request), response: .object([:])
         ).record
+    }
+
+    static func milliseconds(since start: ContinuousClock.Instant) -> Int {
+        let elapsed = ContinuousClock.now - start
+        return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
     }
 
     /// A boolean member of `response`: absent or null is false; any other type is an invalid answer.
