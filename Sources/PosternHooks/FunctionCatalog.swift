@@ -1,26 +1,34 @@
 import Foundation
 
-/// How to run one function: the executable, its arguments, timeout and extra environment.
+/// How to run one function: the executable, its arguments, timeout, extra environment and mode.
 public struct HookFunction: Sendable, Equatable {
     public var name: String
     public var executable: String
     public var arguments: [String]
+    /// Per call, in both modes.
     public var timeout: Duration
     public var environment: [String: String]
+    /// Worker mode with this many long-lived processes; nil spawns a process per call (the default).
+    public var workers: Int?
 
-    public init(name: String, executable: String, arguments: [String] = [], timeout: Duration = .seconds(5), environment: [String: String] = [:]) {
+    public init(
+        name: String, executable: String, arguments: [String] = [], timeout: Duration = .seconds(5), environment: [String: String] = [:],
+        workers: Int? = nil
+    ) {
         self.name = name
         self.executable = executable
         self.arguments = arguments
         self.timeout = timeout
         self.environment = environment
+        self.workers = workers
     }
 }
 
 /// Resolves Lambda ARNs to executables in the plugins directory.
 ///
 /// `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]` runs `NAME` from the directory, unless
-/// `functions.json` there declares `NAME` as `{"command", "arguments", "timeout", "environment"}`.
+/// `functions.json` there declares `NAME` as `{"command", "arguments", "timeout", "environment", "mode",
+/// "workers"}` (`mode` is `spawn`, the default, or `worker`; `workers` defaults to 2).
 public struct FunctionCatalog: Sendable {
     public let directory: URL
 
@@ -31,6 +39,8 @@ public struct FunctionCatalog: Sendable {
         var arguments: [String]?
         var timeout: Double?
         var environment: [String: String]?
+        var mode: String?
+        var workers: Int?
     }
 
     /// The function name inside an ARN (a bare name is accepted too).
@@ -59,10 +69,17 @@ public struct FunctionCatalog: Sendable {
                 throw .launchFailed("functions.json is not a map of function declarations")
             }
             if let declared = table[name] {
+                let workers: Int?
+                switch declared.mode ?? "spawn" {
+                case "spawn": workers = nil
+                case "worker": workers = min(max(declared.workers ?? 2, 1), 64)
+                case let other: throw .launchFailed("functions.json: \(name) has unknown mode \(other) (spawn or worker)")
+                }
                 let command = declared.command.hasPrefix("/") ? declared.command : directory.appendingPathComponent(declared.command).path
                 return HookFunction(
                     name: name, executable: command, arguments: declared.arguments ?? [],
-                    timeout: .milliseconds(Int((declared.timeout ?? 5) * 1000)), environment: declared.environment ?? [:])
+                    timeout: .milliseconds(Int((declared.timeout ?? 5) * 1000)), environment: declared.environment ?? [:],
+                    workers: workers)
             }
         }
         let path = directory.appendingPathComponent(name).path

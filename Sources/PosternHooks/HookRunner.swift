@@ -7,7 +7,8 @@ import System
 import SystemPackage
 #endif
 
-/// Runs a hook: the trigger event JSON on stdin, the answered event on stdout (spawn mode).
+/// Runs a hook: the trigger event JSON on stdin, the answered event on stdout (spawn mode), or one
+/// call on a long-lived worker process of the function (worker mode, `HookWorker`).
 ///
 /// Each run gets a clean environment (no database URL, master key or admin secret: only PATH, LANG,
 /// HOME and the function's declared variables), the plugins directory as working directory, its own
@@ -17,17 +18,24 @@ public struct HookRunner: Sendable {
     public let workingDirectory: URL
     public let outputLimit: Int
     let permits: Permits
+    let workers: WorkerPools
 
     public init(workingDirectory: URL, maxConcurrent: Int = 16, outputLimit: Int = 1 << 20) {
         self.workingDirectory = workingDirectory
         self.outputLimit = outputLimit
         permits = Permits(count: maxConcurrent)
+        workers = WorkerPools(workingDirectory: workingDirectory, outputLimit: outputLimit)
     }
 
-    /// The variables a hook sees.
-    static func environment(for function: HookFunction) -> [Environment.Key: String] {
+    /// The variables a hook sees: no secret of the server, the Lambda variables a handler may read, and
+    /// the mode, so a shim knows whether to answer one event or serve a stream of them.
+    static func environment(for function: HookFunction, mode: String) -> [Environment.Key: String] {
+        let timeout = function.timeout.components
         var variables: [Environment.Key: String] = [
             "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": NSTemporaryDirectory(),
+            "AWS_LAMBDA_FUNCTION_NAME": function.name,
+            "AWS_LAMBDA_FUNCTION_TIMEOUT": String(Double(timeout.seconds) + Double(timeout.attoseconds) / 1e18),
+            "POSTERN_HOOK_MODE": mode,
         ]
         for (key, value) in function.environment { variables[Environment.Key(stringLiteral: key)] = value }
         return variables
@@ -35,6 +43,9 @@ public struct HookRunner: Sendable {
 
     /// Runs `function` with `event` and returns the event it wrote back (which must hold a `response` object).
     public func invoke(_ function: HookFunction, event: JSONValue) async throws(HookError) -> JSONValue {
+        if let count = function.workers {
+            return try await workers.pool(for: function, count: count).call(event).get()
+        }
         let input: [UInt8]
         do { input = Array(try JSONEncoder().encode(event)) } catch { throw .invalidOutput("event not encodable") }
         await permits.acquire()
@@ -59,7 +70,7 @@ public struct HookRunner: Sendable {
         do {
             let result = try await run(
                 .path(FilePath(function.executable)), arguments: Arguments(function.arguments),
-                environment: .custom(Self.environment(for: function)), workingDirectory: FilePath(workingDirectory.path),
+                environment: .custom(Self.environment(for: function, mode: "spawn")), workingDirectory: FilePath(workingDirectory.path),
                 platformOptions: options, input: .array(input), output: .sequence, error: .sequence
             ) { execution -> (stdout: [UInt8], stderr: [UInt8], timedOut: Bool, tooLarge: Bool) in
                 try await withThrowingTaskGroup(of: Stream.self) { group in
@@ -132,11 +143,22 @@ public struct HookRunner: Sendable {
             if let lastLine { throw .rejected(String(lastLine).trimmingCharacters(in: .whitespaces)) }
             throw .crashed("\(outcome.status)")
         }
-        guard let parsed, case .object = parsed else { throw .invalidOutput("stdout is not a JSON object") }
-        guard let response = parsed["response"], response.objectValue != nil || response.isNull else {
+        guard let parsed else { throw .invalidOutput("stdout is not a JSON object") }
+        return try answer(parsed)
+    }
+
+    /// Checks that a hook's answer is the event with a `response` object (only `response` is read).
+    static func answer(_ event: JSONValue) throws(HookError) -> JSONValue {
+        guard case .object = event else { throw .invalidOutput("the answer is not a JSON object") }
+        guard let response = event["response"], response.objectValue != nil || response.isNull else {
             throw .invalidOutput("the event has no response object")
         }
-        return parsed
+        return event
+    }
+
+    /// Stops every worker process (their stdin is closed).
+    public func shutdown() async {
+        await workers.shutdown()
     }
 }
 

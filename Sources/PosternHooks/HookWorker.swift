@@ -1,0 +1,243 @@
+import Foundation
+import PosternCore
+import Subprocess
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// One long-lived hook process in worker mode, speaking newline-delimited JSON: `{"id", "event"}` in,
+/// `{"id", "result"}` or `{"id", "error"}` out, one call at a time.
+///
+/// A worker that crashes, times out or breaks the protocol is killed (its whole process group) and
+/// started afresh on the next call; each process is a new *generation*, so late news from a dead
+/// process never touches the current one.
+actor HookWorker {
+    let function: HookFunction
+    let workingDirectory: URL
+    let outputLimit: Int
+
+    private struct Running {
+        var writer: StandardInputWriter
+        var kill: @Sendable () -> Void
+    }
+
+    private var generation = 0
+    private var running: Running?
+    private var starting: [CheckedContinuation<Result<Void, HookError>, Never>] = []
+    private var pending: (id: String, reply: CheckedContinuation<Result<JSONValue, HookError>, Never>)?
+    private var lastErrorLine = ""
+    private var nextCall = 0
+
+    init(function: HookFunction, workingDirectory: URL, outputLimit: Int) {
+        self.function = function
+        self.workingDirectory = workingDirectory
+        self.outputLimit = outputLimit
+    }
+
+    /// Sends one event and waits for its answer, the timeout, or the process's death.
+    func call(_ event: JSONValue) async -> Result<JSONValue, HookError> {
+        if running == nil, case .failure(let error) = await start() { return .failure(error) }
+        guard let running else { return .failure(.crashed("\(function.name): worker exited during start")) }
+        nextCall += 1
+        let id = String(nextCall)
+        let line: [UInt8]
+        do {
+            line = Array(try JSONEncoder().encode(JSONValue.object(["id": .string(id), "event": event]))) + [0x0A]
+        } catch {
+            return .failure(.invalidOutput("event not encodable"))
+        }
+        let timeout = function.timeout
+        let current = generation
+        return await withCheckedContinuation { reply in
+            pending = (id, reply)
+            Task {
+                do { _ = try await running.writer.write(line) } catch { await self.died(generation: current, status: nil) }
+            }
+            Task {
+                try? await Task.sleep(for: timeout)
+                await self.expire(id: id, generation: current)
+            }
+        }
+    }
+
+    /// Stops the process: its stdin is closed, which a well-behaved worker treats as the end.
+    func shutdown() async {
+        guard let running else { return }
+        self.running = nil
+        generation += 1
+        try? await running.writer.finish()
+    }
+
+    private func start() async -> Result<Void, HookError> {
+        generation += 1
+        lastErrorLine = ""
+        let current = generation
+        let function = function, directory = workingDirectory, limit = outputLimit
+        Task { [weak self] in
+            var options = PlatformOptions()
+            options.processGroupID = 0
+            do {
+                let result = try await run(
+                    .path(FilePath(function.executable)), arguments: Arguments(function.arguments),
+                    environment: .custom(HookRunner.environment(for: function, mode: "worker")), workingDirectory: FilePath(directory.path),
+                    platformOptions: options, input: .inputWriter, output: .sequence, error: .sequence
+                ) { execution in
+                    let kill: @Sendable () -> Void = { try? execution.send(signal: .kill, toProcessGroup: true) }
+                    await self?.attach(Running(writer: execution.standardInputWriter, kill: kill), generation: current)
+                    async let errors: Void = Self.follow(execution.standardError, into: self, generation: current)
+                    do {
+                        let lines = execution.standardOutput.strings(separatedBy: .unicodeScalarSequence(["\n"]), bufferingPolicy: .maxLineLength(limit))
+                        for try await line in lines { await self?.received(line, generation: current) }
+                    } catch {
+                        await self?.protocolBroken("output line larger than the limit", generation: current)
+                    }
+                    kill()
+                    try? await errors
+                }
+                await self?.died(generation: current, status: "\(result.terminationStatus)")
+            } catch {
+                await self?.launchFailed("\(function.name): \(error)", generation: current)
+            }
+        }
+        return await withCheckedContinuation { starting.append($0) }
+    }
+
+    /// Keeps the last non-empty stderr line: the message of a worker that dies without answering.
+    private static func follow(_ stream: SubprocessOutputSequence, into worker: HookWorker?, generation: Int) async throws {
+        for try await line in stream.strings(bufferingPolicy: .maxLineLength(64 << 10)) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if !trimmed.isEmpty { await worker?.noteError(trimmed, generation: generation) }
+        }
+    }
+
+    private func noteError(_ line: String, generation: Int) {
+        if generation == self.generation { lastErrorLine = line }
+    }
+
+    private func attach(_ process: Running, generation: Int) {
+        guard generation == self.generation else {
+            process.kill()
+            return
+        }
+        running = process
+        for waiter in starting { waiter.resume(returning: .success(())) }
+        starting = []
+    }
+
+    private func launchFailed(_ detail: String, generation: Int) {
+        guard generation == self.generation else { return }
+        for waiter in starting { waiter.resume(returning: .failure(.launchFailed(detail))) }
+        starting = []
+    }
+
+    private func received(_ line: String, generation: Int) {
+        guard generation == self.generation else { return }
+        guard let (id, reply) = pending else {
+            return protocolBroken("an answer nobody asked for", generation: generation)
+        }
+        guard let message = try? JSONValue.parse(Data(line.utf8)), message["id"]?.stringValue == id else {
+            return protocolBroken("a line that is not the answer to call \(id)", generation: generation)
+        }
+        pending = nil
+        if let result = message["result"] {
+            reply.resume(returning: Result { () throws(HookError) in try HookRunner.answer(result) })
+        } else if let message = message["error"]?["errorMessage"]?.stringValue, !message.isEmpty {
+            reply.resume(returning: .failure(.rejected(message)))
+        } else {
+            reply.resume(returning: .failure(.crashed("\(function.name): error without errorMessage")))
+        }
+    }
+
+    /// The process broke the protocol: the pending call gets InvalidLambdaResponse, the process dies.
+    private func protocolBroken(_ detail: String, generation: Int) {
+        guard generation == self.generation else { return }
+        pending?.reply.resume(returning: .failure(.invalidOutput(detail)))
+        pending = nil
+        retire()
+    }
+
+    private func expire(id: String, generation: Int) {
+        guard generation == self.generation, let (pendingId, reply) = pending, pendingId == id else { return }
+        pending = nil
+        reply.resume(returning: .failure(.timedOut(function.name)))
+        retire()
+    }
+
+    private func died(generation: Int, status: String?) {
+        guard generation == self.generation else { return }
+        running = nil
+        self.generation += 1
+        for waiter in starting { waiter.resume(returning: .failure(.launchFailed("\(function.name): exited during start"))) }
+        starting = []
+        if let (_, reply) = pending {
+            pending = nil
+            reply.resume(returning: .failure(lastErrorLine.isEmpty ? .crashed("\(function.name) exited (\(status ?? "?"))") : .rejected(lastErrorLine)))
+        }
+    }
+
+    /// Kills the current process group; the next call starts a new process.
+    private func retire() {
+        running?.kill()
+        running = nil
+        generation += 1
+    }
+}
+
+/// The N workers of one function: a call takes an idle worker or waits for one.
+actor WorkerPool {
+    let function: HookFunction
+    private var idle: [HookWorker]
+    private var waiters: [CheckedContinuation<HookWorker, Never>] = []
+
+    init(function: HookFunction, count: Int, workingDirectory: URL, outputLimit: Int) {
+        self.function = function
+        idle = (0..<max(1, count)).map { _ in HookWorker(function: function, workingDirectory: workingDirectory, outputLimit: outputLimit) }
+    }
+
+    func call(_ event: JSONValue) async -> Result<JSONValue, HookError> {
+        let worker = await take()
+        let result = await worker.call(event)
+        giveBack(worker)
+        return result
+    }
+
+    func shutdown() async {
+        for worker in idle { await worker.shutdown() }
+    }
+
+    private func take() async -> HookWorker {
+        if let worker = idle.popLast() { return worker }
+        return await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func giveBack(_ worker: HookWorker) {
+        if waiters.isEmpty { idle.append(worker) } else { waiters.removeFirst().resume(returning: worker) }
+    }
+}
+
+/// The worker pools of all functions, created on first use and replaced when a declaration changes.
+actor WorkerPools {
+    private var pools: [String: WorkerPool] = [:]
+    let workingDirectory: URL
+    let outputLimit: Int
+
+    init(workingDirectory: URL, outputLimit: Int) {
+        self.workingDirectory = workingDirectory
+        self.outputLimit = outputLimit
+    }
+
+    func pool(for function: HookFunction, count: Int) async -> WorkerPool {
+        if let pool = pools[function.name], pool.function == function { return pool }
+        if let stale = pools[function.name] { await stale.shutdown() }
+        let pool = WorkerPool(function: function, count: count, workingDirectory: workingDirectory, outputLimit: outputLimit)
+        pools[function.name] = pool
+        return pool
+    }
+
+    func shutdown() async {
+        for pool in pools.values { await pool.shutdown() }
+        pools = [:]
+    }
+}
