@@ -255,7 +255,7 @@ public struct SignInSucceeded: EventPayload {
     public var refreshTokenHash: String
     public var authTime: Date
     public var refreshExpiresAt: Date
-    /// The hooks that ran for this sign-in (PreAuthentication, PostAuthentication).
+    /// The hooks that ran for this sign-in (PreAuthentication, PostAuthentication, PreTokenGeneration …).
     public var hooks: [HookInvocation]?
     public init(flow: String, clientId: ClientID, originJti: String, refreshTokenHash: String, authTime: Date, refreshExpiresAt: Date,
                 hooks: [HookInvocation]? = nil) {
@@ -304,9 +304,12 @@ public struct TokensRefreshed: EventPayload {
     public static let eventType = "TokensRefreshed"
     public var clientId: ClientID
     public var originJti: String
-    public init(clientId: ClientID, originJti: String) {
+    /// The PreTokenGeneration run for these tokens, if the pool has one.
+    public var hooks: [HookInvocation]?
+    public init(clientId: ClientID, originJti: String, hooks: [HookInvocation]? = nil) {
         self.clientId = clientId
         self.originJti = originJti
+        self.hooks = hooks
     }
 }
 
@@ -392,13 +395,20 @@ public struct HookInvocation: Codable, Sendable, Equatable {
     public var triggerSource: String
     public var durationMilliseconds: Int
     public var outcome: String
+    /// What the hook decided, readable by auditors; personal values stay out of it.
     public var decision: [String: JSONValue]
-    public init(function: String, triggerSource: String, durationMilliseconds: Int, outcome: String, decision: [String: JSONValue]) {
+    /// The decision's values (added claims, migrated attributes …), sealed with the user's data key.
+    public var sealedDecision: String?
+    public init(
+        function: String, triggerSource: String, durationMilliseconds: Int, outcome: String, decision: [String: JSONValue],
+        sealedDecision: String? = nil
+    ) {
         self.function = function
         self.triggerSource = triggerSource
         self.durationMilliseconds = durationMilliseconds
         self.outcome = outcome
         self.decision = decision
+        self.sealedDecision = sealedDecision
     }
 }
 

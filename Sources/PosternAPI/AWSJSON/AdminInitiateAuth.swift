@@ -27,7 +27,7 @@ enum AdminInitiateAuth: AWSOperation {
             return try await postern.passwordSignIn(
                 pool: pool, client: client, parameters: parameters, flow: flow, clientMetadata: request.ClientMetadata, call: call)
         case .refreshToken:
-            return try await postern.refreshSignIn(pool: pool, client: client, parameters: parameters, call: call)
+            return try await postern.refreshSignIn(pool: pool, client: client, parameters: parameters, clientMetadata: request.ClientMetadata, call: call)
         default:
             throw DomainError.invalidParameter("\(request.AuthFlow) is not supported by this server yet.")
         }

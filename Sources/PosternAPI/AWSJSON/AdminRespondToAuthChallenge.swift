@@ -21,6 +21,6 @@ enum AdminRespondToAuthChallenge: AWSOperation {
         let pool = try await postern.directory.pool(request.UserPoolId)
         return try await AuthChallenges.answer(
             request.ChallengeName, pool: pool, client: client, session: request.Session, responses: request.ChallengeResponses ?? [:],
-            call: call, postern: postern)
+            clientMetadata: request.ClientMetadata, call: call, postern: postern)
     }
 }

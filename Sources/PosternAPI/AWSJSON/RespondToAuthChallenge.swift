@@ -19,18 +19,20 @@ enum RespondToAuthChallenge: AWSOperation {
         let (client, pool) = try await postern.publicClient(request.ClientId)
         return try await AuthChallenges.answer(
             request.ChallengeName, pool: pool, client: client, session: request.Session, responses: request.ChallengeResponses ?? [:],
-            call: call, postern: postern)
+            clientMetadata: request.ClientMetadata, call: call, postern: postern)
     }
 }
 
 /// Dispatches challenge answers by name.
 enum AuthChallenges {
     static func answer(
-        _ name: String, pool: PoolRecord, client: ClientRecord, session: String?, responses: [String: String], call: Call, postern: Postern
+        _ name: String, pool: PoolRecord, client: ClientRecord, session: String?, responses: [String: String],
+        clientMetadata: [String: String]?, call: Call, postern: Postern
     ) async throws -> AuthResponse {
         switch name {
         case "NEW_PASSWORD_REQUIRED":
-            return try await postern.answerNewPassword(pool: pool, client: client, session: session, responses: responses, call: call)
+            return try await postern.answerNewPassword(
+                pool: pool, client: client, session: session, responses: responses, clientMetadata: clientMetadata, call: call)
         default:
             throw DomainError.invalidParameter("\(name) is not supported by this server yet.")
         }

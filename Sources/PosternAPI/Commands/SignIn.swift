@@ -77,7 +77,8 @@ extension Postern {
                 {
                     hooks.append(post)
                 }
-                let result = try await completeSignIn(pool: pool, client: client, user: user, flow: flow.rawValue, call: call, hooks: hooks)
+                let result = try await completeSignIn(
+                    pool: pool, client: client, user: user, flow: flow.rawValue, call: call, hooks: hooks, clientMetadata: clientMetadata)
                 return AuthResponse(AuthenticationResult: result)
             }
         }
@@ -114,7 +115,9 @@ extension Postern {
     }
 
     /// REFRESH_TOKEN_AUTH: new ID and access tokens for the same sign-in (same `origin_jti`, `auth_time`).
-    func refreshSignIn(pool: PoolRecord, client: ClientRecord, parameters: [String: String], call: Call) async throws -> AuthResponse {
+    func refreshSignIn(pool: PoolRecord, client: ClientRecord, parameters: [String: String], clientMetadata: [String: String]?, call: Call)
+        async throws -> AuthResponse
+    {
         guard let token = parameters["REFRESH_TOKEN"] else { throw DomainError.invalidParameter("Missing required parameter REFRESH_TOKEN") }
         guard let stored = try await directory.refreshToken(hash: master.codeHasher.hash(token, context: "refresh")),
             stored.clientId == client.id
@@ -128,20 +131,23 @@ extension Postern {
         if stored.revokedAt != nil { throw DomainError.notAuthorized("Refresh Token has been revoked") }
         if stored.expiresAt <= call.now { throw DomainError.notAuthorized("Refresh Token has expired") }
         if !user.enabled { throw DomainError.notAuthorized("User is disabled.") }
-        let tokens = try await mintTokens(pool: pool, client: client, user: user, authTime: stored.authTime, originJti: stored.originJti, now: call.now)
+        let tokens = try await mintTokens(
+            pool: pool, client: client, user: user, authTime: stored.authTime, originJti: stored.originJti, now: call.now,
+            source: "TokenGeneration_RefreshTokens", clientMetadata: clientMetadata)
         try await retrying {
             let current = try await directory.user(sub: user.sub.rawValue) ?? user
             try await appendToUser(
-                current, [TokensRefreshed(clientId: client.id, originJti: stored.originJti)], call: call, actor: user.sub.rawValue,
-                clientId: client.id)
+                current, [TokensRefreshed(clientId: client.id, originJti: stored.originJti, hooks: tokens.hook.map { [$0] })], call: call,
+                actor: user.sub.rawValue, clientId: client.id)
         }
         return AuthResponse(AuthenticationResult: AuthenticationResult(AccessToken: tokens.access, ExpiresIn: tokens.expiresIn, IdToken: tokens.id))
     }
 
     /// Answers a NEW_PASSWORD_REQUIRED challenge: the new password (and any required attributes).
-    func answerNewPassword(pool: PoolRecord, client: ClientRecord, session sealed: String?, responses: [String: String], call: Call)
-        async throws -> AuthResponse
-    {
+    func answerNewPassword(
+        pool: PoolRecord, client: ClientRecord, session sealed: String?, responses: [String: String], clientMetadata: [String: String]?,
+        call: Call
+    ) async throws -> AuthResponse {
         guard let sealed else { throw DomainError.invalidParameter("Missing required parameter Session") }
         let session = try openSession(sealed, now: call.now)
         guard session.challenge == "NEW_PASSWORD_REQUIRED", session.clientId == client.id.rawValue, session.poolId == pool.id.rawValue else {
@@ -193,7 +199,7 @@ extension Postern {
                     changedAttributes: validated.keys.sorted()), at: 0)
         }
         let result = try await completeSignIn(
-            pool: pool, client: client, user: confirmed, flow: "NEW_PASSWORD_REQUIRED", call: call, extra: events)
+            pool: pool, client: client, user: confirmed, flow: "NEW_PASSWORD_REQUIRED", call: call, extra: events, clientMetadata: clientMetadata)
         return AuthResponse(AuthenticationResult: result)
     }
 }

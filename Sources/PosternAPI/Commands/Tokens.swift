@@ -20,10 +20,13 @@ struct AccessTokenIdentity: Sendable {
 }
 
 extension Postern {
-    /// Signs an ID and an access token with Cognito's claims (spec/tokens.md §3–4).
-    func mintTokens(pool: PoolRecord, client: ClientRecord, user: UserRecord, authTime: Date, originJti: String, now: Date)
-        async throws -> (access: String, id: String, expiresIn: Int)
-    {
+    /// Signs an ID and an access token with Cognito's claims (spec/tokens.md §3–4), as the pool's
+    /// PreTokenGeneration hook (run with `source`) customizes them. Returns the hook's run for the
+    /// caller's event, its decision's values sealed with the user's data key.
+    func mintTokens(
+        pool: PoolRecord, client: ClientRecord, user: UserRecord, authTime: Date, originJti: String, now: Date, source: String,
+        clientMetadata: [String: String]? = nil
+    ) async throws -> (access: String, id: String, expiresIn: Int, hook: HookInvocation?) {
         let keys = try await signingKeys.keys(for: pool)
         let iat = Int(now.timeIntervalSince1970)
         let eventId = UUID().uuidString.lowercased()
@@ -48,24 +51,39 @@ extension Postern {
         access["username"] = .string(user.username)
         access["exp"] = .int(iat + Int(client.settings.accessTokenValidity))
         access["jti"] = .string(UUID().uuidString.lowercased())
+        var hook: HookInvocation?
+        if let (customization, record) = try await triggers.preTokenGeneration(
+            source: source, pool: pool, user: user, clientId: client.id, groups: [], scopes: ["aws.cognito.signin.user.admin"],
+            clientMetadata: clientMetadata)
+        {
+            customization.apply(id: &id, access: &access)
+            hook = record
+            if !customization.isEmpty, let key = try await dataKey(of: user.sub) {
+                hook?.sealedDecision = try key.seal(json: customization.detail)
+            }
+        }
         return (
             try await keys.sign(TokenClaims(access), use: "access"), try await keys.sign(TokenClaims(id), use: "id"),
-            Int(client.settings.accessTokenValidity)
+            Int(client.settings.accessTokenValidity), hook
         )
     }
 
     /// Completes a sign-in: records `SignInSucceeded` with the new refresh token's hash, returns the tokens.
     func completeSignIn(
         pool: PoolRecord, client: ClientRecord, user: UserRecord, flow: String, call: Call, extra: [any EventPayload] = [],
-        hooks: [HookInvocation] = []
+        hooks: [HookInvocation] = [], clientMetadata: [String: String]? = nil
     ) async throws -> AuthenticationResult {
         let refreshToken = Random.token() + "." + Random.token()
         let originJti = UUID().uuidString.lowercased()
+        let source = flow == "NEW_PASSWORD_REQUIRED" ? "TokenGeneration_NewPasswordChallenge" : "TokenGeneration_Authentication"
+        let tokens = try await mintTokens(
+            pool: pool, client: client, user: user, authTime: call.now, originJti: originJti, now: call.now, source: source,
+            clientMetadata: clientMetadata)
+        let ran = hooks + (tokens.hook.map { [$0] } ?? [])
         let succeeded = SignInSucceeded(
             flow: flow, clientId: client.id, originJti: originJti, refreshTokenHash: master.codeHasher.hash(refreshToken, context: "refresh"),
             authTime: call.now, refreshExpiresAt: call.now.addingTimeInterval(client.settings.refreshTokenValidity),
-            hooks: hooks.isEmpty ? nil : hooks)
-        let tokens = try await mintTokens(pool: pool, client: client, user: user, authTime: call.now, originJti: originJti, now: call.now)
+            hooks: ran.isEmpty ? nil : ran)
         try await appendToUser(user, extra + [succeeded], call: call, actor: user.sub.rawValue, clientId: client.id)
         return AuthenticationResult(AccessToken: tokens.access, ExpiresIn: tokens.expiresIn, RefreshToken: refreshToken, IdToken: tokens.id)
     }

@@ -17,10 +17,10 @@ struct Triggers: Sendable {
     /// Runs a trigger's hook with Cognito's event and returns the answered event and a record of the run.
     func invoke(
         _ trigger: String, arn: String, source: String, pool: PoolRecord, userName: String, clientId: ClientID?, request: JSONValue,
-        response: JSONValue
+        response: JSONValue, version: String = "1"
     ) async throws -> (answer: JSONValue, record: HookInvocation) {
         let event: JSONValue = .object([
-            "version": "1", "triggerSource": .string(source), "region": .string(pool.id.region.isEmpty ? region : pool.id.region),
+            "version": .string(version), "triggerSource": .string(source), "region": .string(pool.id.region.isEmpty ? region : pool.id.region),
             "userPoolId": .string(pool.id.rawValue), "userName": .string(userName),
             "callerContext": .object([
                 "awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": clientId.map { .string($0.rawValue) } ?? .null,
@@ -128,5 +128,36 @@ struct Triggers: Sendable {
         var decided = record
         decided.decision = ["autoConfirmUser": .bool(confirm), "autoVerifyEmail": .bool(verifyEmail), "autoVerifyPhone": .bool(verifyPhone)]
         return (confirm, verifyEmail, verifyPhone, decided)
+    }
+
+    /// PreTokenGeneration for a token pair about to be signed, in the version the pool configured
+    /// (`PreTokenGenerationConfig`, else the plain `PreTokenGeneration` ARN as V1_0). Returns nil when
+    /// the pool has no such function.
+    func preTokenGeneration(
+        source: String, pool: PoolRecord, user: UserRecord, clientId: ClientID, groups: [String], scopes: [String],
+        clientMetadata: [String: String]?
+    ) async throws -> (customization: TokenCustomization, record: HookInvocation)? {
+        let config = pool.settings.json["LambdaConfig"]?["PreTokenGenerationConfig"]
+        guard let arn = config?["LambdaArn"]?.stringValue ?? Self.arn("PreTokenGeneration", pool: pool) else { return nil }
+        let version = config?["LambdaVersion"]?.stringValue == "V1_0" || config == nil ? 1 : 2
+        var attributes = user.attributes
+        attributes["sub"] = user.sub.rawValue
+        attributes["cognito:user_status"] = user.status.rawValue
+        var request: [String: JSONValue] = [
+            "userAttributes": .object(attributes.mapValues(JSONValue.string)),
+            "groupConfiguration": .object([
+                "groupsToOverride": .array(groups.map(JSONValue.string)), "iamRolesToOverride": .array([]), "preferredRole": .null,
+            ]),
+            "clientMetadata": clientMetadata.map { .object($0.mapValues(JSONValue.string)) } ?? .null,
+        ]
+        if version == 2 { request["scopes"] = .array(scopes.map(JSONValue.string)) }
+        let neutral: JSONValue = .object([version == 1 ? "claimsOverrideDetails" : "claimsAndScopeOverrideDetails": .null])
+        let (answer, record) = try await invoke(
+            "PreTokenGeneration", arn: arn, source: source, pool: pool, userName: user.username, clientId: clientId,
+            request: .object(request), response: neutral, version: String(version))
+        var decided = record
+        let customization = try TokenCustomization.parse(answer["response"], version: version)
+        decided.decision = customization.summary
+        return (customization, decided)
     }
 }
