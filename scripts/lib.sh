@@ -21,7 +21,8 @@ resolve_python() {
 # when all of them are already installed.
 ensure_system_packages() {
     local missing=() pkg
-    for pkg in postgresql libssl-dev pkg-config; do
+    # nodejs and python3-bcrypt: the hook shims and examples under plugins/ (and their tests).
+    for pkg in postgresql libssl-dev pkg-config nodejs python3-bcrypt; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
