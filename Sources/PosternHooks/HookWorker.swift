@@ -7,8 +7,8 @@ import System
 import SystemPackage
 #endif
 
-/// One long-lived hook process in worker mode, speaking newline-delimited JSON: `{"id", "event"}` in,
-/// `{"id", "result"}` or `{"id", "error"}` out, one call at a time.
+/// One long-lived hook process in worker mode, speaking newline-delimited JSON: `{"id", "event"}` in
+/// (in that order), `{"id", "result"}` or `{"id", "error"}` out, one call at a time.
 ///
 /// A worker that crashes, times out or breaks the protocol is killed (its whole process group) and
 /// started afresh on the next call; each process is a new *generation*, so late news from a dead
@@ -42,9 +42,10 @@ actor HookWorker {
         guard let running else { return .failure(.crashed("\(function.name): worker exited during start")) }
         nextCall += 1
         let id = String(nextCall)
+        // Written by hand so `id` always comes first: a worker as small as one `sed` can answer.
         let line: [UInt8]
         do {
-            line = Array(try JSONEncoder().encode(JSONValue.object(["id": .string(id), "event": event]))) + [0x0A]
+            line = Array(#"{"id":"\#(id)","event":"#.utf8) + Array(try JSONEncoder().encode(event)) + Array("}\n".utf8)
         } catch {
             return .failure(.invalidOutput("event not encodable"))
         }

@@ -9,7 +9,7 @@ struct PosternCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "postern",
         abstract: "A self-hosted, Cognito-compatible identity service, event-sourced on PostgreSQL.",
-        subcommands: [Serve.self, Migrate.self, Events.self, Verify.self, Projections.self, AdminKeys.self])
+        subcommands: [Serve.self, Migrate.self, Events.self, Verify.self, Projections.self, AdminKeys.self, Hooks.self])
 }
 
 struct Serve: AsyncParsableCommand {
@@ -106,6 +106,43 @@ struct AdminKeys: AsyncParsableCommand {
         func run() async throws {
             try await Operator(options: options).revokeAdminKey(accessKeyId)
             print("revoked \(accessKeyId)")
+        }
+    }
+}
+
+struct Hooks: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Work with trigger hooks in the plugins directory.", subcommands: [Invoke.self])
+
+    struct Invoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a hook with a sample trigger event and print its answer (or the error a Cognito caller would see).")
+        @OptionGroup var options: CommonOptions
+        @Argument(help: "Function name or Lambda ARN.") var function: String
+        @Option(help: "File holding the trigger event JSON (- for stdin).") var event: String
+        @Option(help: "Run it this many times and print latency figures to stderr.") var `repeat`: Int = 1
+        @Option(help: "Runs in flight at once (with --repeat).") var concurrency: Int = 1
+        @Option(help: "declared (as functions.json says), spawn or worker.") var mode: String = "declared"
+        @Option(help: "Worker processes with --mode worker.") var workers: Int = 2
+
+        func run() async throws {
+            guard let mode = HookTool.Mode(rawValue: mode) else { throw ValidationError("--mode must be declared, spawn or worker") }
+            let input = event == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: event))
+            let directory = try options.settings().value("plugins_dir") ?? "./plugins"
+            let report = try await HookTool(pluginsDirectory: directory).invoke(
+                function: function, event: input, count: max(self.repeat, 1), concurrency: concurrency, mode: mode, workers: workers)
+            if self.repeat > 1 {
+                let sorted = report.latencies.sorted()
+                func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+                let mean = sorted.reduce(0, +) / Double(sorted.count)
+                FileHandle.standardError.write(Data(String(
+                    format: "runs %d  mean %.2f ms  p50 %.2f ms  p95 %.2f ms  max %.2f ms\n", sorted.count, mean, percentile(0.5),
+                    percentile(0.95), sorted.last ?? 0).utf8))
+            }
+            if let answer = report.answer { print(answer) }
+            if let type = report.errorType {
+                FileHandle.standardError.write(Data("\(type): \(report.errorMessage ?? "")\n".utf8))
+                throw ExitCode(1)
+            }
         }
     }
 }
