@@ -278,6 +278,8 @@ public struct SignInFailed: EventPayload {
     public var reason: String
     public var failedAttempts: Int?
     public var lockedUntil: Date?
+    /// The hooks that ran before the attempt failed (e.g. DefineAuthChallenge deciding to fail it).
+    public var hooks: [HookInvocation]?
     public init(flow: String, clientId: ClientID?, poolId: UserPoolID, reason: String, failedAttempts: Int? = nil, lockedUntil: Date? = nil) {
         self.flow = flow
         self.clientId = clientId
@@ -293,10 +295,31 @@ public struct ChallengeIssued: EventPayload {
     public var challengeName: String
     public var clientId: ClientID
     public var sessionId: String
-    public init(challengeName: String, clientId: ClientID, sessionId: String) {
+    /// The hooks that chose and made the challenge (DefineAuthChallenge, CreateAuthChallenge).
+    public var hooks: [HookInvocation]?
+    public init(challengeName: String, clientId: ClientID, sessionId: String, hooks: [HookInvocation]? = nil) {
         self.challengeName = challengeName
         self.clientId = clientId
         self.sessionId = sessionId
+        self.hooks = hooks
+    }
+}
+
+/// A challenge session was answered; it can never be answered again.
+public struct ChallengeAnswered: EventPayload {
+    public static let eventType = "ChallengeAnswered"
+    public var challengeName: String
+    public var clientId: ClientID
+    public var sessionId: String
+    public var correct: Bool
+    /// The hooks that judged the answer and decided what follows (VerifyAuthChallengeResponse, DefineAuthChallenge).
+    public var hooks: [HookInvocation]?
+    public init(challengeName: String, clientId: ClientID, sessionId: String, correct: Bool, hooks: [HookInvocation]? = nil) {
+        self.challengeName = challengeName
+        self.clientId = clientId
+        self.sessionId = sessionId
+        self.correct = correct
+        self.hooks = hooks
     }
 }
 

@@ -134,6 +134,9 @@ public struct DirectoryProjector: InlineProjector {
             if let session = changed.sessionId {
                 try await run("INSERT INTO used_sessions (session_id, used_at) VALUES (\(session), \(at))")
             }
+        case ChallengeAnswered.eventType:
+            let answered = try event.payload(as: ChallengeAnswered.self)
+            try await run("INSERT INTO used_sessions (session_id, used_at) VALUES (\(answered.sessionId), \(at))")
         case SignInSucceeded.eventType:
             let signedIn = try event.payload(as: SignInSucceeded.self)
             try await run(

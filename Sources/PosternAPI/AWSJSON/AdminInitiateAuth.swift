@@ -3,7 +3,7 @@ import PosternStore
 import PosternCrypto
 import PosternCore
 
-/// AdminInitiateAuth: server-side sign-in (ADMIN_USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH).
+/// AdminInitiateAuth: server-side sign-in (ADMIN_USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, CUSTOM_AUTH).
 enum AdminInitiateAuth: AWSOperation {
     static let name = "AdminInitiateAuth"
 
@@ -28,6 +28,9 @@ enum AdminInitiateAuth: AWSOperation {
                 pool: pool, client: client, parameters: parameters, flow: flow, clientMetadata: request.ClientMetadata, call: call)
         case .refreshToken:
             return try await postern.refreshSignIn(pool: pool, client: client, parameters: parameters, clientMetadata: request.ClientMetadata, call: call)
+        case .custom:
+            return try await postern.customSignIn(
+                pool: pool, client: client, parameters: parameters, flow: flow, clientMetadata: request.ClientMetadata, call: call)
         default:
             throw DomainError.invalidParameter("\(request.AuthFlow) is not supported by this server yet.")
         }

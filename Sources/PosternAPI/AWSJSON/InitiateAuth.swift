@@ -3,7 +3,7 @@ import PosternStore
 import PosternCrypto
 import PosternCore
 
-/// InitiateAuth: the public sign-in entry point (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH).
+/// InitiateAuth: the public sign-in entry point (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, CUSTOM_AUTH).
 enum InitiateAuth: AWSOperation {
     static let name = "InitiateAuth"
 
@@ -25,6 +25,9 @@ enum InitiateAuth: AWSOperation {
                 pool: pool, client: client, parameters: parameters, flow: flow, clientMetadata: request.ClientMetadata, call: call)
         case .refreshToken:
             return try await postern.refreshSignIn(pool: pool, client: client, parameters: parameters, clientMetadata: request.ClientMetadata, call: call)
+        case .custom:
+            return try await postern.customSignIn(
+                pool: pool, client: client, parameters: parameters, flow: flow, clientMetadata: request.ClientMetadata, call: call)
         default:
             throw DomainError.invalidParameter("\(request.AuthFlow) is not supported by this server yet.")
         }

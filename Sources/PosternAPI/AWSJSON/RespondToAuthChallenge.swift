@@ -3,7 +3,7 @@ import PosternStore
 import PosternCrypto
 import PosternCore
 
-/// RespondToAuthChallenge: answers a challenge returned by InitiateAuth (NEW_PASSWORD_REQUIRED).
+/// RespondToAuthChallenge: answers a challenge returned by InitiateAuth (NEW_PASSWORD_REQUIRED, CUSTOM_CHALLENGE).
 enum RespondToAuthChallenge: AWSOperation {
     static let name = "RespondToAuthChallenge"
 
@@ -32,6 +32,9 @@ enum AuthChallenges {
         switch name {
         case "NEW_PASSWORD_REQUIRED":
             return try await postern.answerNewPassword(
+                pool: pool, client: client, session: session, responses: responses, clientMetadata: clientMetadata, call: call)
+        case "CUSTOM_CHALLENGE":
+            return try await postern.answerCustomChallenge(
                 pool: pool, client: client, session: session, responses: responses, clientMetadata: clientMetadata, call: call)
         default:
             throw DomainError.invalidParameter("\(name) is not supported by this server yet.")

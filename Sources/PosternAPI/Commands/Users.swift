@@ -11,6 +11,26 @@ struct ChallengeSession: Codable, Sendable {
     var sub: String
     var challenge: String
     var expiresAt: Date
+    /// CUSTOM_AUTH: the rounds so far, what the current challenge keeps from the client, and the name
+    /// typed in when no such user exists (PreventUserExistenceErrors plays the flow out).
+    var rounds: [ChallengeRound]?
+    var privateParameters: [String: String]?
+    var challengeMetadata: String?
+    var unknownUsername: String?
+}
+
+/// One answered round of CUSTOM_AUTH, as DefineAuthChallenge sees it in `request.session`.
+struct ChallengeRound: Codable, Sendable {
+    var challengeName: String
+    var challengeResult: Bool
+    var challengeMetadata: String?
+
+    var json: JSONValue {
+        .object([
+            "challengeName": .string(challengeName), "challengeResult": .bool(challengeResult),
+            "challengeMetadata": challengeMetadata.map(JSONValue.string) ?? .null,
+        ])
+    }
 }
 
 extension Postern {

@@ -1,0 +1,300 @@
+import Foundation
+import PosternCore
+import PosternStore
+
+/// CUSTOM_AUTH (spec/auth-flows.md §9): DefineAuthChallenge decides each step from the rounds so far,
+/// CreateAuthChallenge makes a CUSTOM_CHALLENGE, VerifyAuthChallengeResponse judges the answer.
+///
+/// The rounds, the challenge's private parameters and its metadata travel in the sealed session, which
+/// is single-use: answering it appends `ChallengeAnswered`, whose projection claims the session id.
+/// Under PreventUserExistenceErrors an unknown user plays the same loop with `userNotFound: true`
+/// and can never receive tokens.
+extension Postern {
+    /// More rounds than any sane challenge needs; a Define hook that never decides ends here.
+    static let maxCustomAuthRounds = 8
+
+    /// The user (or, for an unknown user, the typed name) a CUSTOM_AUTH flow is about.
+    struct CustomAuthSubject {
+        var user: UserRecord?
+        var login: String
+        var username: String { user?.username ?? login }
+    }
+
+    /// InitiateAuth / AdminInitiateAuth with CUSTOM_AUTH.
+    func customSignIn(
+        pool: PoolRecord, client: ClientRecord, parameters: [String: String], flow: AuthFlow, clientMetadata: [String: String]?, call: Call
+    ) async throws -> AuthResponse {
+        guard Triggers.arn("DefineAuthChallenge", pool: pool) != nil else {
+            throw DomainError.invalidParameter("Custom auth lambda trigger is not configured for the user pool.")
+        }
+        guard let login = parameters["USERNAME"] else { throw DomainError.invalidParameter("Missing required parameter USERNAME") }
+        try Validate.username(login)
+        if parameters["SRP_A"] != nil || parameters["CHALLENGE_NAME"] != nil {
+            throw DomainError.invalidParameter("CUSTOM_AUTH with SRP_A is not supported by this server yet.")
+        }
+        return try await retrying {
+            guard let user = try await directory.user(pool: pool, login: login) else {
+                try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login])
+                guard client.settings.preventUserExistenceErrors else {
+                    try await recordAnonymousFailure(pool: pool, client: client, flow: flow, reason: "user_not_found", call: call)
+                    throw DomainError.userNotFound
+                }
+                return try await customAuthStep(
+                    pool: pool, client: client, subject: CustomAuthSubject(login: login), rounds: [], answered: nil, hooks: [],
+                    clientMetadata: clientMetadata, call: call)
+            }
+            try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
+            let metadata: JSONValue = clientMetadata.map { .object($0.mapValues(JSONValue.string)) } ?? .null
+            let hooks = [try await triggers.authentication(
+                "PreAuthentication", pool: pool, user: user, clientId: client.id, request: ["validationData": metadata, "userNotFound": .bool(false)])]
+                .compactMap { $0 }
+            if !user.enabled {
+                try await customAuthFailed(pool: pool, client: client, user: user, reason: "user_disabled", events: [], hooks: hooks, call: call)
+                throw DomainError.notAuthorized("User is disabled.")
+            }
+            switch user.status {
+            case .unconfirmed:
+                try await customAuthFailed(pool: pool, client: client, user: user, reason: "user_not_confirmed", events: [], hooks: hooks, call: call)
+                throw DomainError.userNotConfirmed
+            case .resetRequired:
+                try await customAuthFailed(pool: pool, client: client, user: user, reason: "password_reset_required", events: [], hooks: hooks, call: call)
+                throw DomainError.passwordResetRequired
+            case .confirmed, .forceChangePassword, .externalProvider:
+                return try await customAuthStep(
+                    pool: pool, client: client, subject: CustomAuthSubject(user: user, login: login), rounds: [], answered: nil, hooks: hooks,
+                    clientMetadata: clientMetadata, call: call)
+            }
+        }
+    }
+
+    /// RespondToAuthChallenge / AdminRespondToAuthChallenge with CUSTOM_CHALLENGE.
+    func answerCustomChallenge(
+        pool: PoolRecord, client: ClientRecord, session sealed: String?, responses: [String: String], clientMetadata: [String: String]?,
+        call: Call
+    ) async throws -> AuthResponse {
+        guard let sealed else { throw DomainError.invalidParameter("Missing required parameter Session") }
+        let session = try openSession(sealed, now: call.now)
+        guard session.challenge == "CUSTOM_CHALLENGE", session.clientId == client.id.rawValue, session.poolId == pool.id.rawValue else {
+            throw DomainError.notAuthorized("Invalid session for the user.")
+        }
+        guard let answer = responses["ANSWER"] else { throw DomainError.invalidParameter("Missing required parameter ANSWER") }
+        guard let given = responses["USERNAME"] else { throw DomainError.invalidParameter("Missing required parameter USERNAME") }
+        return try await retrying {
+            if try await directory.isSessionUsed(session.id) {
+                throw DomainError.notAuthorized("Invalid session for the user, session can only be used once.")
+            }
+            let subject: CustomAuthSubject
+            if let unknown = session.unknownUsername {
+                guard pool.settings.usernameKey(given) == pool.settings.usernameKey(unknown) else {
+                    throw DomainError.notAuthorized("Invalid session for the user.")
+                }
+                subject = CustomAuthSubject(login: unknown)
+            } else {
+                guard let user = try await directory.user(sub: session.sub), user.poolId == pool.id else {
+                    throw DomainError.notAuthorized("Invalid session for the user.")
+                }
+                if pool.settings.usernameKey(given) != pool.settings.usernameKey(user.username),
+                    try await directory.user(pool: pool, login: given)?.sub != user.sub
+                {
+                    throw DomainError.notAuthorized("Invalid session for the user.")
+                }
+                if !user.enabled { throw DomainError.notAuthorized("User is disabled.") }
+                subject = CustomAuthSubject(user: user, login: given)
+            }
+            try checkSecretHash(responses["SECRET_HASH"], client: client, usernames: [subject.username, given])
+            let verified = try await triggers.verifyAuthChallenge(
+                pool: pool, subject: subject, clientId: client.id, privateParameters: session.privateParameters ?? [:], answer: answer,
+                clientMetadata: clientMetadata)
+            let rounds = (session.rounds ?? []) + [
+                ChallengeRound(challengeName: "CUSTOM_CHALLENGE", challengeResult: verified.correct, challengeMetadata: session.challengeMetadata)
+            ]
+            let answered = ChallengeAnswered(
+                challengeName: "CUSTOM_CHALLENGE", clientId: client.id, sessionId: session.id, correct: verified.correct, hooks: [verified.record])
+            return try await customAuthStep(
+                pool: pool, client: client, subject: subject, rounds: rounds, answered: answered, hooks: [], clientMetadata: clientMetadata,
+                call: call)
+        }
+    }
+
+    /// Asks DefineAuthChallenge what follows `rounds` and carries it out: tokens, a failure, or a new
+    /// challenge. `answered` (the round just judged) is appended with whatever follows.
+    private func customAuthStep(
+        pool: PoolRecord, client: ClientRecord, subject: CustomAuthSubject, rounds: [ChallengeRound], answered: ChallengeAnswered?,
+        hooks: [HookInvocation], clientMetadata: [String: String]?, call: Call
+    ) async throws -> AuthResponse {
+        let decision = try await triggers.defineAuthChallenge(
+            pool: pool, subject: subject, clientId: client.id, rounds: rounds, clientMetadata: clientMetadata)
+        var hooks = hooks + [decision.record]
+        let before: [any EventPayload] = answered.map { [$0] } ?? []
+        func fail(_ reason: String) async throws -> Never {
+            try await customAuthFailed(pool: pool, client: client, user: subject.user, reason: reason, events: before, hooks: hooks, call: call)
+            throw DomainError.notAuthorized("Incorrect username or password.")
+        }
+        if decision.failAuthentication { try await fail("custom_auth_failed") }
+        if decision.issueTokens {
+            guard let user = subject.user else { try await fail("user_not_found") }
+            if let post = try await triggers.authentication(
+                "PostAuthentication", pool: pool, user: user, clientId: client.id,
+                request: ["newDeviceUsed": .bool(false), "clientMetadata": clientMetadata.map { .object($0.mapValues(JSONValue.string)) } ?? .null])
+            {
+                hooks.append(post)
+            }
+            let result = try await completeSignIn(
+                pool: pool, client: client, user: user, flow: AuthFlow.custom.rawValue, call: call, extra: before, hooks: hooks,
+                clientMetadata: clientMetadata)
+            return AuthResponse(AuthenticationResult: result)
+        }
+        switch decision.challengeName {
+        case "CUSTOM_CHALLENGE"?:
+            break
+        case let name?:
+            throw DomainError.invalidParameter("\(name) is not supported in CUSTOM_AUTH by this server yet.")
+        case nil:
+            throw AWSError(type: "InvalidLambdaResponseException", message: "Unrecognizable lambda output", status: 400)
+        }
+        if rounds.count >= Self.maxCustomAuthRounds { try await fail("custom_auth_round_limit") }
+        let made = try await triggers.createAuthChallenge(
+            pool: pool, subject: subject, clientId: client.id, rounds: rounds, clientMetadata: clientMetadata)
+        hooks.append(made.record)
+        let session = ChallengeSession(
+            id: UUID().uuidString.lowercased(), poolId: pool.id.rawValue, clientId: client.id.rawValue, sub: subject.user?.sub.rawValue ?? "",
+            challenge: "CUSTOM_CHALLENGE", expiresAt: call.now.addingTimeInterval(client.settings.authSessionValidity), rounds: rounds,
+            privateParameters: made.privateParameters, challengeMetadata: made.challengeMetadata,
+            unknownUsername: subject.user == nil ? subject.login : nil)
+        let sealed = try sealSession(session)
+        // The SDKs refuse a Session longer than 2048 characters.
+        guard sealed.count <= 2048 else {
+            throw AWSError(type: "InvalidLambdaResponseException", message: "Challenge parameters are too large for the session.", status: 400)
+        }
+        let issued = ChallengeIssued(challengeName: "CUSTOM_CHALLENGE", clientId: client.id, sessionId: session.id, hooks: hooks)
+        try await appendCustomAuth(pool: pool, client: client, user: subject.user, before + [issued], call: call)
+        var parameters = made.publicParameters
+        parameters["USERNAME"] = subject.username
+        return AuthResponse(ChallengeName: "CUSTOM_CHALLENGE", Session: sealed, ChallengeParameters: parameters)
+    }
+
+    private func customAuthFailed(
+        pool: PoolRecord, client: ClientRecord, user: UserRecord?, reason: String, events: [any EventPayload], hooks: [HookInvocation], call: Call
+    ) async throws {
+        var failed = SignInFailed(flow: AuthFlow.custom.rawValue, clientId: client.id, poolId: pool.id, reason: reason)
+        failed.hooks = hooks.isEmpty ? nil : hooks
+        try await appendCustomAuth(pool: pool, client: client, user: user, events + [failed], call: call)
+    }
+
+    /// Appends to the user's stream, or to a fresh attempt stream when the user does not exist.
+    private func appendCustomAuth(pool: PoolRecord, client: ClientRecord, user: UserRecord?, _ events: [any EventPayload], call: Call)
+        async throws
+    {
+        if let user {
+            try await appendToUser(user, events, call: call, actor: user.sub.rawValue, clientId: client.id)
+            return
+        }
+        let stream = Stream.attempt(UUID())
+        try await store.append(
+            .init(stream: stream, expected: .noStream, events: try events.map { try NewEvent(streamID: stream, $0) }),
+            metadata: call.metadata(clientId: client.id))
+    }
+}
+
+extension Triggers {
+    private static func request(_ subject: Postern.CustomAuthSubject, clientMetadata: [String: String]?) -> [String: JSONValue] {
+        var attributes: [String: JSONValue] = [:]
+        if let user = subject.user {
+            attributes = user.attributes.mapValues(JSONValue.string)
+            attributes["sub"] = .string(user.sub.rawValue)
+            attributes["cognito:user_status"] = .string(user.status.rawValue)
+        }
+        return [
+            "userAttributes": .object(attributes), "userNotFound": .bool(subject.user == nil),
+            "clientMetadata": clientMetadata.map { .object($0.mapValues(JSONValue.string)) } ?? .null,
+        ]
+    }
+
+    private static var invalid: AWSError { AWSError(type: "InvalidLambdaResponseException", message: "Unrecognizable lambda output", status: 400) }
+
+    /// `{string: string}` members of a response (absent or null is empty).
+    private static func stringMap(_ value: JSONValue?) throws -> [String: String] {
+        switch value {
+        case nil, .null?: return [:]
+        case .object(let members)?:
+            return try members.mapValues { guard let text = $0.stringValue else { throw invalid }; return text }
+        default: throw invalid
+        }
+    }
+
+    func defineAuthChallenge(
+        pool: PoolRecord, subject: Postern.CustomAuthSubject, clientId: ClientID, rounds: [ChallengeRound], clientMetadata: [String: String]?
+    ) async throws -> (challengeName: String?, issueTokens: Bool, failAuthentication: Bool, record: HookInvocation) {
+        guard let arn = Self.arn("DefineAuthChallenge", pool: pool) else {
+            throw DomainError.invalidParameter("Custom auth lambda trigger is not configured for the user pool.")
+        }
+        var request = Self.request(subject, clientMetadata: clientMetadata)
+        request["session"] = .array(rounds.map(\.json))
+        let (answer, record) = try await invoke(
+            "DefineAuthChallenge", arn: arn, source: "DefineAuthChallenge_Authentication", pool: pool, userName: subject.username,
+            clientId: clientId, request: .object(request),
+            response: .object(["challengeName": .null, "issueTokens": .bool(false), "failAuthentication": .bool(false)]))
+        let name: String?
+        switch answer["response"]?["challengeName"] {
+        case nil, .null?: name = nil
+        case .string(let value)?: name = value.isEmpty ? nil : value
+        default: throw Self.invalid
+        }
+        let issue = try Self.flag(answer, "issueTokens")
+        let fail = try Self.flag(answer, "failAuthentication")
+        var decided = record
+        decided.decision = ["challengeName": name.map(JSONValue.string) ?? .null, "issueTokens": .bool(issue), "failAuthentication": .bool(fail)]
+        return (name, issue, fail, decided)
+    }
+
+    func createAuthChallenge(
+        pool: PoolRecord, subject: Postern.CustomAuthSubject, clientId: ClientID, rounds: [ChallengeRound], clientMetadata: [String: String]?
+    ) async throws -> (publicParameters: [String: String], privateParameters: [String: String], challengeMetadata: String?, record: HookInvocation) {
+        guard let arn = Self.arn("CreateAuthChallenge", pool: pool) else {
+            throw DomainError.invalidParameter("Create auth challenge lambda trigger is not configured for the user pool.")
+        }
+        var request = Self.request(subject, clientMetadata: clientMetadata)
+        request["challengeName"] = "CUSTOM_CHALLENGE"
+        request["session"] = .array(rounds.map(\.json))
+        let (answer, record) = try await invoke(
+            "CreateAuthChallenge", arn: arn, source: "CreateAuthChallenge_Authentication", pool: pool, userName: subject.username,
+            clientId: clientId, request: .object(request),
+            response: .object(["publicChallengeParameters": .object([:]), "privateChallengeParameters": .object([:]), "challengeMetadata": .null]))
+        let response = answer["response"]
+        let publicParameters = try Self.stringMap(response?["publicChallengeParameters"])
+        let privateParameters = try Self.stringMap(response?["privateChallengeParameters"])
+        let metadata: String?
+        switch response?["challengeMetadata"] {
+        case nil, .null?: metadata = nil
+        case .string(let value)?: metadata = value
+        default: throw Self.invalid
+        }
+        var decided = record
+        // Private parameters hold the expected answer: only their names reach the log.
+        decided.decision = [
+            "challengeMetadata": metadata.map(JSONValue.string) ?? .null,
+            "publicChallengeParameters": .array(publicParameters.keys.sorted().map(JSONValue.string)),
+            "privateChallengeParameters": .array(privateParameters.keys.sorted().map(JSONValue.string)),
+        ]
+        return (publicParameters, privateParameters, metadata, decided)
+    }
+
+    func verifyAuthChallenge(
+        pool: PoolRecord, subject: Postern.CustomAuthSubject, clientId: ClientID, privateParameters: [String: String], answer: String,
+        clientMetadata: [String: String]?
+    ) async throws -> (correct: Bool, record: HookInvocation) {
+        guard let arn = Self.arn("VerifyAuthChallengeResponse", pool: pool) else {
+            throw DomainError.invalidParameter("Verify auth challenge lambda trigger is not configured for the user pool.")
+        }
+        var request = Self.request(subject, clientMetadata: clientMetadata)
+        request["privateChallengeParameters"] = .object(privateParameters.mapValues(JSONValue.string))
+        request["challengeAnswer"] = .string(answer)
+        let (answered, record) = try await invoke(
+            "VerifyAuthChallengeResponse", arn: arn, source: "VerifyAuthChallengeResponse_Authentication", pool: pool,
+            userName: subject.username, clientId: clientId, request: .object(request), response: .object(["answerCorrect": .bool(false)]))
+        let correct = try Self.flag(answered, "answerCorrect")
+        var decided = record
+        decided.decision = ["answerCorrect": .bool(correct)]
+        return (correct, decided)
+    }
+}
