@@ -368,12 +368,15 @@ public struct MessageQueued: EventPayload {
     public var kind: String
     public var deliveryMedium: String
     public var sealedMessage: String
-    public init(messageId: String, poolId: UserPoolID, kind: String, deliveryMedium: String, sealedMessage: String) {
+    /// The CustomMessage hook that wrote the text, if the pool has one.
+    public var hooks: [HookInvocation]?
+    public init(messageId: String, poolId: UserPoolID, kind: String, deliveryMedium: String, sealedMessage: String, hooks: [HookInvocation]? = nil) {
         self.messageId = messageId
         self.poolId = poolId
         self.kind = kind
         self.deliveryMedium = deliveryMedium
         self.sealedMessage = sealedMessage
+        self.hooks = hooks
     }
 }
 

@@ -55,9 +55,9 @@ enum AdminCreateUser: AWSOperation {
             status: .forceChangePassword, clientId: nil, preSignUp: hook?.record)
         var events = [try NewEvent(streamID: stream, registered)]
         if request.MessageAction != "SUPPRESS" {
-            events += try invitation(
+            events += try await invitation(
                 sub: sub, username: registration.username, attributes: registration.attributes, pool: pool, password: password,
-                mediums: mediums, key: key.key, call: call, postern: postern)
+                mediums: mediums, key: key.key, clientMetadata: request.ClientMetadata, call: call, postern: postern)
         }
         var batch = AppendBatch(stream: stream, expected: .noStream, events: events)
         batch.dataKeysToCreate = [(sub.rawValue, key.wrapped)]
@@ -76,11 +76,11 @@ enum AdminCreateUser: AWSOperation {
     /// The invitation: a message carrying the temporary password, which is otherwise kept only as a verifier.
     static func invitation(
         sub: Sub, username: String, attributes: [String: String], pool: PoolRecord, password: String, mediums: [String], key: Sealer,
-        call: Call, postern: Postern
-    ) throws -> [NewEvent] {
-        let message = try postern.messageEvent(
+        clientMetadata: [String: String]?, call: Call, postern: Postern
+    ) async throws -> [NewEvent] {
+        let message = try await postern.messageEvent(
             for: (sub, username, attributes), pool: pool, template: "AdminCreateUser", kind: "AdminCreateUser", key: key, preferred: mediums,
-            code: password)
+            code: password, context: MessageContext(clientMetadata: clientMetadata, userStatus: .forceChangePassword))
         return message.map { [$0.event] } ?? []
     }
 
@@ -99,9 +99,9 @@ enum AdminCreateUser: AWSOperation {
                 status: .forceChangePassword, reason: "admin_resend")
             let stream = Stream.user(user.sub)
             let events = [try NewEvent(streamID: stream, changed)]
-                + (try invitation(
+                + (try await invitation(
                     sub: user.sub, username: user.username, attributes: user.attributes, pool: pool, password: password, mediums: mediums,
-                    key: key, call: call, postern: postern))
+                    key: key, clientMetadata: request.ClientMetadata, call: call, postern: postern))
             try await postern.store.append(.init(stream: stream, expected: .exact(user.version), events: events), metadata: call.metadata())
             guard let updated = try await postern.directory.user(sub: user.sub.rawValue) else { throw DomainError.userNotFound }
             return Response(User: UserType(updated))

@@ -11,6 +11,7 @@ enum ResendConfirmationCode: AWSOperation {
         var ClientId: String
         var Username: String
         var SecretHash: String?
+        var ClientMetadata: [String: String]?
     }
 
     struct Response: Encodable, Sendable { var CodeDeliveryDetails: CodeDeliveryDetails? }
@@ -27,8 +28,9 @@ enum ResendConfirmationCode: AWSOperation {
             }
             if user.status != .unconfirmed { throw DomainError.invalidParameter("User is already confirmed.") }
             guard let key = try await postern.dataKey(of: user.sub) else { throw DomainError.userNotFound }
-            let (events, delivery) = try postern.codeEvents(
-                for: (user.sub, user.username, user.attributes), pool: pool, purpose: "SignUp", kind: "ResendCode", key: key, now: call.now)
+            let (events, delivery) = try await postern.codeEvents(
+                for: (user.sub, user.username, user.attributes), pool: pool, purpose: "SignUp", kind: "ResendCode", key: key, now: call.now,
+                context: MessageContext(clientId: client.id, clientMetadata: request.ClientMetadata, userStatus: user.status))
             guard let delivery else {
                 throw DomainError.invalidParameter("Cannot resend codes. Auto verification not turned on.")
             }

@@ -58,7 +58,9 @@ enum SignUp: AWSOperation {
         // An auto-confirmed user needs no code.
         let (codeEvents, delivery) = confirmed
             ? ([], nil)
-            : try postern.codeEvents(for: (sub, registration.username, attributes), pool: pool, purpose: "SignUp", key: key.key, now: call.now)
+            : try await postern.codeEvents(
+                for: (sub, registration.username, attributes), pool: pool, purpose: "SignUp", key: key.key, now: call.now,
+                context: MessageContext(clientId: client.id, clientMetadata: request.ClientMetadata, userStatus: .unconfirmed))
         var batch = AppendBatch(stream: stream, expected: .noStream, events: [try NewEvent(streamID: stream, registered)] + codeEvents)
         batch.dataKeysToCreate = [(sub.rawValue, key.wrapped)]
         try await postern.store.append(batch, metadata: call.metadata(actor: sub.rawValue, clientId: client.id))

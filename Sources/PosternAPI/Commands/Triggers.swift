@@ -160,4 +160,42 @@ struct Triggers: Sendable {
         decided.decision = customization.summary
         return (customization, decided)
     }
+
+    /// CustomMessage (`CustomMessage_<kind>`): the hook may write the message's text, which must keep
+    /// the code placeholder; null fields keep the pool's template. Returns nil when the pool has no
+    /// such function.
+    func customMessage(
+        source: String, pool: PoolRecord, user: (sub: Sub, username: String, attributes: [String: String]), medium: String,
+        withUsername: Bool, context: MessageContext
+    ) async throws -> (subject: String?, body: String?, record: HookInvocation)? {
+        guard let arn = Self.arn("CustomMessage", pool: pool) else { return nil }
+        var attributes = user.attributes
+        attributes["sub"] = user.sub.rawValue
+        if let status = context.userStatus { attributes["cognito:user_status"] = status.rawValue }
+        let (answer, record) = try await invoke(
+            "CustomMessage", arn: arn, source: source, pool: pool, userName: user.username, clientId: context.clientId,
+            request: .object([
+                "userAttributes": .object(attributes.mapValues(JSONValue.string)), "codeParameter": "{####}",
+                "linkParameter": "{##Click Here##}", "usernameParameter": withUsername ? "{username}" : .null,
+                "clientMetadata": context.clientMetadata.map { .object($0.mapValues(JSONValue.string)) } ?? .null,
+            ]),
+            response: .object(["smsMessage": .null, "emailMessage": .null, "emailSubject": .null]))
+        func text(_ name: String) throws -> String? {
+            switch answer["response"]?[name] {
+            case nil, .null?: return nil
+            case .string(let value)?: return value
+            default: throw AWSError(type: "InvalidLambdaResponseException", message: "Unrecognizable lambda output", status: 400)
+            }
+        }
+        let body = try text(medium == "EMAIL" ? "emailMessage" : "smsMessage")
+        let subject = medium == "EMAIL" ? try text("emailSubject") : nil
+        if let body, !body.contains("{####}") {
+            throw AWSError(
+                type: "InvalidLambdaResponseException", message: "CustomMessage returned a message without the code parameter {####}.",
+                status: 400)
+        }
+        var decided = record
+        decided.decision = ["customized": .array([body.map { _ in "message" }, subject.map { _ in "subject" }].compactMap { $0 }.map(JSONValue.string))]
+        return (subject, body, decided)
+    }
 }

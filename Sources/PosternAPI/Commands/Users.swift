@@ -63,14 +63,14 @@ extension Postern {
 
     /// Events that send a one-time code to the user's contact attribute and record its keyed hash, and
     /// the masked delivery details. `purpose` names the code, `kind` the message (as CustomMessage's trigger
-    /// sources do: SignUp, ResendCode, AdminCreateUser).
+    /// sources do: SignUp, ResendCode, AdminCreateUser, ForgotPassword …).
     func codeEvents(
         for user: (sub: Sub, username: String, attributes: [String: String]), pool: PoolRecord, purpose: String, kind: String? = nil,
-        key: Sealer, now: Date, preferred: [String]? = nil, validity: TimeInterval = 86_400
-    ) throws -> ([NewEvent], CodeDeliveryDetails?) {
+        key: Sealer, now: Date, preferred: [String]? = nil, validity: TimeInterval = 86_400, context: MessageContext = MessageContext()
+    ) async throws -> ([NewEvent], CodeDeliveryDetails?) {
         let code = Random.code()
-        guard let message = try messageEvent(
-            for: user, pool: pool, template: purpose, kind: kind ?? purpose, key: key, preferred: preferred, code: code)
+        guard let message = try await messageEvent(
+            for: user, pool: pool, template: purpose, kind: kind ?? purpose, key: key, preferred: preferred, code: code, context: context)
         else { return ([], nil) }
         let issued = ConfirmationCodeIssued(
             purpose: purpose, codeHash: codeHash(code, sub: user.sub, purpose: purpose), expiresAt: now.addingTimeInterval(validity),
@@ -81,20 +81,30 @@ extension Postern {
     /// The outbox event of a message carrying `code` (a one-time code or a temporary password), sealed with
     /// the user's data key, or nil when the user has no contact for any of the `preferred` attributes
     /// (default: the pool's auto-verified ones). When both contacts qualify, Cognito sends to the phone.
+    /// The pool's CustomMessage hook, if any, writes the text (`CustomMessage_<kind>`).
     func messageEvent(
         for user: (sub: Sub, username: String, attributes: [String: String]), pool: PoolRecord, template: String, kind: String,
-        key: Sealer, preferred: [String]?, code: String
-    ) throws -> (event: NewEvent, messageId: String, delivery: CodeDeliveryDetails)? {
+        key: Sealer, preferred: [String]?, code: String, context: MessageContext = MessageContext()
+    ) async throws -> (event: NewEvent, messageId: String, delivery: CodeDeliveryDetails)? {
         let candidates = preferred ?? pool.settings.autoVerifiedAttributes
         let order = ["phone_number", "email"].filter { candidates.contains($0) }
         guard let attribute = order.first(where: { !(user.attributes[$0] ?? "").isEmpty }), let destination = user.attributes[attribute]
         else { return nil }
         let medium = attribute == "email" ? "EMAIL" : "SMS"
-        let text = MessageTemplates.text(purpose: template, pool: pool, medium: medium, username: user.username, code: code)
-        let message = OutboundMessage(username: user.username, destination: destination, subject: text.subject, message: text.body, code: code)
+        var text = MessageTemplates.template(purpose: template, pool: pool, medium: medium)
+        var hooks: [HookInvocation]?
+        if let custom = try await triggers.customMessage(
+            source: "CustomMessage_\(kind)", pool: pool, user: user, medium: medium, withUsername: template == "AdminCreateUser", context: context)
+        {
+            text = (custom.subject ?? text.subject, custom.body ?? text.body)
+            hooks = [custom.record]
+        }
+        let message = OutboundMessage(
+            username: user.username, destination: destination, subject: text.subject,
+            message: MessageTemplates.render(text.body, username: user.username, code: code), code: code)
         let messageId = UUID().uuidString.lowercased()
         let queued = MessageQueued(
-            messageId: messageId, poolId: pool.id, kind: kind, deliveryMedium: medium, sealedMessage: try key.seal(json: message))
+            messageId: messageId, poolId: pool.id, kind: kind, deliveryMedium: medium, sealedMessage: try key.seal(json: message), hooks: hooks)
         return (
             try NewEvent(streamID: Stream.user(user.sub), queued), messageId,
             CodeDeliveryDetails(medium: medium, attribute: attribute, destination: destination)
@@ -138,32 +148,39 @@ extension Postern {
     }
 }
 
-/// Default message texts (the pool's templates when set).
+/// Who asked for a message and what they passed along, for the CustomMessage hook.
+struct MessageContext: Sendable {
+    var clientId: ClientID?
+    var clientMetadata: [String: String]?
+    var userStatus: UserStatus?
+}
+
+/// Default message texts (the pool's templates when set), with `{####}` for the code and `{username}`.
 enum MessageTemplates {
-    static func text(purpose: String, pool: PoolRecord, medium: String, username: String, code: String) -> (subject: String?, body: String) {
+    static func template(purpose: String, pool: PoolRecord, medium: String) -> (subject: String?, body: String) {
         let settings = pool.settings.json
-        let template: String
-        var subject: String? = nil
         switch purpose {
         case "AdminCreateUser":
             let invite = settings["AdminCreateUserConfig"]?["InviteMessageTemplate"]
-            template = (medium == "EMAIL" ? invite?["EmailMessage"] : invite?["SMSMessage"])?.stringValue
+            let body = (medium == "EMAIL" ? invite?["EmailMessage"] : invite?["SMSMessage"])?.stringValue
                 ?? "Your username is {username} and temporary password is {####}."
-            subject = medium == "EMAIL" ? invite?["EmailSubject"]?.stringValue ?? "Your temporary password" : nil
+            return (medium == "EMAIL" ? invite?["EmailSubject"]?.stringValue ?? "Your temporary password" : nil, body)
         default:
             let verification = settings["VerificationMessageTemplate"]
-            if medium == "EMAIL" {
-                template = verification?["EmailMessage"]?.stringValue ?? settings["EmailVerificationMessage"]?.stringValue
-                    ?? "Your verification code is {####}."
-                subject = verification?["EmailSubject"]?.stringValue ?? settings["EmailVerificationSubject"]?.stringValue
-                    ?? "Your verification code"
-            } else {
-                template = verification?["SmsMessage"]?.stringValue ?? settings["SmsVerificationMessage"]?.stringValue
-                    ?? "Your verification code is {####}."
+            guard medium == "EMAIL" else {
+                return (nil, verification?["SmsMessage"]?.stringValue ?? settings["SmsVerificationMessage"]?.stringValue
+                    ?? "Your verification code is {####}.")
             }
+            let body = verification?["EmailMessage"]?.stringValue ?? settings["EmailVerificationMessage"]?.stringValue
+                ?? "Your verification code is {####}."
+            let subject = verification?["EmailSubject"]?.stringValue ?? settings["EmailVerificationSubject"]?.stringValue
+                ?? "Your verification code"
+            return (subject, body)
         }
-        let body = template.replacingOccurrences(of: "{####}", with: code).replacingOccurrences(of: "{username}", with: username)
-        return (subject, body)
+    }
+
+    static func render(_ template: String, username: String, code: String) -> String {
+        template.replacingOccurrences(of: "{####}", with: code).replacingOccurrences(of: "{username}", with: username)
     }
 }
 
