@@ -170,8 +170,11 @@ public struct UserRegistered: EventPayload {
     public var clientId: ClientID?
     /// The PreSignUp hook's run and decision, so replay and audit never run it again.
     public var preSignUp: HookInvocation?
+    /// The UserMigration hook that brought the user over from a legacy directory.
+    public var migration: HookInvocation?
     public init(poolId: UserPoolID, sub: Sub, origin: String, sealedProfile: String, sealedVerifier: String?, status: UserStatus,
-                clientId: ClientID?, preSignUp: HookInvocation? = nil) {
+                clientId: ClientID?, preSignUp: HookInvocation? = nil, migration: HookInvocation? = nil) {
+        self.migration = migration
         self.poolId = poolId
         self.sub = sub
         self.origin = origin
@@ -239,12 +242,22 @@ public struct PasswordChanged: EventPayload {
     public var reason: String
     /// The challenge session this change answered, claimed once in `used_sessions`.
     public var sessionId: String?
-    public init(sealedVerifier: String, status: UserStatus, reason: String, sessionId: String? = nil) {
+    /// The purpose of the one-time code this change used up (`ForgotPassword`), deleted with it.
+    public var consumedCode: String?
+    public init(sealedVerifier: String, status: UserStatus, reason: String, sessionId: String? = nil, consumedCode: String? = nil) {
         self.sealedVerifier = sealedVerifier
         self.status = status
         self.reason = reason
         self.sessionId = sessionId
+        self.consumedCode = consumedCode
     }
+}
+
+/// An administrator invalidated the user's password (AdminResetUserPassword): the user must reset it.
+public struct PasswordResetRequired: EventPayload {
+    public static let eventType = "PasswordResetRequired"
+    public var by: String
+    public init(by: String) { self.by = by }
 }
 
 public struct SignInSucceeded: EventPayload {

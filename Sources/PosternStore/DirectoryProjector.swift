@@ -134,6 +134,11 @@ public struct DirectoryProjector: InlineProjector {
             if let session = changed.sessionId {
                 try await run("INSERT INTO used_sessions (session_id, used_at) VALUES (\(session), \(at))")
             }
+            if let purpose = changed.consumedCode {
+                try await run("DELETE FROM confirmation_codes WHERE sub = \(sub) AND purpose = \(purpose)")
+            }
+        case PasswordResetRequired.eventType:
+            try await run("UPDATE users SET status = 'RESET_REQUIRED', updated_at = \(at) WHERE sub = \(sub)")
         case ChallengeAnswered.eventType:
             let answered = try event.payload(as: ChallengeAnswered.self)
             try await run("INSERT INTO used_sessions (session_id, used_at) VALUES (\(answered.sessionId), \(at))")

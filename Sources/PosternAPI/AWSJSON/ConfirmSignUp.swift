@@ -6,7 +6,6 @@ import PosternCrypto
 /// ConfirmSignUp: the user proves the code sent at sign-up; the contact it went to becomes verified.
 enum ConfirmSignUp: AWSOperation {
     static let name = "ConfirmSignUp"
-    static let maximumAttempts = 5
 
     struct Request: Decodable, Sendable {
         var ClientId: String
@@ -31,20 +30,7 @@ enum ConfirmSignUp: AWSOperation {
             if user.status != .unconfirmed {
                 throw DomainError.notAuthorized("User cannot be confirmed. Current status is \(user.status.rawValue)")
             }
-            guard let code = try await postern.directory.confirmationCode(sub: user.sub, purpose: "SignUp") else {
-                throw DomainError.codeMismatch
-            }
-            if code.attempts >= maximumAttempts {
-                throw DomainError.tooManyFailedAttempts("Too many failed attempts; request a new code.")
-            }
-            if code.expiresAt <= call.now { throw DomainError.expiredCode }
-            let expected = postern.codeHash(request.ConfirmationCode, sub: user.sub, purpose: "SignUp")
-            guard constantTimeEquals(expected, code.codeHash) else {
-                try await postern.appendToUser(
-                    user, [ConfirmationCodeRejected(purpose: "SignUp", reason: "code_mismatch")], call: call, actor: user.sub.rawValue,
-                    clientId: client.id)
-                throw DomainError.codeMismatch
-            }
+            try await postern.checkCode(request.ConfirmationCode, user: user, purpose: "SignUp", clientId: client.id, call: call)
             let verified = ["phone_number", "email"].first { pool.settings.autoVerifiedAttributes.contains($0) && user.attributes[$0] != nil }
             try await postern.appendToUser(
                 user, [UserConfirmed(by: "code", verifiedAttribute: verified)], call: call, actor: user.sub.rawValue, clientId: client.id)

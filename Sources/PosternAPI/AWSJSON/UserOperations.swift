@@ -3,5 +3,5 @@ let userOperations: [any AWSOperation.Type] = [
     SignUp.self, ConfirmSignUp.self, ResendConfirmationCode.self, AdminCreateUser.self, AdminConfirmSignUp.self, AdminGetUser.self,
     AdminDeleteUser.self, AdminSetUserPassword.self, ListUsers.self, GetUser.self, DeleteUser.self, InitiateAuth.self,
     AdminInitiateAuth.self, RespondToAuthChallenge.self, AdminRespondToAuthChallenge.self, GlobalSignOut.self,
-    AdminUserGlobalSignOut.self, RevokeToken.self,
+    AdminUserGlobalSignOut.self, RevokeToken.self, ForgotPassword.self, ConfirmForgotPassword.self, AdminResetUserPassword.self,
 ]

@@ -12,7 +12,8 @@ struct AuthResponse: Encodable, Sendable {
 }
 
 extension Postern {
-    /// A password sign-in (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH), spec/auth-flows.md §4–5.
+    /// A password sign-in (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH), spec/auth-flows.md §4–5. A user
+    /// the pool does not know may be migrated from a legacy directory first (UserMigration).
     ///
     /// Unknown users cost the same modular exponentiation as known ones, and every attempt — success or
     /// failure with its reason — is an event.
@@ -24,7 +25,13 @@ extension Postern {
         }
         try Validate.username(login)
         return try await retrying {
-            guard let user = try await directory.user(pool: pool, login: login) else {
+            var found = try await directory.user(pool: pool, login: login)
+            if found == nil {
+                try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login])
+                found = try await migrateUser(
+                    pool: pool, client: client, login: login, password: password, validationData: clientMetadata, clientMetadata: nil, call: call)
+            }
+            guard let user = found else {
                 PasswordVerifier.simulateCheck(password: password, poolName: pool.id.poolName, userID: login)
                 try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login])
                 try await recordAnonymousFailure(pool: pool, client: client, flow: flow, reason: "user_not_found", call: call)

@@ -39,17 +39,17 @@ struct Triggers: Sendable {
         }
     }
 
-    /// PostConfirmation (`PostConfirmation_ConfirmSignUp`), run after the confirmation committed: its
-    /// run is recorded on the user's stream whatever the outcome, and a failure still reaches the caller
-    /// (Cognito reports it although the user stays confirmed).
-    func postConfirmation(pool: PoolRecord, user: UserRecord, clientId: ClientID?, clientMetadata: [String: String]?, call: Call, postern: Postern)
-        async throws
-    {
+    /// PostConfirmation (`PostConfirmation_ConfirmSignUp`, `PostConfirmation_ConfirmForgotPassword`), run
+    /// after the confirmation committed: its run is recorded on the user's stream whatever the outcome,
+    /// and a failure still reaches the caller (Cognito reports it although the user stays confirmed).
+    func postConfirmation(
+        source: String = "PostConfirmation_ConfirmSignUp", pool: PoolRecord, user: UserRecord, clientId: ClientID?,
+        clientMetadata: [String: String]?, call: Call, postern: Postern
+    ) async throws {
         guard let arn = Self.arn("PostConfirmation", pool: pool) else { return }
         var attributes = user.attributes
         attributes["sub"] = user.sub.rawValue
         attributes["cognito:user_status"] = user.status.rawValue
-        let source = "PostConfirmation_ConfirmSignUp"
         let started = ContinuousClock.now
         var failure: AWSError?
         do {

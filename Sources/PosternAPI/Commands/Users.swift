@@ -111,6 +111,25 @@ extension Postern {
         )
     }
 
+    /// Wrong answers a code survives before a new one must be requested.
+    static let maximumCodeAttempts = 5
+
+    /// Checks a one-time code of `purpose` (SignUp, ForgotPassword …) in constant time; a wrong code is
+    /// recorded and counts toward the limit.
+    func checkCode(_ given: String, user: UserRecord, purpose: String, clientId: ClientID?, call: Call) async throws {
+        guard let code = try await directory.confirmationCode(sub: user.sub, purpose: purpose) else { throw DomainError.codeMismatch }
+        if code.attempts >= Self.maximumCodeAttempts {
+            throw DomainError.tooManyFailedAttempts("Too many failed attempts; request a new code.")
+        }
+        if code.expiresAt <= call.now { throw DomainError.expiredCode }
+        guard constantTimeEquals(codeHash(given, sub: user.sub, purpose: purpose), code.codeHash) else {
+            try await appendToUser(
+                user, [ConfirmationCodeRejected(purpose: purpose, reason: "code_mismatch")], call: call, actor: user.sub.rawValue,
+                clientId: clientId)
+            throw DomainError.codeMismatch
+        }
+    }
+
     func codeHash(_ code: String, sub: Sub, purpose: String) -> String {
         master.codeHasher.hash(code, context: "\(sub.rawValue)|\(purpose)")
     }

@@ -1,0 +1,49 @@
+import Foundation
+import PosternStore
+import PosternCore
+import PosternCrypto
+
+/// ConfirmForgotPassword: the code from ForgotPassword and a new password; then
+/// PostConfirmation_ConfirmForgotPassword.
+enum ConfirmForgotPassword: AWSOperation {
+    static let name = "ConfirmForgotPassword"
+
+    struct Request: Decodable, Sendable {
+        var ClientId: String
+        var Username: String
+        var ConfirmationCode: String
+        var Password: String
+        var SecretHash: String?
+        var ClientMetadata: [String: String]?
+    }
+
+    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
+        try Validate.username(request.Username)
+        let (client, pool) = try await postern.publicClient(request.ClientId)
+        try postern.checkSecretHash(request.SecretHash, client: client, usernames: [request.Username])
+        guard request.ConfirmationCode.range(of: #"^[\S]+$"#, options: .regularExpression) != nil, request.ConfirmationCode.count <= 2048 else {
+            throw DomainError.validation("confirmationCode", "Member must satisfy regular expression pattern: [\\S]+")
+        }
+        try pool.settings.passwordPolicy.validate(request.Password)
+        let reset = try await postern.retrying {
+            guard let user = try await postern.directory.user(pool: pool, login: request.Username) else {
+                if client.settings.preventUserExistenceErrors { throw DomainError.codeMismatch }
+                throw DomainError.userNotFound
+            }
+            if !user.enabled { throw DomainError.notAuthorized("User is disabled.") }
+            try await postern.checkCode(request.ConfirmationCode, user: user, purpose: "ForgotPassword", clientId: client.id, call: call)
+            guard let key = try await postern.dataKey(of: user.sub) else { throw DomainError.userNotFound }
+            let changed = PasswordChanged(
+                sealedVerifier: try postern.sealedVerifier(password: request.Password, pool: pool, username: user.username, key: key),
+                status: .confirmed, reason: "forgot_password", consumedCode: "ForgotPassword")
+            try await postern.appendToUser(user, [changed], call: call, actor: user.sub.rawValue, clientId: client.id)
+            return user.sub
+        }
+        if let user = try await postern.directory.user(sub: reset.rawValue) {
+            try await postern.triggers.postConfirmation(
+                source: "PostConfirmation_ConfirmForgotPassword", pool: pool, user: user, clientId: client.id,
+                clientMetadata: request.ClientMetadata, call: call, postern: postern)
+        }
+        return EmptyResponse()
+    }
+}
