@@ -150,3 +150,21 @@ public enum Random {
     /// An opaque token of 32 random bytes, base64url.
     public static func token() -> String { Base64URL.encode(bytes(32)) }
 }
+
+/// How a one-time code reaches a CustomEmailSender / CustomSMSSender hook whose declaration names a
+/// code key: AES-256-GCM under that key, standard base64 of `nonce(12) ‖ ciphertext ‖ tag(16)`, which
+/// any AES-GCM library opens (Cognito uses KMS here; a self-hosted server has no KMS to offer).
+public enum CodeEnvelope {
+    public static func seal(_ code: String, key: [UInt8]) throws -> String {
+        guard key.count == 32 else { throw CryptoError.sealedDataCorrupt }
+        guard let combined = try AES.GCM.seal(Data(code.utf8), using: SymmetricKey(data: key)).combined else {
+            throw CryptoError.sealedDataCorrupt
+        }
+        return combined.base64EncodedString()
+    }
+
+    public static func open(_ sealed: String, key: [UInt8]) throws -> String {
+        guard let combined = Data(base64Encoded: sealed) else { throw CryptoError.sealedDataCorrupt }
+        return String(decoding: try AES.GCM.open(AES.GCM.SealedBox(combined: combined), using: SymmetricKey(data: key)), as: UTF8.self)
+    }
+}

@@ -10,6 +10,8 @@ public struct HookFunction: Sendable, Equatable {
     public var environment: [String: String]
     /// Worker mode with this many long-lived processes; nil spawns a process per call (the default).
     public var workers: Int?
+    /// For CustomEmailSender / CustomSMSSender: the 32-byte key codes are sealed with (`codeKeyFile`).
+    public var codeKey: [UInt8]?
 
     public init(
         name: String, executable: String, arguments: [String] = [], timeout: Duration = .seconds(5), environment: [String: String] = [:],
@@ -28,7 +30,8 @@ public struct HookFunction: Sendable, Equatable {
 ///
 /// `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]` runs `NAME` from the directory, unless
 /// `functions.json` there declares `NAME` as `{"command", "arguments", "timeout", "environment", "mode",
-/// "workers"}` (`mode` is `spawn`, the default, or `worker`; `workers` defaults to 2).
+/// "workers", "codeKeyFile"}` (`mode` is `spawn`, the default, or `worker`; `workers` defaults to 2;
+/// `codeKeyFile` holds a base64 32-byte key for sealing codes given to custom sender hooks).
 public struct FunctionCatalog: Sendable {
     public let directory: URL
 
@@ -41,6 +44,7 @@ public struct FunctionCatalog: Sendable {
         var environment: [String: String]?
         var mode: String?
         var workers: Int?
+        var codeKeyFile: String?
     }
 
     /// The function name inside an ARN (a bare name is accepted too).
@@ -76,10 +80,18 @@ public struct FunctionCatalog: Sendable {
                 case let other: throw .launchFailed("functions.json: \(name) has unknown mode \(other) (spawn or worker)")
                 }
                 let command = declared.command.hasPrefix("/") ? declared.command : directory.appendingPathComponent(declared.command).path
-                return HookFunction(
+                var function = HookFunction(
                     name: name, executable: command, arguments: declared.arguments ?? [],
                     timeout: .milliseconds(Int((declared.timeout ?? 5) * 1000)), environment: declared.environment ?? [:],
                     workers: workers)
+                if let file = declared.codeKeyFile {
+                    let url = file.hasPrefix("/") ? URL(fileURLWithPath: file) : directory.appendingPathComponent(file)
+                    guard let text = try? String(contentsOf: url, encoding: .utf8),
+                        let key = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), key.count == 32
+                    else { throw .launchFailed("functions.json: \(name)'s codeKeyFile must hold a base64 32-byte key") }
+                    function.codeKey = Array(key)
+                }
+                return function
             }
         }
         let path = directory.appendingPathComponent(name).path

@@ -5,8 +5,9 @@ import PosternCrypto
 import PosternStore
 import ServiceLifecycle
 
-/// Delivers queued messages (`MessageQueued`) from the committed log, at least once: email through the
-/// SMTP relay when one is configured, everything else (and all mail without a relay) to the file sink.
+/// Delivers queued messages (`MessageQueued`) from the committed log, at least once: to the pool's
+/// CustomEmailSender / CustomSMSSender hook when it has one, email through the SMTP relay when one is
+/// configured, everything else (and all mail without a relay) to the file sink.
 ///
 /// A message carries its id (the file line's `id`, the mail's Message-ID), so a consumer can drop the
 /// duplicate a crash between sending and checkpointing may cause. Messages of users deleted before
@@ -20,6 +21,7 @@ struct OutboxDelivery: Service {
     func run() async throws {
         let sink = FileMessageSink(path: postern.configuration.outboxFile)
         let mailer = try postern.configuration.smtpURL.map { try SMTPMailer(url: $0, from: postern.configuration.smtpFrom) }
+        let senders = CustomSenders(postern: postern, logger: logger)
         let subscription = Subscription(name: Self.subscriber, store: postern.store, types: [MessageQueued.eventType]) { event in
             let queued = try event.payload(as: MessageQueued.self)
             guard let key = try await postern.dataKey(of: Sub(event.streamEntityID)) else {
@@ -27,6 +29,12 @@ struct OutboxDelivery: Service {
                 return
             }
             let message = try key.open(queued.sealedMessage, as: OutboundMessage.self)
+            if let pool = try? await postern.directory.pool(queued.poolId.rawValue),
+                let arn = CustomSenders.arn(pool: pool, medium: queued.deliveryMedium)
+            {
+                try await senders.send(queued, message: message, event: event, pool: pool, arn: arn)
+                return
+            }
             if let mailer, queued.deliveryMedium == "EMAIL" {
                 try await mailer.send(
                     to: message.destination, subject: message.subject ?? "", body: message.message, messageID: queued.messageId)
