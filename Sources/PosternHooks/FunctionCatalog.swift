@@ -12,6 +12,9 @@ public struct HookFunction: Sendable, Equatable {
     public var workers: Int?
     /// For CustomEmailSender / CustomSMSSender: the 32-byte key codes are sealed with (`codeKeyFile`).
     public var codeKey: [UInt8]?
+    /// Calls made before a timeout is final (1–3; Cognito itself makes 3). 1 by default: a retried
+    /// hook runs its side effects again.
+    public var attempts = 1
 
     public init(
         name: String, executable: String, arguments: [String] = [], timeout: Duration = .seconds(5), environment: [String: String] = [:],
@@ -30,8 +33,9 @@ public struct HookFunction: Sendable, Equatable {
 ///
 /// `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]` runs `NAME` from the directory, unless
 /// `functions.json` there declares `NAME` as `{"command", "arguments", "timeout", "environment", "mode",
-/// "workers", "codeKeyFile"}` (`mode` is `spawn`, the default, or `worker`; `workers` defaults to 2;
-/// `codeKeyFile` holds a base64 32-byte key for sealing codes given to custom sender hooks).
+/// "workers", "attempts", "codeKeyFile"}` (`mode` is `spawn`, the default, or `worker`; `workers`
+/// defaults to 2; `attempts` retries timed-out calls; `codeKeyFile` holds a base64 32-byte key for
+/// sealing codes given to custom sender hooks).
 public struct FunctionCatalog: Sendable {
     public let directory: URL
 
@@ -45,6 +49,7 @@ public struct FunctionCatalog: Sendable {
         var mode: String?
         var workers: Int?
         var codeKeyFile: String?
+        var attempts: Int?
     }
 
     /// The function name inside an ARN (a bare name is accepted too).
@@ -84,6 +89,7 @@ public struct FunctionCatalog: Sendable {
                     name: name, executable: command, arguments: declared.arguments ?? [],
                     timeout: .milliseconds(Int((declared.timeout ?? 5) * 1000)), environment: declared.environment ?? [:],
                     workers: workers)
+                function.attempts = min(max(declared.attempts ?? 1, 1), 3)
                 if let file = declared.codeKeyFile {
                     let url = file.hasPrefix("/") ? URL(fileURLWithPath: file) : directory.appendingPathComponent(file)
                     guard let text = try? String(contentsOf: url, encoding: .utf8),

@@ -41,8 +41,21 @@ public struct HookRunner: Sendable {
         return variables
     }
 
-    /// Runs `function` with `event` and returns the event it wrote back (which must hold a `response` object).
+    /// Runs `function` with `event` and returns the event it wrote back (which must hold a `response`
+    /// object). A call that times out is made again while the function's `attempts` allow.
     public func invoke(_ function: HookFunction, event: JSONValue) async throws(HookError) -> JSONValue {
+        var attempt = 1
+        while true {
+            do {
+                return try await invokeOnce(function, event: event)
+            } catch {
+                guard case .timedOut = error, attempt < function.attempts else { throw error }
+                attempt += 1
+            }
+        }
+    }
+
+    private func invokeOnce(_ function: HookFunction, event: JSONValue) async throws(HookError) -> JSONValue {
         if let count = function.workers {
             return try await workers.pool(for: function, count: count).call(event).get()
         }

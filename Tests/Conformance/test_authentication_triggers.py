@@ -50,3 +50,23 @@ def test_a_refusing_hook_denies_the_sign_in(idp, anon_idp, pool_factory, client_
         anon_idp.initiate_auth(ClientId=client["ClientId"], AuthFlow="USER_PASSWORD_AUTH",
                                AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD})
     assert not os.path.exists(f"/tmp/postern-hook-events/{pool['Id']}-{username}.PostAuthentication_Authentication.json")
+
+
+def test_pre_authentication_sees_unknown_users_only_under_prevent_user_existence_errors(anon_idp, pool_factory, client_factory):
+    pool = pool_factory(LambdaConfig={"PreAuthentication": "arn:aws:lambda:us-east-1:123456789012:function:scripted"})
+    hidden = client_factory(pool_id=pool["Id"], PreventUserExistenceErrors="ENABLED")
+    ghost = unique("ghost")
+    with expect_error("NotAuthorizedException", "Incorrect username or password."):
+        anon_idp.initiate_auth(ClientId=hidden["ClientId"], AuthFlow="USER_PASSWORD_AUTH", ClientMetadata={"app": "web"},
+                               AuthParameters={"USERNAME": ghost, "PASSWORD": PASSWORD})
+    event = recorded(pool["Id"], ghost, "PreAuthentication_Authentication")
+    assert event["request"]["userNotFound"] is True
+    assert event["request"]["userAttributes"] == {}
+    assert event["request"]["validationData"] == {"app": "web"}
+
+    legacy = client_factory(pool_id=pool["Id"], PreventUserExistenceErrors="LEGACY")
+    other = unique("ghost")
+    with expect_error("UserNotFoundException"):
+        anon_idp.initiate_auth(ClientId=legacy["ClientId"], AuthFlow="USER_PASSWORD_AUTH",
+                               AuthParameters={"USERNAME": other, "PASSWORD": PASSWORD})
+    assert not os.path.exists(f"/tmp/postern-hook-events/{pool['Id']}-{other}.PreAuthentication_Authentication.json")

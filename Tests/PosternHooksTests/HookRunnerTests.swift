@@ -132,4 +132,19 @@ struct Plugins {
             name: "allow-list", executable: "/bin/sh", arguments: ["-c", "cat"], timeout: .milliseconds(2500),
             environment: ["DOMAINS": "example.com"]))
     }
+
+    @Test func aTimedOutCallIsMadeAgainWhileAttemptsAllow() async throws {
+        let plugins = try Plugins()
+        // Slow the first time only: the marker file remembers the first call.
+        try plugins.add("slow-once", #"cat >/tmp/$$.in; if [ -e first-done ]; then cat /tmp/$$.in; else touch first-done; sleep 30; fi"#)
+        try #"{"retrying": {"command": "slow-once", "timeout": 0.3, "attempts": 2}, "once": {"command": "slow-once", "timeout": 0.3}}"#
+            .write(to: plugins.directory.appendingPathComponent("functions.json"), atomically: true, encoding: .utf8)
+        let once = try plugins.catalog.resolve(arn: "once")
+        #expect(once.attempts == 1)
+        await #expect(throws: HookError.timedOut("once")) { try await plugins.runner.invoke(once, event: Plugins.event) }
+        try FileManager.default.removeItem(at: plugins.directory.appendingPathComponent("first-done"))
+        let retrying = try plugins.catalog.resolve(arn: "retrying")
+        #expect(retrying.attempts == 2)
+        #expect(try await plugins.runner.invoke(retrying, event: Plugins.event) == Plugins.event)
+    }
 }

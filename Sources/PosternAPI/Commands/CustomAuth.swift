@@ -39,9 +39,11 @@ extension Postern {
                     try await recordAnonymousFailure(pool: pool, client: client, flow: flow, reason: "user_not_found", call: call)
                     throw DomainError.userNotFound
                 }
+                let hook = try await triggers.preAuthenticationOfUnknownUser(
+                    pool: pool, login: login, clientId: client.id, validationData: clientMetadata)
                 return try await customAuthStep(
-                    pool: pool, client: client, subject: CustomAuthSubject(login: login), rounds: [], answered: nil, hooks: [],
-                    clientMetadata: clientMetadata, call: call)
+                    pool: pool, client: client, subject: CustomAuthSubject(login: login), rounds: [], answered: nil,
+                    hooks: hook.map { [$0] } ?? [], clientMetadata: clientMetadata, call: call)
             }
             try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
             let metadata: JSONValue = clientMetadata.map { .object($0.mapValues(JSONValue.string)) } ?? .null

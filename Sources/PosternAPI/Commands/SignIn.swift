@@ -34,9 +34,15 @@ extension Postern {
             guard let user = found else {
                 PasswordVerifier.simulateCheck(password: password, poolName: pool.id.poolName, userID: login)
                 try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login])
-                try await recordAnonymousFailure(pool: pool, client: client, flow: flow, reason: "user_not_found", call: call)
-                if client.settings.preventUserExistenceErrors { throw DomainError.notAuthorized("Incorrect username or password.") }
-                throw DomainError.userNotFound
+                guard client.settings.preventUserExistenceErrors else {
+                    try await recordAnonymousFailure(pool: pool, client: client, flow: flow, reason: "user_not_found", call: call)
+                    throw DomainError.userNotFound
+                }
+                let hook = try await triggers.preAuthenticationOfUnknownUser(
+                    pool: pool, login: login, clientId: client.id, validationData: clientMetadata)
+                try await recordAnonymousFailure(
+                    pool: pool, client: client, flow: flow, reason: "user_not_found", hooks: hook.map { [$0] }, call: call)
+                throw DomainError.notAuthorized("Incorrect username or password.")
             }
             try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
             // PreAuthentication sees InitiateAuth's ClientMetadata as validationData; a refusal appends nothing.
@@ -91,9 +97,12 @@ extension Postern {
         }
     }
 
-    func recordAnonymousFailure(pool: PoolRecord, client: ClientRecord?, flow: AuthFlow, reason: String, call: Call) async throws {
+    func recordAnonymousFailure(
+        pool: PoolRecord, client: ClientRecord?, flow: AuthFlow, reason: String, hooks: [HookInvocation]? = nil, call: Call
+    ) async throws {
         let stream = Stream.attempt(UUID())
-        let failed = SignInFailed(flow: flow.rawValue, clientId: client?.id, poolId: pool.id, reason: reason)
+        var failed = SignInFailed(flow: flow.rawValue, clientId: client?.id, poolId: pool.id, reason: reason)
+        failed.hooks = hooks
         try await store.append(
             .init(stream: stream, expected: .noStream, events: [try NewEvent(streamID: stream, failed)]),
             metadata: call.metadata(clientId: client?.id))

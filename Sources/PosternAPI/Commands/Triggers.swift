@@ -90,6 +90,22 @@ struct Triggers: Sendable {
         ).record
     }
 
+    /// PreAuthentication for a user the pool does not know, which Cognito runs (with `userNotFound`)
+    /// only when the client hides user existence. Returns nil when the pool has no such function.
+    func preAuthenticationOfUnknownUser(pool: PoolRecord, login: String, clientId: ClientID, validationData: [String: String]?)
+        async throws -> HookInvocation?
+    {
+        guard let arn = Self.arn("PreAuthentication", pool: pool) else { return nil }
+        return try await invoke(
+            "PreAuthentication", arn: arn, source: "PreAuthentication_Authentication", pool: pool, userName: login, clientId: clientId,
+            request: .object([
+                "userAttributes": .object([:]), "userNotFound": .bool(true),
+                "validationData": validationData.map { .object($0.mapValues(JSONValue.string)) } ?? .null,
+            ]),
+            response: .object([:])
+        ).record
+    }
+
     static func milliseconds(since start: ContinuousClock.Instant) -> Int {
         let elapsed = ContinuousClock.now - start
         return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)

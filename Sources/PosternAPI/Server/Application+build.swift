@@ -6,6 +6,7 @@ import NIOCore
 import PostgresNIO
 import PosternCore
 import PosternCrypto
+import PosternHooks
 import PosternStore
 import ServiceLifecycle
 
@@ -42,12 +43,22 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Postern"),
-        services: [client, OutboxDelivery(postern: postern, logger: logger)],
+        services: [client, OutboxDelivery(postern: postern, logger: logger), HookWorkerShutdown(runner: postern.triggers.runner)],
         logger: logger)
     app.beforeServerStarts {
         try await Migrator(directory: configuration.migrationsDirectory).migrate(client: client, logger: logger)
     }
     return app
+}
+
+/// Closes the hook workers' stdin when the server shuts down, so they finish and exit on their own.
+struct HookWorkerShutdown: Service {
+    let runner: HookRunner
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await runner.shutdown()
+    }
 }
 
 /// Reads `postgres://user:password@host:port/database` into postgres-nio's configuration.
