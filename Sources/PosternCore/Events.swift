@@ -253,6 +253,14 @@ public struct PasswordChanged: EventPayload {
     }
 }
 
+/// The user proved a code sent to a contact attribute (VerifyUserAttribute): `<attribute>_verified` is true.
+public struct AttributeVerified: EventPayload {
+    public static let eventType = "AttributeVerified"
+    /// `email` or `phone_number`.
+    public var attribute: String
+    public init(attribute: String) { self.attribute = attribute }
+}
+
 /// An administrator invalidated the user's password (AdminResetUserPassword): the user must reset it.
 public struct PasswordResetRequired: EventPayload {
     public static let eventType = "PasswordResetRequired"

@@ -137,6 +137,14 @@ public struct DirectoryProjector: InlineProjector {
             if let purpose = changed.consumedCode {
                 try await run("DELETE FROM confirmation_codes WHERE sub = \(sub) AND purpose = \(purpose)")
             }
+        case AttributeVerified.eventType:
+            let attribute = try event.payload(as: AttributeVerified.self).attribute
+            try await run(
+                """
+                UPDATE users SET attributes = jsonb_set(attributes, ARRAY[\(attribute + "_verified")], '"true"'::jsonb), updated_at = \(at)
+                WHERE sub = \(sub) AND attributes ? \(attribute)
+                """)
+            try await run("DELETE FROM confirmation_codes WHERE sub = \(sub) AND purpose = \("Verify:" + attribute)")
         case PasswordResetRequired.eventType:
             try await run("UPDATE users SET status = 'RESET_REQUIRED', updated_at = \(at) WHERE sub = \(sub)")
         case ChallengeAnswered.eventType:

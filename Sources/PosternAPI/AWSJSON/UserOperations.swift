@@ -4,4 +4,5 @@ let userOperations: [any AWSOperation.Type] = [
     AdminDeleteUser.self, AdminSetUserPassword.self, ListUsers.self, GetUser.self, DeleteUser.self, InitiateAuth.self,
     AdminInitiateAuth.self, RespondToAuthChallenge.self, AdminRespondToAuthChallenge.self, GlobalSignOut.self,
     AdminUserGlobalSignOut.self, RevokeToken.self, ForgotPassword.self, ConfirmForgotPassword.self, AdminResetUserPassword.self,
+    UpdateUserAttributes.self, AdminUpdateUserAttributes.self, GetUserAttributeVerificationCode.self, VerifyUserAttribute.self,
 ]

@@ -1,0 +1,92 @@
+import Foundation
+import PosternCore
+import PosternCrypto
+
+/// UpdateUserAttributes: the signed-in user changes their own attributes; changed contacts get codes.
+enum UpdateUserAttributes: AWSOperation {
+    static let name = "UpdateUserAttributes"
+
+    struct Request: Decodable, Sendable {
+        var AccessToken: String
+        var UserAttributes: [AttributeType]
+        var ClientMetadata: [String: String]?
+    }
+
+    struct Response: Encodable, Sendable { var CodeDeliveryDetailsList: [CodeDeliveryDetails] }
+
+    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
+        try await postern.retrying {
+            let identity = try await postern.authenticate(accessToken: request.AccessToken, now: call.now)
+            let deliveries = try await postern.updateAttributes(
+                user: identity.user, pool: identity.pool, changes: request.UserAttributes, writer: .user,
+                clientId: identity.claims.string("client_id").map(ClientID.init), clientMetadata: request.ClientMetadata, call: call)
+            return Response(CodeDeliveryDetailsList: deliveries)
+        }
+    }
+}
+
+/// AdminUpdateUserAttributes: an administrator changes a user's attributes (and may mark contacts verified).
+enum AdminUpdateUserAttributes: AWSOperation {
+    static let name = "AdminUpdateUserAttributes"
+
+    struct Request: Decodable, Sendable {
+        var UserPoolId: String
+        var Username: String
+        var UserAttributes: [AttributeType]
+        var ClientMetadata: [String: String]?
+    }
+
+    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
+        try await postern.retrying {
+            let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
+            _ = try await postern.updateAttributes(
+                user: user, pool: pool, changes: request.UserAttributes, writer: .admin, clientId: nil, clientMetadata: request.ClientMetadata,
+                call: call)
+        }
+        return EmptyResponse()
+    }
+}
+
+/// GetUserAttributeVerificationCode: sends a code for the user's email or phone number.
+enum GetUserAttributeVerificationCode: AWSOperation {
+    static let name = "GetUserAttributeVerificationCode"
+
+    struct Request: Decodable, Sendable {
+        var AccessToken: String
+        var AttributeName: String
+        var ClientMetadata: [String: String]?
+    }
+
+    struct Response: Encodable, Sendable { var CodeDeliveryDetails: CodeDeliveryDetails }
+
+    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
+        try await postern.retrying {
+            let identity = try await postern.authenticate(accessToken: request.AccessToken, now: call.now)
+            let delivery = try await postern.sendAttributeCode(
+                user: identity.user, pool: identity.pool, attribute: request.AttributeName,
+                clientId: ClientID(identity.claims.string("client_id") ?? ""), clientMetadata: request.ClientMetadata, call: call)
+            return Response(CodeDeliveryDetails: delivery)
+        }
+    }
+}
+
+/// VerifyUserAttribute: the code sent for an email or phone number; the attribute becomes verified.
+enum VerifyUserAttribute: AWSOperation {
+    static let name = "VerifyUserAttribute"
+
+    struct Request: Decodable, Sendable {
+        var AccessToken: String
+        var AttributeName: String
+        var Code: String
+    }
+
+    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
+        try await postern.retrying {
+            let identity = try await postern.authenticate(accessToken: request.AccessToken, now: call.now)
+            try await postern.verifyAttribute(
+                user: identity.user, attribute: request.AttributeName, code: request.Code,
+                clientId: ClientID(identity.claims.string("client_id") ?? ""), call: call)
+        }
+        return EmptyResponse()
+    }
+}
