@@ -27,6 +27,7 @@ actor HookWorker {
     private var running: Running?
     private var starting: [CheckedContinuation<Result<Void, HookError>, Never>] = []
     private var pending: (id: String, reply: CheckedContinuation<Result<JSONValue, HookError>, Never>)?
+    private var deadline: Task<Void, Never>?
     private var lastErrorLine = ""
     private var nextCall = 0
 
@@ -56,11 +57,19 @@ actor HookWorker {
             Task {
                 do { _ = try await running.writer.write(line) } catch { await self.died(generation: current, status: nil) }
             }
-            Task {
-                try? await Task.sleep(for: timeout)
+            deadline = Task {
+                guard (try? await Task.sleep(for: timeout)) != nil else { return }
                 await self.expire(id: id, generation: current)
             }
         }
+    }
+
+    /// Answers the pending call (if any) and stops its deadline.
+    private func settle(_ result: Result<JSONValue, HookError>) {
+        deadline?.cancel()
+        deadline = nil
+        pending?.reply.resume(returning: result)
+        pending = nil
     }
 
     /// Stops the process: its stdin is closed, which a well-behaved worker treats as the end.
@@ -135,34 +144,31 @@ actor HookWorker {
 
     private func received(_ line: String, generation: Int) {
         guard generation == self.generation else { return }
-        guard let (id, reply) = pending else {
+        guard let id = pending?.id else {
             return protocolBroken("an answer nobody asked for", generation: generation)
         }
         guard let message = try? JSONValue.parse(Data(line.utf8)), message["id"]?.stringValue == id else {
             return protocolBroken("a line that is not the answer to call \(id)", generation: generation)
         }
-        pending = nil
         if let result = message["result"] {
-            reply.resume(returning: Result { () throws(HookError) in try HookRunner.answer(result) })
+            settle(Result { () throws(HookError) in try HookRunner.answer(result) })
         } else if let message = message["error"]?["errorMessage"]?.stringValue, !message.isEmpty {
-            reply.resume(returning: .failure(.rejected(message)))
+            settle(.failure(.rejected(message)))
         } else {
-            reply.resume(returning: .failure(.crashed("\(function.name): error without errorMessage")))
+            settle(.failure(.crashed("\(function.name): error without errorMessage")))
         }
     }
 
     /// The process broke the protocol: the pending call gets InvalidLambdaResponse, the process dies.
     private func protocolBroken(_ detail: String, generation: Int) {
         guard generation == self.generation else { return }
-        pending?.reply.resume(returning: .failure(.invalidOutput(detail)))
-        pending = nil
+        settle(.failure(.invalidOutput(detail)))
         retire()
     }
 
     private func expire(id: String, generation: Int) {
-        guard generation == self.generation, let (pendingId, reply) = pending, pendingId == id else { return }
-        pending = nil
-        reply.resume(returning: .failure(.timedOut(function.name)))
+        guard generation == self.generation, pending?.id == id else { return }
+        settle(.failure(.timedOut(function.name)))
         retire()
     }
 
@@ -172,9 +178,8 @@ actor HookWorker {
         self.generation += 1
         for waiter in starting { waiter.resume(returning: .failure(.launchFailed("\(function.name): exited during start"))) }
         starting = []
-        if let (_, reply) = pending {
-            pending = nil
-            reply.resume(returning: .failure(lastErrorLine.isEmpty ? .crashed("\(function.name) exited (\(status ?? "?"))") : .rejected(lastErrorLine)))
+        if pending != nil {
+            settle(.failure(lastErrorLine.isEmpty ? .crashed("\(function.name) exited (\(status ?? "?"))") : .rejected(lastErrorLine)))
         }
     }
 
