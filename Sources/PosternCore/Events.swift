@@ -408,12 +408,15 @@ public struct OutboundMessage: Codable, Sendable {
     public var subject: String?
     public var message: String
     public var code: String?
-    public init(username: String, destination: String, subject: String?, message: String, code: String?) {
+    /// The ClientMetadata of the call that queued the message, for custom sender hooks.
+    public var clientMetadata: [String: String]?
+    public init(username: String, destination: String, subject: String?, message: String, code: String?, clientMetadata: [String: String]? = nil) {
         self.username = username
         self.destination = destination
         self.subject = subject
         self.message = message
         self.code = code
+        self.clientMetadata = clientMetadata
     }
 }
 

@@ -49,9 +49,10 @@ def test_the_email_sender_gets_the_sign_up_code_and_postern_sends_nothing(idp, a
     pool, client, config = sender_pool(pool_factory, client_factory)
     assert idp.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]["LambdaConfig"] == config
     username = unique("snd")
-    anon_idp.sign_up(ClientId=client["ClientId"], Username=username, Password=PASSWORD,
+    anon_idp.sign_up(ClientId=client["ClientId"], Username=username, Password=PASSWORD, ClientMetadata={"campaign": "spring"},
                      UserAttributes=[{"Name": "email", "Value": f"{username}@example.com"}])
     event = received(pool["Id"], username, "CustomEmailSender_SignUp")
+    assert event["request"]["clientMetadata"] == {"campaign": "spring"}
     assert event["version"] == "1"
     assert event["request"]["type"] == "customEmailSenderRequestV1"
     assert event["request"]["userAttributes"]["email"] == f"{username}@example.com"

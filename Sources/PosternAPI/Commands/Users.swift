@@ -101,7 +101,8 @@ extension Postern {
         }
         let message = OutboundMessage(
             username: user.username, destination: destination, subject: text.subject,
-            message: MessageTemplates.render(text.body, username: user.username, code: code), code: code)
+            message: MessageTemplates.render(text.body, username: user.username, code: code), code: code,
+            clientMetadata: context.clientMetadata)
         let messageId = UUID().uuidString.lowercased()
         let queued = MessageQueued(
             messageId: messageId, poolId: pool.id, kind: kind, deliveryMedium: medium, sealedMessage: try key.seal(json: message), hooks: hooks)

@@ -43,7 +43,8 @@ struct CustomSenders: Sendable {
                     trigger, arn: arn, source: source, pool: pool, userName: user.username, clientId: clientId,
                     request: .object([
                         "type": .string(trigger == "CustomEmailSender" ? "customEmailSenderRequestV1" : "customSMSSenderRequestV1"),
-                        "code": code.map(JSONValue.string) ?? .null, "clientMetadata": .null,
+                        "code": code.map(JSONValue.string) ?? .null,
+                        "clientMetadata": message.clientMetadata.map { .object($0.mapValues(JSONValue.string)) } ?? .null,
                         "userAttributes": .object(attributes.mapValues(JSONValue.string)),
                     ]),
                     response: .object([:]))
