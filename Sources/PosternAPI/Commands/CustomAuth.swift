@@ -74,11 +74,7 @@ extension Postern {
         pool: PoolRecord, client: ClientRecord, session sealed: String?, responses: [String: String], clientMetadata: [String: String]?,
         call: Call
     ) async throws -> AuthResponse {
-        guard let sealed else { throw DomainError.invalidParameter("Missing required parameter Session") }
-        let session = try openSession(sealed, now: call.now)
-        guard session.challenge == "CUSTOM_CHALLENGE", session.clientId == client.id.rawValue, session.poolId == pool.id.rawValue else {
-            throw DomainError.notAuthorized("Invalid session for the user.")
-        }
+        let session = try openChallengeSession(sealed, challenge: "CUSTOM_CHALLENGE", pool: pool, client: client, now: call.now)
         guard let answer = responses["ANSWER"] else { throw DomainError.invalidParameter("Missing required parameter ANSWER") }
         guard let given = responses["USERNAME"] else { throw DomainError.invalidParameter("Missing required parameter USERNAME") }
         return try await retrying {
@@ -95,11 +91,7 @@ extension Postern {
                 guard let user = try await directory.user(sub: session.sub), user.poolId == pool.id else {
                     throw DomainError.notAuthorized("Invalid session for the user.")
                 }
-                if pool.settings.usernameKey(given) != pool.settings.usernameKey(user.username),
-                    try await directory.user(pool: pool, login: given)?.sub != user.sub
-                {
-                    throw DomainError.notAuthorized("Invalid session for the user.")
-                }
+                guard try await names(given, user: user, pool: pool) else { throw DomainError.notAuthorized("Invalid session for the user.") }
                 if !user.enabled { throw DomainError.notAuthorized("User is disabled.") }
                 subject = CustomAuthSubject(user: user, login: given)
             }

@@ -164,11 +164,7 @@ extension Postern {
         pool: PoolRecord, client: ClientRecord, session sealed: String?, responses: [String: String], clientMetadata: [String: String]?,
         call: Call
     ) async throws -> AuthResponse {
-        guard let sealed else { throw DomainError.invalidParameter("Missing required parameter Session") }
-        let session = try openSession(sealed, now: call.now)
-        guard session.challenge == "NEW_PASSWORD_REQUIRED", session.clientId == client.id.rawValue, session.poolId == pool.id.rawValue else {
-            throw DomainError.notAuthorized("Invalid session for the user.")
-        }
+        let session = try openChallengeSession(sealed, challenge: "NEW_PASSWORD_REQUIRED", pool: pool, client: client, now: call.now)
         guard let newPassword = responses["NEW_PASSWORD"] else {
             throw DomainError.invalidParameter("Missing required parameter NEW_PASSWORD")
         }
@@ -178,9 +174,7 @@ extension Postern {
             throw DomainError.notAuthorized("Invalid session for the user, session can only be used once.")
         }
         guard let user = try await directory.user(sub: session.sub) else { throw DomainError.notAuthorized("Invalid session for the user.") }
-        if let given = responses["USERNAME"], given != user.username, pool.settings.usernameKey(given) != pool.settings.usernameKey(user.username),
-            try await directory.user(pool: pool, login: given)?.sub != user.sub
-        {
+        if let given = responses["USERNAME"], try await !names(given, user: user, pool: pool) {
             throw DomainError.notAuthorized("Invalid session for the user.")
         }
         try checkSecretHash(responses["SECRET_HASH"], client: client, usernames: [user.username] + (responses["USERNAME"].map { [$0] } ?? []))

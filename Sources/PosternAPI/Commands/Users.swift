@@ -158,6 +158,22 @@ extension Postern {
 
     func sealSession(_ session: ChallengeSession) throws -> String { try master.secrets.seal(json: session) }
 
+    /// Opens the session of a challenge answer: it must be this challenge's, for this client and pool.
+    func openChallengeSession(_ sealed: String?, challenge: String, pool: PoolRecord, client: ClientRecord, now: Date) throws -> ChallengeSession {
+        guard let sealed else { throw DomainError.invalidParameter("Missing required parameter Session") }
+        let session = try openSession(sealed, now: now)
+        guard session.challenge == challenge, session.clientId == client.id.rawValue, session.poolId == pool.id.rawValue else {
+            throw DomainError.notAuthorized("Invalid session for the user.")
+        }
+        return session
+    }
+
+    /// Whether the USERNAME of a challenge answer names `user` (its username, or an alias that leads to it).
+    func names(_ given: String, user: UserRecord, pool: PoolRecord) async throws -> Bool {
+        if pool.settings.usernameKey(given) == pool.settings.usernameKey(user.username) { return true }
+        return try await directory.user(pool: pool, login: given)?.sub == user.sub
+    }
+
     /// Opens a challenge session; expired or forged sessions are Cognito's NotAuthorized.
     func openSession(_ sealed: String, now: Date) throws -> ChallengeSession {
         guard let session = try? master.secrets.open(sealed, as: ChallengeSession.self) else {
