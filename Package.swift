@@ -44,7 +44,9 @@ let package = Package(
         ),
         .target(
             name: "PosternHooks",
-            dependencies: ["PosternCore", .product(name: "Subprocess", package: "swift-subprocess")],
+            dependencies: [
+                "PosternCore", .product(name: "Subprocess", package: "swift-subprocess"), .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
@@ -87,7 +89,9 @@ let package = Package(
         ),
         .testTarget(name: "PosternCoreTests", dependencies: ["PosternCore"], swiftSettings: strictSettings),
         .testTarget(name: "PosternCryptoTests", dependencies: ["PosternCrypto"], swiftSettings: strictSettings),
-        .testTarget(name: "PosternHooksTests", dependencies: ["PosternHooks"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "PosternHooksTests", dependencies: ["PosternHooks", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "PosternStoreTests",
             dependencies: ["PosternStore", "PosternCrypto", "PosternTestSupport"],

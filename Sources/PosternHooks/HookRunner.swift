@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PosternCore
 import Subprocess
 #if canImport(System)
@@ -19,12 +20,20 @@ public struct HookRunner: Sendable {
     public let outputLimit: Int
     let permits: Permits
     let workers: WorkerPools
+    /// Receives what hooks write to stderr, line by line, at debug level: hooks may print the events
+    /// they get, which can hold passwords and codes, so it stays out of an info-level log.
+    let logger: Logger?
 
-    public init(workingDirectory: URL, maxConcurrent: Int = 16, outputLimit: Int = 1 << 20) {
+    public init(workingDirectory: URL, maxConcurrent: Int = 16, outputLimit: Int = 1 << 20, logger: Logger? = nil) {
         self.workingDirectory = workingDirectory
         self.outputLimit = outputLimit
+        self.logger = logger
         permits = Permits(count: maxConcurrent)
-        workers = WorkerPools(workingDirectory: workingDirectory, outputLimit: outputLimit)
+        workers = WorkerPools(workingDirectory: workingDirectory, outputLimit: outputLimit, logger: logger)
+    }
+
+    static func log(stderr line: Substring, of function: String, to logger: Logger?) {
+        logger?.debug("\(line)", metadata: ["hook": "\(function)"])
     }
 
     /// The variables a hook sees: no secret of the server, the Lambda variables a handler may read, and
@@ -64,6 +73,11 @@ public struct HookRunner: Sendable {
         await permits.acquire()
         defer { Task { await permits.release() } }
         let outcome = try await spawn(function, input: input)
+        if logger != nil {
+            for line in String(decoding: outcome.stderr, as: UTF8.self).split(whereSeparator: \.isNewline) {
+                Self.log(stderr: line, of: function.name, to: logger)
+            }
+        }
         return try Self.interpret(outcome, function: function)
     }
 

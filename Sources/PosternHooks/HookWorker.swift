@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PosternCore
 import Subprocess
 #if canImport(System)
@@ -17,6 +18,7 @@ actor HookWorker {
     let function: HookFunction
     let workingDirectory: URL
     let outputLimit: Int
+    let logger: Logger?
 
     private struct Running {
         var writer: StandardInputWriter
@@ -31,10 +33,11 @@ actor HookWorker {
     private var lastErrorLine = ""
     private var nextCall = 0
 
-    init(function: HookFunction, workingDirectory: URL, outputLimit: Int) {
+    init(function: HookFunction, workingDirectory: URL, outputLimit: Int, logger: Logger?) {
         self.function = function
         self.workingDirectory = workingDirectory
         self.outputLimit = outputLimit
+        self.logger = logger
     }
 
     /// Sends one event and waits for its answer, the timeout, or the process's death.
@@ -84,7 +87,7 @@ actor HookWorker {
         generation += 1
         lastErrorLine = ""
         let current = generation
-        let function = function, directory = workingDirectory, limit = outputLimit
+        let function = function, directory = workingDirectory, limit = outputLimit, logger = logger
         Task { [weak self] in
             var options = PlatformOptions()
             options.processGroupID = 0
@@ -96,7 +99,7 @@ actor HookWorker {
                 ) { execution in
                     let kill: @Sendable () -> Void = { try? execution.send(signal: .kill, toProcessGroup: true) }
                     await self?.attach(Running(writer: execution.standardInputWriter, kill: kill), generation: current)
-                    async let errors: Void = Self.follow(execution.standardError, into: self, generation: current)
+                    async let errors: Void = Self.follow(execution.standardError, of: function.name, logger: logger, into: self, generation: current)
                     let complete = try? await Self.forEachLine(of: execution.standardOutput, limit: limit) { line in
                         await self?.received(line, generation: current)
                     }
@@ -113,8 +116,11 @@ actor HookWorker {
     }
 
     /// Keeps the last non-empty stderr line: the message of a worker that dies without answering.
-    private static func follow(_ stream: SubprocessOutputSequence, into worker: HookWorker?, generation: Int) async throws {
+    private static func follow(_ stream: SubprocessOutputSequence, of name: String, logger: Logger?, into worker: HookWorker?, generation: Int)
+        async throws
+    {
         _ = try await forEachLine(of: stream, limit: 64 << 10) { line in
+            HookRunner.log(stderr: Substring(line), of: name, to: logger)
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if !trimmed.isEmpty { await worker?.noteError(trimmed, generation: generation) }
         }
@@ -214,9 +220,11 @@ actor WorkerPool {
     private var idle: [HookWorker]
     private var waiters: [CheckedContinuation<HookWorker, Never>] = []
 
-    init(function: HookFunction, count: Int, workingDirectory: URL, outputLimit: Int) {
+    init(function: HookFunction, count: Int, workingDirectory: URL, outputLimit: Int, logger: Logger?) {
         self.function = function
-        idle = (0..<max(1, count)).map { _ in HookWorker(function: function, workingDirectory: workingDirectory, outputLimit: outputLimit) }
+        idle = (0..<max(1, count)).map { _ in
+            HookWorker(function: function, workingDirectory: workingDirectory, outputLimit: outputLimit, logger: logger)
+        }
     }
 
     func call(_ event: JSONValue) async -> Result<JSONValue, HookError> {
@@ -245,16 +253,18 @@ actor WorkerPools {
     private var pools: [String: WorkerPool] = [:]
     let workingDirectory: URL
     let outputLimit: Int
+    let logger: Logger?
 
-    init(workingDirectory: URL, outputLimit: Int) {
+    init(workingDirectory: URL, outputLimit: Int, logger: Logger?) {
         self.workingDirectory = workingDirectory
         self.outputLimit = outputLimit
+        self.logger = logger
     }
 
     func pool(for function: HookFunction, count: Int) async -> WorkerPool {
         if let pool = pools[function.name], pool.function == function { return pool }
         if let stale = pools[function.name] { await stale.shutdown() }
-        let pool = WorkerPool(function: function, count: count, workingDirectory: workingDirectory, outputLimit: outputLimit)
+        let pool = WorkerPool(function: function, count: count, workingDirectory: workingDirectory, outputLimit: outputLimit, logger: logger)
         pools[function.name] = pool
         return pool
     }

@@ -128,7 +128,10 @@ struct Hooks: AsyncParsableCommand {
             guard let mode = HookTool.Mode(rawValue: mode) else { throw ValidationError("--mode must be declared, spawn or worker") }
             let input = event == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: event))
             let directory = try options.settings().value("plugins_dir") ?? "./plugins"
-            let report = try await HookTool(pluginsDirectory: directory).invoke(
+            // The hook's stderr goes to this command's stderr, as a debugging aid.
+            var logger = Logger(label: "hook")
+            logger.logLevel = self.repeat > 1 ? .info : .debug
+            let report = try await HookTool(pluginsDirectory: directory, logger: logger).invoke(
                 function: function, event: input, count: max(self.repeat, 1), concurrency: concurrency, mode: mode, workers: workers)
             if self.repeat > 1 {
                 let sorted = report.latencies.sorted()

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PosternCore
 import PosternHooks
 import Testing
@@ -146,5 +147,48 @@ struct Plugins {
         let retrying = try plugins.catalog.resolve(arn: "retrying")
         #expect(retrying.attempts == 2)
         #expect(try await plugins.runner.invoke(retrying, event: Plugins.event) == Plugins.event)
+    }
+
+    @Test func whatAHookWritesToStderrIsLoggedAtDebugLevelInBothModes() async throws {
+        let plugins = try Plugins()
+        try plugins.add("chatty", #"echo "looking up tenant" >&2; cat"#)
+        try plugins.add("chatty-worker", #"while read -r line; do echo "serving" >&2; echo "$line" | sed -u 's/^{"id":\("[^"]*"\),"event":\(.*\)}$/{"id":\1,"result":\2}/'; done"#)
+        try #"{"warm": {"command": "chatty-worker", "mode": "worker", "workers": 1}}"#
+            .write(to: plugins.directory.appendingPathComponent("functions.json"), atomically: true, encoding: .utf8)
+        let lines = CapturedLines()
+        var logger = Logger(label: "hooks") { _ in CapturingHandler(lines: lines) }
+        logger.logLevel = .debug
+        let runner = HookRunner(workingDirectory: plugins.directory, logger: logger)
+        _ = try await runner.invoke(try plugins.catalog.resolve(arn: "chatty"), event: Plugins.event)
+        _ = try await runner.invoke(try plugins.catalog.resolve(arn: "warm"), event: Plugins.event)
+        await runner.shutdown()
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(lines.all.contains("debug chatty: looking up tenant"))
+        #expect(lines.all.contains("debug warm: serving"))
+    }
+}
+
+/// Log lines as "<level> <hook>: <message>".
+final class CapturedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var all: [String] { lock.withLock { lines } }
+}
+
+struct CapturingHandler: LogHandler {
+    let lines: CapturedLines
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(
+        level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt
+    ) {
+        lines.append("\(level) \(metadata?["hook"].map { "\($0)" } ?? "?"): \(message)")
     }
 }

@@ -25,7 +25,8 @@ public final class Postern: Sendable {
         signingKeys = SigningKeyCache(sealer: configuration.masterKey.secrets)
         let plugins = URL(fileURLWithPath: configuration.pluginsDirectory).standardizedFileURL
         triggers = Triggers(
-            catalog: FunctionCatalog(directory: plugins), runner: HookRunner(workingDirectory: plugins), region: configuration.region)
+            catalog: FunctionCatalog(directory: plugins), runner: HookRunner(workingDirectory: plugins, logger: logger), region: configuration.region,
+            logger: logger)
         self.logger = logger
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PosternCore
 import PosternHooks
 
@@ -8,6 +9,7 @@ struct Triggers: Sendable {
     let catalog: FunctionCatalog
     let runner: HookRunner
     let region: String
+    let logger: Logger
 
     /// The configured function ARN of a trigger (`PreSignUp`, …), if any.
     static func arn(_ trigger: String, pool: PoolRecord) -> String? {
@@ -35,6 +37,9 @@ struct Triggers: Sendable {
             return (answer, HookInvocation(
                 function: name, triggerSource: source, durationMilliseconds: Self.milliseconds(since: started), outcome: "ok", decision: [:]))
         } catch {
+            // The caller sees Cognito's error; the operator sees why the hook failed.
+            logger.warning(
+                "hook failed", metadata: ["hook": "\(name)", "trigger_source": "\(source)", "reason": "\(error)"])
             throw AWSError.from(hook: error, trigger: trigger)
         }
     }

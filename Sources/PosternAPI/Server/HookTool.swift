@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PosternCore
 import PosternHooks
 
@@ -6,9 +7,12 @@ import PosternHooks
 /// runner and error mapping the server uses, and optionally many times to measure its latency.
 public struct HookTool: Sendable {
     public let pluginsDirectory: URL
+    /// Gets the hook's stderr (at debug level).
+    public let logger: Logger?
 
-    public init(pluginsDirectory path: String) {
+    public init(pluginsDirectory path: String, logger: Logger? = nil) {
         pluginsDirectory = URL(fileURLWithPath: path).standardizedFileURL
+        self.logger = logger
     }
 
     public enum Mode: String, Sendable { case declared, spawn, worker }
@@ -34,7 +38,7 @@ public struct HookTool: Sendable {
         case .worker: declared.workers = workers
         }
         let function = declared
-        let runner = HookRunner(workingDirectory: pluginsDirectory)
+        let runner = HookRunner(workingDirectory: pluginsDirectory, logger: logger)
         defer { Task { await runner.shutdown() } }
         let trigger = Self.trigger(of: event["triggerSource"]?.stringValue ?? "")
         let outcomes = await withTaskGroup(of: (Result<JSONValue, HookError>, Double).self) { group in
