@@ -46,7 +46,7 @@ extension Postern {
                     hooks: hook.map { [$0] } ?? [], clientMetadata: clientMetadata, call: call)
             }
             try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
-            let metadata: JSONValue = clientMetadata.map { .object($0.mapValues(JSONValue.string)) } ?? .null
+            let metadata = Triggers.json(clientMetadata)
             let hooks = [try await triggers.authentication(
                 "PreAuthentication", pool: pool, user: user, clientId: client.id, request: ["validationData": metadata, "userNotFound": .bool(false)])]
                 .compactMap { $0 }
@@ -129,7 +129,7 @@ extension Postern {
             guard let user = subject.user else { try await fail("user_not_found") }
             if let post = try await triggers.authentication(
                 "PostAuthentication", pool: pool, user: user, clientId: client.id,
-                request: ["newDeviceUsed": .bool(false), "clientMetadata": clientMetadata.map { .object($0.mapValues(JSONValue.string)) } ?? .null])
+                request: ["newDeviceUsed": .bool(false), "clientMetadata": Triggers.json(clientMetadata)])
             {
                 hooks.append(post)
             }
@@ -192,15 +192,9 @@ extension Postern {
 
 extension Triggers {
     private static func request(_ subject: Postern.CustomAuthSubject, clientMetadata: [String: String]?) -> [String: JSONValue] {
-        var attributes: [String: JSONValue] = [:]
-        if let user = subject.user {
-            attributes = user.attributes.mapValues(JSONValue.string)
-            attributes["sub"] = .string(user.sub.rawValue)
-            attributes["cognito:user_status"] = .string(user.status.rawValue)
-        }
-        return [
-            "userAttributes": .object(attributes), "userNotFound": .bool(subject.user == nil),
-            "clientMetadata": clientMetadata.map { .object($0.mapValues(JSONValue.string)) } ?? .null,
+        [
+            "userAttributes": subject.user.map(userAttributes(of:)) ?? .object([:]), "userNotFound": .bool(subject.user == nil),
+            "clientMetadata": Triggers.json(clientMetadata),
         ]
     }
 

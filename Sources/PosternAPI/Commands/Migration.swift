@@ -16,8 +16,7 @@ extension Postern {
     ) async throws -> UserRecord? {
         guard let arn = Triggers.arn("UserMigration", pool: pool) else { return nil }
         let source = password == nil ? "UserMigration_ForgotPassword" : "UserMigration_Authentication"
-        func strings(_ map: [String: String]?) -> JSONValue { map.map { .object($0.mapValues(JSONValue.string)) } ?? .null }
-        var request: [String: JSONValue] = ["validationData": strings(validationData), "clientMetadata": strings(clientMetadata)]
+        var request: [String: JSONValue] = ["validationData": Triggers.json(validationData), "clientMetadata": Triggers.json(clientMetadata)]
         if let password { request["password"] = .string(password) }
         let (answer, record) = try await triggers.invoke(
             "UserMigration", arn: arn, source: source, pool: pool, userName: login, clientId: client.id, request: .object(request),

@@ -46,7 +46,7 @@ extension Postern {
             }
             try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
             // PreAuthentication sees InitiateAuth's ClientMetadata as validationData; a refusal appends nothing.
-            let metadata: JSONValue = clientMetadata.map { .object($0.mapValues(JSONValue.string)) } ?? .null
+            let metadata = Triggers.json(clientMetadata)
             var hooks = [try await triggers.authentication(
                 "PreAuthentication", pool: pool, user: user, clientId: client.id, request: ["validationData": metadata, "userNotFound": .bool(false)])]
                 .compactMap { $0 }

@@ -52,17 +52,14 @@ struct Triggers: Sendable {
         clientMetadata: [String: String]?, call: Call, postern: Postern
     ) async throws {
         guard let arn = Self.arn("PostConfirmation", pool: pool) else { return }
-        var attributes = user.attributes
-        attributes["sub"] = user.sub.rawValue
-        attributes["cognito:user_status"] = user.status.rawValue
         let started = ContinuousClock.now
         var failure: AWSError?
         do {
             _ = try await invoke(
                 "PostConfirmation", arn: arn, source: source, pool: pool, userName: user.username, clientId: clientId,
                 request: .object([
-                    "userAttributes": .object(attributes.mapValues(JSONValue.string)),
-                    "clientMetadata": clientMetadata.map { .object($0.mapValues(JSONValue.string)) } ?? .null,
+                    "userAttributes": Self.userAttributes(of: user),
+                    "clientMetadata": Self.json(clientMetadata),
                 ]),
                 response: .object([:]))
         } catch let error as AWSError {
@@ -84,11 +81,8 @@ struct Triggers: Sendable {
         _ trigger: String, pool: PoolRecord, user: UserRecord, clientId: ClientID, request extra: [String: JSONValue]
     ) async throws -> HookInvocation? {
         guard let arn = Self.arn(trigger, pool: pool) else { return nil }
-        var attributes = user.attributes
-        attributes["sub"] = user.sub.rawValue
-        attributes["cognito:user_status"] = user.status.rawValue
         var request = extra
-        request["userAttributes"] = .object(attributes.mapValues(JSONValue.string))
+        request["userAttributes"] = Self.userAttributes(of: user)
         return try await invoke(
             trigger, arn: arn, source: "\(trigger)_Authentication", pool: pool, userName: user.username, clientId: clientId,
             request: .object(request), response: .object([:])
@@ -105,10 +99,23 @@ struct Triggers: Sendable {
             "PreAuthentication", arn: arn, source: "PreAuthentication_Authentication", pool: pool, userName: login, clientId: clientId,
             request: .object([
                 "userAttributes": .object([:]), "userNotFound": .bool(true),
-                "validationData": validationData.map { .object($0.mapValues(JSONValue.string)) } ?? .null,
+                "validationData": Self.json(validationData),
             ]),
             response: .object([:])
         ).record
+    }
+
+    /// `userAttributes` as Cognito sends them: the user's attributes with `sub` and `cognito:user_status`.
+    static func userAttributes(of user: UserRecord) -> JSONValue {
+        var attributes = user.attributes.mapValues(JSONValue.string)
+        attributes["sub"] = .string(user.sub.rawValue)
+        attributes["cognito:user_status"] = .string(user.status.rawValue)
+        return .object(attributes)
+    }
+
+    /// A string map (ClientMetadata, validationData) as JSON; null when the caller sent none.
+    static func json(_ map: [String: String]?) -> JSONValue {
+        map.map { .object($0.mapValues(JSONValue.string)) } ?? .null
     }
 
     static func milliseconds(since start: ContinuousClock.Instant) -> Int {
@@ -138,7 +145,7 @@ struct Triggers: Sendable {
             request: .object([
                 "userAttributes": .object(attributes.mapValues(JSONValue.string)),
                 "validationData": validationData == nil ? .null : .object(validation),
-                "clientMetadata": clientMetadata.map { .object($0.mapValues(JSONValue.string)) } ?? .null,
+                "clientMetadata": Self.json(clientMetadata),
             ]),
             response: .object(["autoConfirmUser": .bool(false), "autoVerifyEmail": .bool(false), "autoVerifyPhone": .bool(false)]))
         // Cognito ignores the decision for administrator-created users.
@@ -161,15 +168,12 @@ struct Triggers: Sendable {
         let config = pool.settings.json["LambdaConfig"]?["PreTokenGenerationConfig"]
         guard let arn = config?["LambdaArn"]?.stringValue ?? Self.arn("PreTokenGeneration", pool: pool) else { return nil }
         let version = config?["LambdaVersion"]?.stringValue == "V1_0" || config == nil ? 1 : 2
-        var attributes = user.attributes
-        attributes["sub"] = user.sub.rawValue
-        attributes["cognito:user_status"] = user.status.rawValue
         var request: [String: JSONValue] = [
-            "userAttributes": .object(attributes.mapValues(JSONValue.string)),
+            "userAttributes": Self.userAttributes(of: user),
             "groupConfiguration": .object([
                 "groupsToOverride": .array(groups.map(JSONValue.string)), "iamRolesToOverride": .array([]), "preferredRole": .null,
             ]),
-            "clientMetadata": clientMetadata.map { .object($0.mapValues(JSONValue.string)) } ?? .null,
+            "clientMetadata": Self.json(clientMetadata),
         ]
         if version == 2 { request["scopes"] = .array(scopes.map(JSONValue.string)) }
         let neutral: JSONValue = .object([version == 1 ? "claimsOverrideDetails" : "claimsAndScopeOverrideDetails": .null])
@@ -198,7 +202,7 @@ struct Triggers: Sendable {
             request: .object([
                 "userAttributes": .object(attributes.mapValues(JSONValue.string)), "codeParameter": "{####}",
                 "linkParameter": "{##Click Here##}", "usernameParameter": withUsername ? "{username}" : .null,
-                "clientMetadata": context.clientMetadata.map { .object($0.mapValues(JSONValue.string)) } ?? .null,
+                "clientMetadata": Self.json(context.clientMetadata),
             ]),
             response: .object(["smsMessage": .null, "emailMessage": .null, "emailSubject": .null]))
         func text(_ name: String) throws -> String? {

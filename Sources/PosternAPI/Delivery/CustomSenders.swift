@@ -30,9 +30,6 @@ struct CustomSenders: Sendable {
         guard let user = try await postern.directory.user(sub: event.streamEntityID) else { return }
         let trigger = queued.deliveryMedium == "EMAIL" ? "CustomEmailSender" : "CustomSMSSender"
         let source = "\(trigger)_\(queued.kind)"
-        var attributes = user.attributes
-        attributes["sub"] = user.sub.rawValue
-        attributes["cognito:user_status"] = user.status.rawValue
         let clientId = event.metadata["clientId"]?.stringValue.map(ClientID.init)
         var outcome = "ok"
         let started = ContinuousClock.now
@@ -44,8 +41,8 @@ struct CustomSenders: Sendable {
                     request: .object([
                         "type": .string(trigger == "CustomEmailSender" ? "customEmailSenderRequestV1" : "customSMSSenderRequestV1"),
                         "code": code.map(JSONValue.string) ?? .null,
-                        "clientMetadata": message.clientMetadata.map { .object($0.mapValues(JSONValue.string)) } ?? .null,
-                        "userAttributes": .object(attributes.mapValues(JSONValue.string)),
+                        "clientMetadata": Triggers.json(message.clientMetadata),
+                        "userAttributes": Triggers.userAttributes(of: user),
                     ]),
                     response: .object([:]))
                 outcome = "ok"
