@@ -28,11 +28,11 @@ def events(stream, event_type):
 
 
 class Setup:
-    def __init__(self, idp, anon_idp, pool_factory, client_factory, lambda_config, existing_user=True):
+    def __init__(self, idp, anon_idp, pool_factory, client_factory, lambda_config, existing_user=True, prefix="f"):
         self.idp, self.anon = idp, anon_idp
         self.pool = pool_factory(LambdaConfig=lambda_config, AutoVerifiedAttributes=["email"])
         self.client = client_factory(pool_id=self.pool["Id"], ExplicitAuthFlows=ALL_FLOWS + ["ALLOW_CUSTOM_AUTH"])
-        self.username = unique("f")
+        self.username = unique(prefix)
         self.sub = None
         if existing_user:
             user = idp.admin_create_user(UserPoolId=self.pool["Id"], Username=self.username, MessageAction="SUPPRESS",
@@ -81,12 +81,14 @@ CASES = {
 def test_a_failing_pre_trigger_fails_the_call_and_changes_nothing(idp, anon_idp, pool_factory, client_factory, trigger, fault):
     function, error, message = FAULTS[fault]
     extra, existing, call, untouched = CASES[trigger]
-    setup = Setup(idp, anon_idp, pool_factory, client_factory, {trigger: ARN + function, **extra}, existing)
+    prefix = "f"
+    if (trigger, fault) == ("PostAuthentication", "reject"):
+        # PostAuthentication gets no ClientMetadata from InitiateAuth: `auth-gate` refuses "blocked…" emails instead.
+        function, message, prefix = "auth-gate", "{trigger} failed with error Sign-in blocked by policy.", "blocked"
+    setup = Setup(idp, anon_idp, pool_factory, client_factory, {trigger: ARN + function, **extra}, existing, prefix)
     metadata = {}
     if fault == "reject":
         metadata.update(REFUSE)
-        if trigger == "PostAuthentication":
-            pytest.skip("PostAuthentication gets no ClientMetadata from InitiateAuth; its refusal is in test_authentication_triggers.py")
     with expect_error(error, message.format(trigger=trigger) if message else None):
         call(setup, metadata)
     assert untouched(setup)
