@@ -18,7 +18,8 @@ import SystemPackage
 public struct HookRunner: Sendable {
     public let workingDirectory: URL
     public let outputLimit: Int
-    let permits: Permits
+    /// Spawned hooks running at once are bounded by these slots.
+    let slots: Lender<Int>
     let workers: WorkerPools
     /// Receives what hooks write to stderr, line by line, at debug level: hooks may print the events
     /// they get, which can hold passwords and codes, so it stays out of an info-level log.
@@ -28,7 +29,7 @@ public struct HookRunner: Sendable {
         self.workingDirectory = workingDirectory
         self.outputLimit = outputLimit
         self.logger = logger
-        permits = Permits(count: maxConcurrent)
+        slots = Lender(Array(0..<max(maxConcurrent, 1)))
         workers = WorkerPools(workingDirectory: workingDirectory, outputLimit: outputLimit, logger: logger)
     }
 
@@ -64,15 +65,20 @@ public struct HookRunner: Sendable {
         }
     }
 
+    /// One call within the function's timeout, which covers waiting for a free slot or worker too.
     private func invokeOnce(_ function: HookFunction, event: JSONValue) async throws(HookError) -> JSONValue {
+        let deadline = ContinuousClock.now + function.timeout
         if let count = function.workers {
-            return try await workers.pool(for: function, count: count).call(event).get()
+            return try await workers.pool(for: function, count: count).call(event, deadline: deadline).get()
         }
         let input: [UInt8]
         do { input = Array(try JSONEncoder().encode(event)) } catch { throw .invalidOutput("event not encodable") }
-        await permits.acquire()
-        defer { Task { await permits.release() } }
-        let outcome = try await spawn(function, input: input)
+        guard let slot = await slots.borrow(until: deadline) else { throw .timedOut(function.name) }
+        defer { Task { await slots.giveBack(slot) } }
+        var budgeted = function
+        budgeted.timeout = deadline - ContinuousClock.now
+        guard budgeted.timeout > .zero else { throw .timedOut(function.name) }
+        let outcome = try await spawn(budgeted, input: input)
         if logger != nil {
             for line in String(decoding: outcome.stderr, as: UTF8.self).split(whereSeparator: \.isNewline) {
                 Self.log(stderr: line, of: function.name, to: logger)
@@ -189,22 +195,38 @@ public struct HookRunner: Sendable {
     }
 }
 
-/// A counting semaphore for async code.
-actor Permits {
-    var available: Int
-    var waiters: [CheckedContinuation<Void, Never>] = []
+/// Lends a fixed set of items (spawn slots, worker processes) one borrower at a time. A borrower
+/// waits its turn, but not past its deadline: a queued hook call fails as timed out instead of
+/// waiting behind slow ones for ever.
+actor Lender<Item: Sendable> {
+    private var idle: [Item]
+    private var waiters: [(id: Int, continuation: CheckedContinuation<Item?, Never>, timer: Task<Void, Never>)] = []
+    private var nextId = 0
 
-    init(count: Int) { available = count }
+    init(_ items: [Item]) { idle = items }
 
-    func acquire() async {
-        if available > 0 {
-            available -= 1
-            return
+    func borrow(until deadline: ContinuousClock.Instant) async -> Item? {
+        if let item = idle.popLast() { return item }
+        nextId += 1
+        let id = nextId
+        return await withCheckedContinuation { continuation in
+            let timer = Task {
+                guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
+                self.expire(id)
+            }
+            waiters.append((id, continuation, timer))
         }
-        await withCheckedContinuation { waiters.append($0) }
     }
 
-    func release() {
-        if waiters.isEmpty { available += 1 } else { waiters.removeFirst().resume() }
+    func giveBack(_ item: Item) {
+        guard !waiters.isEmpty else { return idle.append(item) }
+        let waiter = waiters.removeFirst()
+        waiter.timer.cancel()
+        waiter.continuation.resume(returning: item)
+    }
+
+    private func expire(_ id: Int) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: index).continuation.resume(returning: nil)
     }
 }

@@ -41,7 +41,7 @@ actor HookWorker {
     }
 
     /// Sends one event and waits for its answer, the timeout, or the process's death.
-    func call(_ event: JSONValue) async -> Result<JSONValue, HookError> {
+    func call(_ event: JSONValue, timeout: Duration) async -> Result<JSONValue, HookError> {
         if running == nil, case .failure(let error) = await start() { return .failure(error) }
         guard let running else { return .failure(.crashed("\(function.name): worker exited during start")) }
         nextCall += 1
@@ -53,7 +53,6 @@ actor HookWorker {
         } catch {
             return .failure(.invalidOutput("event not encodable"))
         }
-        let timeout = function.timeout
         let current = generation
         return await withCheckedContinuation { reply in
             pending = (id, reply)
@@ -214,37 +213,30 @@ actor HookWorker {
     }
 }
 
-/// The N workers of one function: a call takes an idle worker or waits for one.
-actor WorkerPool {
+/// The N workers of one function: a call takes an idle worker or waits for one until its deadline.
+final class WorkerPool: Sendable {
     let function: HookFunction
-    private var idle: [HookWorker]
-    private var waiters: [CheckedContinuation<HookWorker, Never>] = []
+    private let workers: [HookWorker]
+    private let lender: Lender<HookWorker>
 
     init(function: HookFunction, count: Int, workingDirectory: URL, outputLimit: Int, logger: Logger?) {
         self.function = function
-        idle = (0..<max(1, count)).map { _ in
+        workers = (0..<max(1, count)).map { _ in
             HookWorker(function: function, workingDirectory: workingDirectory, outputLimit: outputLimit, logger: logger)
         }
+        lender = Lender(workers)
     }
 
-    func call(_ event: JSONValue) async -> Result<JSONValue, HookError> {
-        let worker = await take()
-        let result = await worker.call(event)
-        giveBack(worker)
+    func call(_ event: JSONValue, deadline: ContinuousClock.Instant) async -> Result<JSONValue, HookError> {
+        guard let worker = await lender.borrow(until: deadline) else { return .failure(.timedOut(function.name)) }
+        let remaining = deadline - ContinuousClock.now
+        let result = remaining > .zero ? await worker.call(event, timeout: remaining) : .failure(.timedOut(function.name))
+        await lender.giveBack(worker)
         return result
     }
 
     func shutdown() async {
-        for worker in idle { await worker.shutdown() }
-    }
-
-    private func take() async -> HookWorker {
-        if let worker = idle.popLast() { return worker }
-        return await withCheckedContinuation { waiters.append($0) }
-    }
-
-    private func giveBack(_ worker: HookWorker) {
-        if waiters.isEmpty { idle.append(worker) } else { waiters.removeFirst().resume(returning: worker) }
+        for worker in workers { await worker.shutdown() }
     }
 }
 

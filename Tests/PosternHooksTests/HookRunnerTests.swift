@@ -149,6 +149,31 @@ struct Plugins {
         #expect(try await plugins.runner.invoke(retrying, event: Plugins.event) == Plugins.event)
     }
 
+    @Test func aCallQueuedBehindSlowHooksTimesOutWithoutStarting() async throws {
+        let plugins = try Plugins()
+        try plugins.add("slow-log", #"echo started >> starts.log; sleep 30"#)
+        try #"{"slow": {"command": "slow-log", "timeout": 0.5}}"#
+            .write(to: plugins.directory.appendingPathComponent("functions.json"), atomically: true, encoding: .utf8)
+        let runner = HookRunner(workingDirectory: plugins.directory, maxConcurrent: 1)
+        let function = try plugins.catalog.resolve(arn: "slow")
+        let outcomes = await withTaskGroup(of: HookError?.self) { group in
+            for _ in 0..<3 {
+                group.addTask {
+                    do throws(HookError) {
+                        _ = try await runner.invoke(function, event: Plugins.event)
+                        return nil
+                    } catch {
+                        return error
+                    }
+                }
+            }
+            return await group.reduce(into: [HookError?]()) { $0.append($1) }
+        }
+        #expect(outcomes == Array(repeating: HookError.timedOut("slow"), count: 3))
+        let starts = try String(contentsOf: plugins.directory.appendingPathComponent("starts.log"), encoding: .utf8)
+        #expect(starts.split(separator: "\n").count == 1, "the queued calls never started")
+    }
+
     @Test func whatAHookWritesToStderrIsLoggedAtDebugLevelInBothModes() async throws {
         let plugins = try Plugins()
         try plugins.add("chatty", #"echo "looking up tenant" >&2; cat"#)

@@ -11,6 +11,8 @@ import Testing
         import json, os, sys, time
         for line in sys.stdin:
             call = json.loads(line)
+            with open("calls.log", "a") as log:
+                log.write(call["id"] + "\\n")
             event = call["event"]
             action = event["request"].get("action", "answer")
             if action == "sleep":
@@ -134,5 +136,27 @@ import Testing
         try #"{"odd": {"command": "x", "mode": "forking"}}"#
             .write(to: plugins.directory.appendingPathComponent("functions.json"), atomically: true, encoding: .utf8)
         #expect(throws: HookError.self) { try plugins.catalog.resolve(arn: "odd") }
+    }
+
+    @Test func aCallWaitingForABusyWorkerTimesOutWithoutReachingOne() async throws {
+        let fixture = try Fixture(workers: 1, timeout: 0.5)
+        defer { Task { await fixture.runner.shutdown() } }
+        _ = try await fixture.pid()
+        let outcomes = await withTaskGroup(of: HookError?.self) { group in
+            for _ in 0..<2 {
+                group.addTask {
+                    do throws(HookError) {
+                        _ = try await fixture.call(["action": "sleep", "seconds": "30"])
+                        return nil
+                    } catch {
+                        return error
+                    }
+                }
+            }
+            return await group.reduce(into: [HookError?]()) { $0.append($1) }
+        }
+        #expect(outcomes == [HookError.timedOut("warm"), HookError.timedOut("warm")])
+        let calls = try String(contentsOf: fixture.plugins.directory.appendingPathComponent("calls.log"), encoding: .utf8)
+        #expect(calls.split(separator: "\n").count == 2, "the first call and one slow call reached the worker; the queued one did not")
     }
 }
