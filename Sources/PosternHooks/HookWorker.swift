@@ -33,6 +33,9 @@ actor HookWorker {
     private var lastErrorLine = ""
     private var nextCall = 0
 
+    /// How long a new worker may take to start, on top of its first call's timeout (Lambda's init limit).
+    static let startupAllowance: Duration = .seconds(10)
+
     init(function: HookFunction, workingDirectory: URL, outputLimit: Int, logger: Logger?) {
         self.function = function
         self.workingDirectory = workingDirectory
@@ -42,7 +45,13 @@ actor HookWorker {
 
     /// Sends one event and waits for its answer, the timeout, or the process's death.
     func call(_ event: JSONValue, timeout: Duration) async -> Result<JSONValue, HookError> {
-        if running == nil, case .failure(let error) = await start() { return .failure(error) }
+        var timeout = timeout
+        if running == nil {
+            if case .failure(let error) = await start() { return .failure(error) }
+            // A cold start (interpreter, imports) does not count toward the call's timeout; as in Lambda's
+            // init phase, it has a limit of its own.
+            timeout += Self.startupAllowance
+        }
         guard let running else { return .failure(.crashed("\(function.name): worker exited during start")) }
         nextCall += 1
         let id = String(nextCall)
