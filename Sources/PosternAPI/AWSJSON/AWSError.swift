@@ -82,13 +82,18 @@ struct AWSError: Error, Sendable {
         }
     }
 
+    /// A hook's answer Cognito cannot use: unparseable, ill-typed, or breaking a trigger's rule.
+    static func invalidLambdaResponse(_ message: String = "Unrecognizable lambda output") -> AWSError {
+        AWSError(type: "InvalidLambdaResponseException", message: message, status: 400)
+    }
+
     /// What the caller sees when a trigger's hook fails (spec/triggers.md §2).
     static func from(hook error: HookError, trigger: String) -> AWSError {
         switch error {
         case .rejected(let message):
             AWSError(type: "UserLambdaValidationException", message: "\(trigger) failed with error \(message).", status: 400)
         case .invalidOutput:
-            AWSError(type: "InvalidLambdaResponseException", message: "Unrecognizable lambda output", status: 400)
+            invalidLambdaResponse()
         case .timedOut:
             AWSError(type: "UnexpectedLambdaException", message: "\(trigger) invocation failed due to error TimeoutError.", status: 400)
         case .notFound:

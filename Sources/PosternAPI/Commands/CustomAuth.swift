@@ -35,15 +35,11 @@ extension Postern {
         return try await retrying {
             guard let user = try await directory.user(pool: pool, login: login) else {
                 try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login])
-                guard client.settings.preventUserExistenceErrors else {
-                    try await recordAnonymousFailure(pool: pool, client: client, flow: flow, reason: "user_not_found", call: call)
-                    throw DomainError.userNotFound
-                }
-                let hook = try await triggers.preAuthenticationOfUnknownUser(
-                    pool: pool, login: login, clientId: client.id, validationData: clientMetadata)
+                let hooks = try await unknownUserPreAuthentication(
+                    pool: pool, client: client, flow: flow, login: login, clientMetadata: clientMetadata, call: call)
                 return try await customAuthStep(
-                    pool: pool, client: client, subject: CustomAuthSubject(login: login), rounds: [], answered: nil,
-                    hooks: hook.map { [$0] } ?? [], clientMetadata: clientMetadata, call: call)
+                    pool: pool, client: client, subject: CustomAuthSubject(login: login), rounds: [], answered: nil, hooks: hooks,
+                    clientMetadata: clientMetadata, call: call)
             }
             try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
             let metadata = Triggers.json(clientMetadata)
@@ -144,7 +140,7 @@ extension Postern {
         case let name?:
             throw DomainError.invalidParameter("\(name) is not supported in CUSTOM_AUTH by this server yet.")
         case nil:
-            throw AWSError(type: "InvalidLambdaResponseException", message: "Unrecognizable lambda output", status: 400)
+            throw AWSError.invalidLambdaResponse()
         }
         if rounds.count >= Self.maxCustomAuthRounds { try await fail("custom_auth_round_limit") }
         let made = try await triggers.createAuthChallenge(
@@ -158,7 +154,7 @@ extension Postern {
         let sealed = try sealSession(session)
         // The SDKs refuse a Session longer than 2048 characters.
         guard sealed.count <= 2048 else {
-            throw AWSError(type: "InvalidLambdaResponseException", message: "Challenge parameters are too large for the session.", status: 400)
+            throw AWSError.invalidLambdaResponse("Challenge parameters are too large for the session.")
         }
         let issued = ChallengeIssued(challengeName: "CUSTOM_CHALLENGE", clientId: client.id, sessionId: session.id, hooks: hooks)
         try await appendCustomAuth(pool: pool, client: client, user: subject.user, before + [issued], call: call)
@@ -198,15 +194,13 @@ extension Triggers {
         ]
     }
 
-    private static var invalid: AWSError { AWSError(type: "InvalidLambdaResponseException", message: "Unrecognizable lambda output", status: 400) }
-
     /// `{string: string}` members of a response (absent or null is empty).
     private static func stringMap(_ value: JSONValue?) throws -> [String: String] {
         switch value {
         case nil, .null?: return [:]
         case .object(let members)?:
-            return try members.mapValues { guard let text = $0.stringValue else { throw invalid }; return text }
-        default: throw invalid
+            return try members.mapValues { guard let text = $0.stringValue else { throw AWSError.invalidLambdaResponse() }; return text }
+        default: throw AWSError.invalidLambdaResponse()
         }
     }
 
@@ -226,7 +220,7 @@ extension Triggers {
         switch answer["response"]?["challengeName"] {
         case nil, .null?: name = nil
         case .string(let value)?: name = value.isEmpty ? nil : value
-        default: throw Self.invalid
+        default: throw AWSError.invalidLambdaResponse()
         }
         let issue = try Self.flag(answer, "issueTokens")
         let fail = try Self.flag(answer, "failAuthentication")
@@ -255,7 +249,7 @@ extension Triggers {
         switch response?["challengeMetadata"] {
         case nil, .null?: metadata = nil
         case .string(let value)?: metadata = value
-        default: throw Self.invalid
+        default: throw AWSError.invalidLambdaResponse()
         }
         var decided = record
         // Private parameters hold the expected answer: only their names reach the log.

@@ -64,7 +64,7 @@ struct MigrationDecision {
     var messageAction: String?
 
     init(_ response: JSONValue?, forgotPassword: Bool) throws {
-        let invalid = AWSError(type: "InvalidLambdaResponseException", message: "Unrecognizable lambda output", status: 400)
+        let invalid = AWSError.invalidLambdaResponse()
         switch response?["userAttributes"] {
         case nil, .null?: return
         case .object(let members)?:

@@ -33,15 +33,9 @@ extension Postern {
             }
             guard let user = found else {
                 PasswordVerifier.simulateCheck(password: password, poolName: pool.id.poolName, userID: login)
-                try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login])
-                guard client.settings.preventUserExistenceErrors else {
-                    try await recordAnonymousFailure(pool: pool, client: client, flow: flow, reason: "user_not_found", call: call)
-                    throw DomainError.userNotFound
-                }
-                let hook = try await triggers.preAuthenticationOfUnknownUser(
-                    pool: pool, login: login, clientId: client.id, validationData: clientMetadata)
-                try await recordAnonymousFailure(
-                    pool: pool, client: client, flow: flow, reason: "user_not_found", hooks: hook.map { [$0] }, call: call)
+                let hooks = try await unknownUserPreAuthentication(
+                    pool: pool, client: client, flow: flow, login: login, clientMetadata: clientMetadata, call: call)
+                try await recordAnonymousFailure(pool: pool, client: client, flow: flow, reason: "user_not_found", hooks: hooks.isEmpty ? nil : hooks, call: call)
                 throw DomainError.notAuthorized("Incorrect username or password.")
             }
             try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
@@ -95,6 +89,21 @@ extension Postern {
                 return AuthResponse(AuthenticationResult: result)
             }
         }
+    }
+
+    /// A sign-in for a user the pool does not know. Without PreventUserExistenceErrors the attempt is
+    /// recorded and the caller told; with it, PreAuthentication runs with `userNotFound` and its run is
+    /// returned, so the flow can go on exactly as for a real user.
+    func unknownUserPreAuthentication(
+        pool: PoolRecord, client: ClientRecord, flow: AuthFlow, login: String, clientMetadata: [String: String]?, call: Call
+    ) async throws -> [HookInvocation] {
+        guard client.settings.preventUserExistenceErrors else {
+            try await recordAnonymousFailure(pool: pool, client: client, flow: flow, reason: "user_not_found", call: call)
+            throw DomainError.userNotFound
+        }
+        let hook = try await triggers.preAuthenticationOfUnknownUser(
+            pool: pool, login: login, clientId: client.id, validationData: clientMetadata)
+        return hook.map { [$0] } ?? []
     }
 
     func recordAnonymousFailure(

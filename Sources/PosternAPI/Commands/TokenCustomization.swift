@@ -115,7 +115,7 @@ struct TokenCustomization: Sendable, Equatable {
 
     // MARK: Reading the answer; any ill-typed member is an invalid Lambda response, as in Cognito.
 
-    static var invalid: AWSError { AWSError(type: "InvalidLambdaResponseException", message: "Unrecognizable lambda output", status: 400) }
+    static var invalid: AWSError { AWSError.invalidLambdaResponse() }
 
     private static func object(_ value: JSONValue?) throws -> [String: JSONValue]? {
         switch value {

@@ -128,7 +128,7 @@ struct Triggers: Sendable {
         switch answer["response"]?[name] {
         case nil, .null?: return false
         case .bool(let value)?: return value
-        default: throw AWSError(type: "InvalidLambdaResponseException", message: "Unrecognizable lambda output", status: 400)
+        default: throw AWSError.invalidLambdaResponse()
         }
     }
 
@@ -209,15 +209,13 @@ struct Triggers: Sendable {
             switch answer["response"]?[name] {
             case nil, .null?: return nil
             case .string(let value)?: return value
-            default: throw AWSError(type: "InvalidLambdaResponseException", message: "Unrecognizable lambda output", status: 400)
+            default: throw AWSError.invalidLambdaResponse()
             }
         }
         let body = try text(medium == "EMAIL" ? "emailMessage" : "smsMessage")
         let subject = medium == "EMAIL" ? try text("emailSubject") : nil
         if let body, !body.contains("{####}") {
-            throw AWSError(
-                type: "InvalidLambdaResponseException", message: "CustomMessage returned a message without the code parameter {####}.",
-                status: 400)
+            throw AWSError.invalidLambdaResponse("CustomMessage returned a message without the code parameter {####}.")
         }
         var decided = record
         decided.decision = ["customized": .array([body.map { _ in "message" }, subject.map { _ in "subject" }].compactMap { $0 }.map(JSONValue.string))]
