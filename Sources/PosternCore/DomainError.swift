@@ -20,6 +20,7 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupportedTokenType(String)
     case unauthorized(String)
     case concurrentModification(String)
+    case tooManyRequests(String)
 
     public var description: String {
         switch self {
@@ -40,6 +41,7 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unsupportedTokenType: "unsupportedTokenType"
         case .unauthorized: "unauthorized"
         case .concurrentModification: "concurrentModification"
+        case .tooManyRequests: "tooManyRequests"
         }
     }
 }

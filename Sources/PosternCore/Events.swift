@@ -43,8 +43,10 @@ public struct EventMetadata: Codable, Sendable, Equatable {
     public var causationId: String?
     public var operation: String?
 
-    public init(requestId: String, actor: String, clientId: String? = nil, sourceIp: String? = nil, userAgent: String? = nil,
-                correlationId: String? = nil, causationId: String? = nil, operation: String? = nil) {
+    public init(
+        requestId: String, actor: String, clientId: String? = nil, sourceIp: String? = nil, userAgent: String? = nil,
+        correlationId: String? = nil, causationId: String? = nil, operation: String? = nil
+    ) {
         self.requestId = requestId
         self.actor = actor
         self.clientId = clientId
@@ -172,8 +174,10 @@ public struct UserRegistered: EventPayload {
     public var preSignUp: HookInvocation?
     /// The UserMigration hook that brought the user over from a legacy directory.
     public var migration: HookInvocation?
-    public init(poolId: UserPoolID, sub: Sub, origin: String, sealedProfile: String, sealedVerifier: String?, status: UserStatus,
-                clientId: ClientID?, preSignUp: HookInvocation? = nil, migration: HookInvocation? = nil) {
+    public init(
+        poolId: UserPoolID, sub: Sub, origin: String, sealedProfile: String, sealedVerifier: String?, status: UserStatus,
+        clientId: ClientID?, preSignUp: HookInvocation? = nil, migration: HookInvocation? = nil
+    ) {
         self.migration = migration
         self.poolId = poolId
         self.sub = sub
@@ -205,11 +209,15 @@ public struct ConfirmationCodeIssued: EventPayload {
     public var codeHash: String
     public var expiresAt: Date
     public var messageId: String
-    public init(purpose: String, codeHash: String, expiresAt: Date, messageId: String) {
+    /// The contact attribute the code went to (`email`, `phone_number`); the hash covers its value, so the
+    /// code proves only that value. Absent on codes issued before codes were bound to values.
+    public var attribute: String?
+    public init(purpose: String, codeHash: String, expiresAt: Date, messageId: String, attribute: String? = nil) {
         self.purpose = purpose
         self.codeHash = codeHash
         self.expiresAt = expiresAt
         self.messageId = messageId
+        self.attribute = attribute
     }
 }
 
@@ -278,8 +286,10 @@ public struct SignInSucceeded: EventPayload {
     public var refreshExpiresAt: Date
     /// The hooks that ran for this sign-in (PreAuthentication, PostAuthentication, PreTokenGeneration …).
     public var hooks: [HookInvocation]?
-    public init(flow: String, clientId: ClientID, originJti: String, refreshTokenHash: String, authTime: Date, refreshExpiresAt: Date,
-                hooks: [HookInvocation]? = nil) {
+    public init(
+        flow: String, clientId: ClientID, originJti: String, refreshTokenHash: String, authTime: Date, refreshExpiresAt: Date,
+        hooks: [HookInvocation]? = nil
+    ) {
         self.flow = flow
         self.clientId = clientId
         self.originJti = originJti
@@ -477,4 +487,38 @@ public enum UserStatus: String, Codable, Sendable {
     case forceChangePassword = "FORCE_CHANGE_PASSWORD"
     case resetRequired = "RESET_REQUIRED"
     case externalProvider = "EXTERNAL_PROVIDER"
+}
+
+/// A request answered as if it concerned a real user who could receive a code, because the app client
+/// hides user existence (`PreventUserExistenceErrors`): no such user, a disabled one, one with no
+/// verified contact or one already confirmed. Recorded so auditors see enumeration attempts, and so the
+/// answer costs a write, as the real one does.
+public struct UserExistenceHidden: EventPayload {
+    public static let eventType = "UserExistenceHidden"
+    public var poolId: UserPoolID
+    public var clientId: ClientID
+    /// The real user, when there is one.
+    public var sub: Sub?
+    /// `user_not_found`, `user_disabled`, `no_verified_contact`, `already_confirmed`, `migration_failed`.
+    public var reason: String
+    public init(poolId: UserPoolID, clientId: ClientID, sub: Sub?, reason: String) {
+        self.poolId = poolId
+        self.clientId = clientId
+        self.sub = sub
+        self.reason = reason
+    }
+}
+
+/// Another user proved the same email or phone number and took it as a sign-in alias
+/// (`ForceAliasCreation`): this user's copy is no longer verified, so it no longer signs them in.
+public struct AliasReleased: EventPayload {
+    public static let eventType = "AliasReleased"
+    /// `email` or `phone_number`.
+    public var attribute: String
+    /// The user who holds the alias now.
+    public var takenBy: Sub
+    public init(attribute: String, takenBy: Sub) {
+        self.attribute = attribute
+        self.takenBy = takenBy
+    }
 }
