@@ -42,8 +42,13 @@ public struct MasterKey: Sendable {
         HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data("postern \(purpose)".utf8), outputByteCount: 32)
     }
 
-    /// The sealer for server secrets (signing keys, client secrets, admin secrets, challenge sessions).
+    /// The sealer for server secrets kept in the database (signing keys, client secrets, admin secrets).
     public var secrets: Sealer { Sealer(key: derived("server secrets v1")) }
+
+    /// The sealer for state handed to clients (challenge sessions): a key of its own, so nothing a client
+    /// holds was ever sealed under the key of stored secrets, and each purpose is bound as associated
+    /// data, so a sealed value of one purpose cannot be passed off as another.
+    public var sessions: Sealer { Sealer(key: derived("client sessions v1")) }
 
     /// Keyed hash for one-time codes and refresh tokens, so a database reader cannot brute-force them.
     public var codeHasher: CodeHasher { CodeHasher(key: derived("code hashing v1")) }
@@ -80,6 +85,25 @@ public struct Sealer: Sendable {
     public func seal(_ text: String) throws -> String { try seal(Data(text.utf8)) }
 
     public func seal(json value: some Encodable) throws -> String { try seal(try JSONEncoder().encode(value)) }
+
+    /// Seals `value` bound to `purpose` (AES-GCM associated data): it opens only for that purpose.
+    public func seal(json value: some Encodable, purpose: String) throws -> String {
+        let box = try AES.GCM.seal(try JSONEncoder().encode(value), using: key, authenticating: Data(purpose.utf8))
+        guard let combined = box.combined else { throw CryptoError.sealedDataCorrupt }
+        return "v1." + Base64URL.encode(combined)
+    }
+
+    /// Opens a value sealed for `purpose`; any other purpose, key or tampering fails.
+    public func open<T: Decodable>(_ sealed: String, as type: T.Type, purpose: String) throws -> T {
+        guard sealed.hasPrefix("v1."), let combined = Base64URL.decode(String(sealed.dropFirst(3))) else { throw CryptoError.sealedDataCorrupt }
+        let plaintext: Data
+        do {
+            plaintext = try AES.GCM.open(AES.GCM.SealedBox(combined: combined), using: key, authenticating: Data(purpose.utf8))
+        } catch {
+            throw CryptoError.sealedDataCorrupt
+        }
+        return try JSONDecoder().decode(T.self, from: plaintext)
+    }
 
     public func open(_ sealed: String) throws(CryptoError) -> [UInt8] {
         guard sealed.hasPrefix("v1."), let combined = Base64URL.decode(String(sealed.dropFirst(3))) else { throw .sealedDataCorrupt }
