@@ -1,7 +1,7 @@
 import Foundation
 import Logging
-import PostgresNIO
 import PosternCore
+import PostgresNIO
 
 /// Opens data sealed with a subject's data key (implemented by the crypto layer).
 public protocol SubjectDataOpener: Sendable {
@@ -40,11 +40,13 @@ public struct DirectoryProjector: InlineProjector {
         case UserPoolUpdated.eventType:
             let updated = try event.payload(as: UserPoolUpdated.self)
             try await run(
-                "UPDATE user_pools SET config = \(try jsonText(updated.settings))::jsonb, updated_at = \(at) WHERE pool_id = \(updated.poolId.rawValue)")
+                "UPDATE user_pools SET config = \(try jsonText(updated.settings))::jsonb, updated_at = \(at) WHERE pool_id = \(updated.poolId.rawValue)"
+            )
         case UserPoolDeleted.eventType:
             let pool = try event.payload(as: UserPoolDeleted.self).poolId.rawValue
             try await run("DELETE FROM confirmation_codes WHERE sub IN (SELECT sub FROM users WHERE pool_id = \(pool))")
             try await run("DELETE FROM refresh_tokens WHERE pool_id = \(pool)")
+            try await run("DELETE FROM sign_in_aliases WHERE pool_id = \(pool)")
             try await run("DELETE FROM users WHERE pool_id = \(pool)")
             try await run("DELETE FROM user_pool_clients WHERE pool_id = \(pool)")
             try await run("DELETE FROM user_pools WHERE pool_id = \(pool)")
@@ -70,17 +72,7 @@ public struct DirectoryProjector: InlineProjector {
         case UserRegistered.eventType:
             let registered = try event.payload(as: UserRegistered.self)
             let profile = try await openProfile(registered.sealedProfile, subject: registered.sub.rawValue, connection, logger)
-            // Only the settings that shape the sign-in key: the whole configuration is costly to parse.
-            var settings = UserPoolSettings(json: .object([:]))
-            for try await config in try await connection.query(
-                """
-                SELECT jsonb_build_object('UsernameAttributes', config->'UsernameAttributes',
-                                          'UsernameConfiguration', config->'UsernameConfiguration')::text
-                FROM user_pools WHERE pool_id = \(registered.poolId.rawValue)
-                """, logger: logger
-            ).decode(String.self) {
-                settings = UserPoolSettings(json: try JSONValue.parse(config))
-            }
+            let settings = try await signInSettings(pool: registered.poolId.rawValue, connection, logger)
             // A shredded user is replayed as an anonymous row; its UserDeleted event removes it again.
             let username = profile?.username ?? ""
             let key = profile.map { settings.signInKey(username: $0.username, attributes: $0.attributes) } ?? "shredded:\(sub)"
@@ -92,26 +84,50 @@ public struct DirectoryProjector: InlineProjector {
                         \(try jsonText(JSONValue.encode(profile?.attributes ?? [:])))::jsonb, \(registered.status.rawValue), true,
                         \(registered.sealedVerifier), \(registered.sealedVerifier == nil ? nil : at), \(at), \(at), \(event.streamVersion))
                 """)
+            if let profile {
+                try await claim(
+                    settings.signInAliases(attributes: profile.attributes), sub: sub, pool: registered.poolId.rawValue, connection, logger)
+            }
         case UserProfileChanged.eventType:
             let changed = try event.payload(as: UserProfileChanged.self)
+            // A changed contact voids the codes sent to its old value (their counters stay).
+            let contacts = changed.changedAttributes.filter { $0 == "email" || $0 == "phone_number" }
+            if !contacts.isEmpty {
+                try await run("UPDATE confirmation_codes SET code_hash = '' WHERE sub = \(sub) AND attribute = ANY(\(contacts))")
+            }
             if let profile = try await openProfile(changed.sealedProfile, subject: sub, connection, logger) {
                 try await run(
                     """
                     UPDATE users SET attributes = \(try jsonText(JSONValue.encode(profile.attributes)))::jsonb, updated_at = \(at)
                     WHERE sub = \(sub)
                     """)
+                try await refreshSignInNames(sub: sub, connection, logger)
             }
         case ConfirmationCodeIssued.eventType:
             let issued = try event.payload(as: ConfirmationCodeIssued.self)
             try await run(
                 """
-                INSERT INTO confirmation_codes (sub, purpose, code_hash, expires_at, attempts)
-                VALUES (\(sub), \(issued.purpose), \(issued.codeHash), \(issued.expiresAt), 0)
-                ON CONFLICT (sub, purpose) DO UPDATE SET code_hash = EXCLUDED.code_hash, expires_at = EXCLUDED.expires_at, attempts = 0
+                INSERT INTO confirmation_codes (sub, purpose, code_hash, expires_at, attempts, attribute, issued_count,
+                                                issue_window_started_at)
+                VALUES (\(sub), \(issued.purpose), \(issued.codeHash), \(issued.expiresAt), 0, \(issued.attribute), 1, \(at))
+                ON CONFLICT (sub, purpose) DO UPDATE SET code_hash = EXCLUDED.code_hash, expires_at = EXCLUDED.expires_at,
+                    attribute = EXCLUDED.attribute,
+                    issued_count = CASE WHEN confirmation_codes.issue_window_started_at + interval '1 hour' > \(at)
+                                        THEN confirmation_codes.issued_count + 1 ELSE 1 END,
+                    issue_window_started_at = CASE WHEN confirmation_codes.issue_window_started_at + interval '1 hour' > \(at)
+                                                   THEN confirmation_codes.issue_window_started_at ELSE \(at) END
                 """)
         case ConfirmationCodeRejected.eventType:
             let rejected = try event.payload(as: ConfirmationCodeRejected.self)
-            try await run("UPDATE confirmation_codes SET attempts = attempts + 1 WHERE sub = \(sub) AND purpose = \(rejected.purpose)")
+            // Failures count in a window (CodeLimits) that a re-issue does not reset.
+            try await run(
+                """
+                UPDATE confirmation_codes SET
+                    attempts = CASE WHEN failure_window_started_at + interval '1 hour' > \(at) THEN attempts + 1 ELSE 1 END,
+                    failure_window_started_at = CASE WHEN failure_window_started_at + interval '1 hour' > \(at)
+                                                     THEN failure_window_started_at ELSE \(at) END
+                WHERE sub = \(sub) AND purpose = \(rejected.purpose)
+                """)
         case UserConfirmed.eventType:
             let confirmed = try event.payload(as: UserConfirmed.self)
             try await run("UPDATE users SET status = 'CONFIRMED', updated_at = \(at) WHERE sub = \(sub)")
@@ -123,6 +139,7 @@ public struct DirectoryProjector: InlineProjector {
                     """)
             }
             try await run("DELETE FROM confirmation_codes WHERE sub = \(sub) AND purpose = 'SignUp'")
+            if confirmed.verifiedAttribute != nil { try await refreshSignInNames(sub: sub, connection, logger) }
         case PasswordChanged.eventType:
             let changed = try event.payload(as: PasswordChanged.self)
             try await run(
@@ -145,6 +162,15 @@ public struct DirectoryProjector: InlineProjector {
                 WHERE sub = \(sub) AND attributes ? \(attribute)
                 """)
             try await run("DELETE FROM confirmation_codes WHERE sub = \(sub) AND purpose = \("Verify:" + attribute)")
+            try await refreshSignInNames(sub: sub, connection, logger)
+        case AliasReleased.eventType:
+            let attribute = try event.payload(as: AliasReleased.self).attribute
+            try await run(
+                """
+                UPDATE users SET attributes = jsonb_set(attributes, ARRAY[\(attribute + "_verified")], '"false"'::jsonb), updated_at = \(at)
+                WHERE sub = \(sub) AND attributes ? \(attribute)
+                """)
+            try await refreshSignInNames(sub: sub, connection, logger)
         case PasswordResetRequired.eventType:
             try await run("UPDATE users SET status = 'RESET_REQUIRED', updated_at = \(at) WHERE sub = \(sub)")
         case ChallengeAnswered.eventType:
@@ -173,6 +199,7 @@ public struct DirectoryProjector: InlineProjector {
             try await run("UPDATE users SET tokens_valid_after = \(signedOut.tokensValidAfter) WHERE sub = \(sub)")
             try await run("UPDATE refresh_tokens SET revoked_at = \(at) WHERE sub = \(sub) AND revoked_at IS NULL")
         case UserDeleted.eventType:
+            try await run("DELETE FROM sign_in_aliases WHERE sub = \(sub)")
             try await run("DELETE FROM confirmation_codes WHERE sub = \(sub)")
             try await run("DELETE FROM refresh_tokens WHERE sub = \(sub)")
             try await run("DELETE FROM users WHERE sub = \(sub)")
@@ -189,6 +216,50 @@ public struct DirectoryProjector: InlineProjector {
         default:
             break  // Events without directory state (messages, challenges, refreshes, failed attempts on unknown users).
         }
+    }
+
+    /// The settings that shape sign-in names: the whole configuration is costly to parse.
+    func signInSettings(pool: String, _ connection: PostgresConnection, _ logger: Logger) async throws -> UserPoolSettings {
+        for try await config in try await connection.query(
+            """
+            SELECT jsonb_build_object('UsernameAttributes', config->'UsernameAttributes', 'AliasAttributes', config->'AliasAttributes',
+                                      'UsernameConfiguration', config->'UsernameConfiguration')::text
+            FROM user_pools WHERE pool_id = \(pool)
+            """, logger: logger
+        ).decode(String.self) {
+            return UserPoolSettings(json: try JSONValue.parse(config))
+        }
+        return UserPoolSettings(json: .object([:]))
+    }
+
+    /// Recomputes a user's username key (it follows the email in pools that sign in by email) and sign-in
+    /// aliases from the attributes now in the directory. A name another user holds makes the unique keys
+    /// refuse the whole transaction.
+    func refreshSignInNames(sub: String, _ connection: PostgresConnection, _ logger: Logger) async throws {
+        var found: (pool: String, username: String, attributes: [String: String], key: String)?
+        for try await (pool, username, attributes, key) in try await connection.query(
+            "SELECT pool_id, username, attributes::text, username_key FROM users WHERE sub = \(sub)", logger: logger
+        ).decode((String, String, String, String).self) {
+            found = (pool, username, try JSONValue.parse(attributes).decode([String: String].self), key)
+        }
+        // A shredded user, replayed as an anonymous row until its UserDeleted, has no names to sign in with.
+        guard let found, !found.key.hasPrefix("shredded:") else { return }
+        let settings = try await signInSettings(pool: found.pool, connection, logger)
+        let key = settings.signInKey(username: found.username, attributes: found.attributes)
+        if key != found.key {
+            _ = try await connection.query("UPDATE users SET username_key = \(key) WHERE sub = \(sub)", logger: logger)
+        }
+        _ = try await connection.query("DELETE FROM sign_in_aliases WHERE sub = \(sub)", logger: logger)
+        try await claim(settings.signInAliases(attributes: found.attributes), sub: sub, pool: found.pool, connection, logger)
+    }
+
+    func claim(_ aliases: [SignInAlias], sub: String, pool: String, _ connection: PostgresConnection, _ logger: Logger) async throws {
+        guard !aliases.isEmpty else { return }
+        _ = try await connection.query(
+            """
+            INSERT INTO sign_in_aliases (pool_id, alias_key, sub, attribute)
+            SELECT \(pool), key, \(sub), attribute FROM unnest(\(aliases.map(\.key))::text[], \(aliases.map(\.attribute))::text[]) AS t(key, attribute)
+            """, logger: logger)
     }
 
     /// Opens a user's sealed profile; nil once the user's data key was destroyed.

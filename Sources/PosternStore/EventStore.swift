@@ -1,7 +1,7 @@
 import Foundation
 import Logging
-import PostgresNIO
 import PosternCore
+import PostgresNIO
 
 /// An event as stored: its global position, writer transaction and place in its stream.
 public struct RecordedEvent: Sendable, Equatable {
@@ -43,6 +43,12 @@ public struct AppendBatch: Sendable {
         public var stream: String
         public var expected: ExpectedVersion
         public var events: [NewEvent]
+
+        public init(stream: String, expected: ExpectedVersion, events: [NewEvent]) {
+            self.stream = stream
+            self.expected = expected
+            self.events = events
+        }
     }
 
     public var appends: [StreamAppend] = []

@@ -1,9 +1,9 @@
 import Foundation
-import PostgresNIO
 import PosternCore
 import PosternCrypto
 import PosternStore
 import PosternTestSupport
+import PostgresNIO
 import Testing
 
 @Suite(.enabled(if: TestDatabase.isConfigured, "needs POSTERN_TEST_DATABASE_URL"), .serialized)
@@ -12,10 +12,14 @@ struct ProjectionTests {
     let pool: UserPoolID = "us-east-1_TestPool1"
 
     func createPool(_ store: EventStore) async throws {
-        let settings = try UserPoolSettings.forNewPool(request: [:])
+        // Email is a sign-in alias, so confirmed users also fill `sign_in_aliases`, which a rebuild must reproduce.
+        let settings = try UserPoolSettings.forNewPool(request: ["AliasAttributes": .array(["email"])])
         try await store.append(
-            .init(stream: Stream.userPool(pool), expected: .noStream,
-                  events: [try NewEvent(streamID: Stream.userPool(pool), UserPoolCreated(poolId: pool, name: "p", settings: settings.json, signingKeys: []))]),
+            .init(
+                stream: Stream.userPool(pool), expected: .noStream,
+                events: [
+                    try NewEvent(streamID: Stream.userPool(pool), UserPoolCreated(poolId: pool, name: "p", settings: settings.json, signingKeys: []))
+                ]),
             metadata: .test())
     }
 
@@ -45,13 +49,17 @@ struct ProjectionTests {
     /// Every projection table as sorted JSON rows.
     func snapshot(_ client: PostgresClient) async throws -> [String: [String]] {
         var tables: [String] = []
-        for try await name in try await client.query("SELECT tablename::text FROM pg_tables WHERE schemaname = 'directory' ORDER BY 1").decode(String.self) {
+        for try await name in try await client.query("SELECT tablename::text FROM pg_tables WHERE schemaname = 'directory' ORDER BY 1").decode(
+            String.self)
+        {
             tables.append(name)
         }
         var snapshot: [String: [String]] = [:]
         for table in tables {
             var rows: [String] = []
-            for try await row in try await client.query(PostgresQuery(unsafeSQL: "SELECT row_to_json(t)::text FROM directory.\(table) t")).decode(String.self) {
+            for try await row in try await client.query(PostgresQuery(unsafeSQL: "SELECT row_to_json(t)::text FROM directory.\(table) t")).decode(
+                String.self)
+            {
                 rows.append(row)
             }
             snapshot[table] = rows.sorted()
@@ -104,7 +112,9 @@ struct ProjectionTests {
             #expect(events.map(\.type) == ["UserSignedUp", "UserDeleted"], "the history stays")
             let sealed = try events[0].payload(as: UserRegistered.self).sealedProfile
             var keys = 0
-            for try await count in try await client.query("SELECT count(*)::int FROM eventlog.data_keys WHERE subject = \(dave.rawValue)").decode(Int.self) {
+            for try await count in try await client.query("SELECT count(*)::int FROM eventlog.data_keys WHERE subject = \(dave.rawValue)").decode(
+                Int.self)
+            {
                 keys = count
             }
             #expect(keys == 0, "the data key is destroyed, so nothing can open \(sealed.prefix(6))…")
@@ -133,18 +143,24 @@ struct ProjectionTests {
                     let index = Int.random(in: 0..<live.count, using: &generator)
                     let (sub, version) = live[index]
                     try await store.append(
-                        .init(stream: Stream.user(sub), expected: .exact(version),
-                              events: [try NewEvent(streamID: Stream.user(sub), UserConfirmed(by: "admin", verifiedAttribute: "email"))]),
+                        .init(
+                            stream: Stream.user(sub), expected: .exact(version),
+                            events: [try NewEvent(streamID: Stream.user(sub), UserConfirmed(by: "admin", verifiedAttribute: "email"))]),
                         metadata: .test())
                     live[index].1 += 1
                 case 7..<9 where !live.isEmpty:
                     let index = Int.random(in: 0..<live.count, using: &generator)
                     let (sub, version) = live[index]
                     try await store.append(
-                        .init(stream: Stream.user(sub), expected: .exact(version),
-                              events: [try NewEvent(streamID: Stream.user(sub), SignInSucceeded(
-                                flow: "USER_PASSWORD_AUTH", clientId: "c", originJti: UUID().uuidString, refreshTokenHash: UUID().uuidString,
-                                authTime: Date(), refreshExpiresAt: Date().addingTimeInterval(3600)))]),
+                        .init(
+                            stream: Stream.user(sub), expected: .exact(version),
+                            events: [
+                                try NewEvent(
+                                    streamID: Stream.user(sub),
+                                    SignInSucceeded(
+                                        flow: "USER_PASSWORD_AUTH", clientId: "c", originJti: UUID().uuidString, refreshTokenHash: UUID().uuidString,
+                                        authTime: Date(), refreshExpiresAt: Date().addingTimeInterval(3600)))
+                            ]),
                         metadata: .test())
                     live[index].1 += 1
                 default:
