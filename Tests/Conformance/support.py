@@ -232,3 +232,12 @@ class Outbox:
 def other_code(code: str) -> str:
     """A well-formed confirmation code different from `code`."""
     return "000000" if code != "000000" else "111111"
+
+
+def log_events(stream: str, event_type: str | None = None) -> list[dict]:
+    """The events of one stream, as `postern events` prints them for auditors."""
+    import subprocess
+
+    args = [POSTERN_BIN, "events", "--stream", stream] + (["--type", event_type] if event_type else [])
+    out = subprocess.run(args, cwd=REPO_ROOT, env=dict(os.environ), capture_output=True, text=True, check=True).stdout
+    return [json.loads(line) for line in out.splitlines()]

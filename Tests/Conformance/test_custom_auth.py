@@ -70,9 +70,12 @@ def test_a_one_time_code_challenge_signs_the_user_in(idp, anon_idp, pool_factory
     [issued] = events(f"user-{sub}", "ChallengeIssued")
     assert [(h["triggerSource"], h["decision"]) for h in issued["data"]["hooks"]] == [
         ("DefineAuthChallenge_Authentication", {"challengeName": "CUSTOM_CHALLENGE", "issueTokens": False, "failAuthentication": False}),
-        ("CreateAuthChallenge_Authentication", {"challengeMetadata": "OTP-1", "publicChallengeParameters": ["email"],
+        ("CreateAuthChallenge_Authentication", {"challengeMetadata": True, "publicChallengeParameters": ["email"],
                                                "privateChallengeParameters": ["answer"]}),
     ]
+    # The hook's metadata is its free text: sealed with the user's data key, never in the clear.
+    assert issued["data"]["hooks"][1]["sealedDecision"].startswith("v1.")
+    assert "OTP-1" not in json.dumps(issued)
     [answered] = events(f"user-{sub}", "ChallengeAnswered")
     assert answered["data"]["correct"] is True
     assert answered["data"]["hooks"][0]["decision"] == {"answerCorrect": True}

@@ -27,6 +27,12 @@ struct AWSError: Error, Sendable {
         case StoreError.uniqueValueTaken(let constraint) where constraint == "users_username_unique":
             // In pools that sign in by email or phone, the taken value is that attribute (see `signInKey`).
             return AWSError(type: "UsernameExistsException", message: "User already exists", status: 400)
+        case StoreError.uniqueValueTaken(let constraint) where constraint == "sign_in_aliases_pkey":
+            // A race the command's own check (`aliasTransfers`) could not see: another user took the name first.
+            return AWSError(type: "AliasExistsException", message: "An account with the given alias already exists.", status: 400)
+        case StoreError.wrongExpectedVersion:
+            // A conflict the command did not retry is still the caller's to retry, never a server error.
+            return from(domain: .concurrentModification("The resource was modified concurrently; try again."))
         case StoreError.uniqueValueTaken(let constraint) where constraint == "used_sessions_pkey":
             return AWSError(type: "NotAuthorizedException", message: "Invalid session for the user, session can only be used once.", status: 400)
         case let error as DecodingError:
@@ -58,6 +64,7 @@ struct AWSError: Error, Sendable {
         case .unsupportedTokenType(let message): AWSError(type: "UnsupportedTokenTypeException", message: message, status: 400)
         case .unauthorized(let message): AWSError(type: "UnauthorizedException", message: message, status: 400)
         case .concurrentModification(let message): AWSError(type: "ConcurrentModificationException", message: message, status: 400)
+        case .tooManyRequests(let message): AWSError(type: "TooManyRequestsException", message: message, status: 400)
         }
     }
 
@@ -76,7 +83,8 @@ struct AWSError: Error, Sendable {
                 message: "The request signature we calculated does not match the signature you provided. "
                     + "Check your AWS Secret Access Key and signing method.", status: 400)
         case .requestExpired:
-            AWSError(type: "InvalidSignatureException", message: "Signature expired: the request time is outside the allowed clock skew.", status: 400)
+            AWSError(
+                type: "InvalidSignatureException", message: "Signature expired: the request time is outside the allowed clock skew.", status: 400)
         case .wrongService:
             AWSError(type: "InvalidSignatureException", message: "Credential should be scoped to correct service: 'cognito-idp'.", status: 400)
         }

@@ -59,7 +59,10 @@ enum AdminCreateUser: AWSOperation {
                 sub: sub, username: registration.username, attributes: registration.attributes, pool: pool, password: password,
                 mediums: mediums, key: key.key, clientMetadata: request.ClientMetadata, call: call, postern: postern)
         }
-        var batch = AppendBatch(stream: stream, expected: .noStream, events: events)
+        var batch = AppendBatch()
+        batch.appends = try await postern.aliasTransfers(
+            pool: pool, sub: sub, attributes: registration.attributes, force: request.ForceAliasCreation ?? false)
+        batch.append(stream: stream, expected: .noStream, events: events)
         batch.dataKeysToCreate = [(sub.rawValue, key.wrapped)]
         do {
             try await postern.store.append(batch, metadata: call.metadata())
@@ -98,7 +101,8 @@ enum AdminCreateUser: AWSOperation {
                 sealedVerifier: try postern.sealedVerifier(password: password, pool: pool, username: user.username, key: key),
                 status: .forceChangePassword, reason: "admin_resend")
             let stream = Stream.user(user.sub)
-            let events = [try NewEvent(streamID: stream, changed)]
+            let events =
+                [try NewEvent(streamID: stream, changed)]
                 + (try await invitation(
                     sub: user.sub, username: user.username, attributes: user.attributes, pool: pool, password: password, mediums: mediums,
                     key: key, clientMetadata: request.ClientMetadata, call: call, postern: postern))
@@ -113,8 +117,9 @@ enum AdminCreateUser: AWSOperation {
 enum TemporaryPassword {
     static func generate(for policy: PasswordPolicy) -> String {
         let lower = "abcdefghijkmnopqrstuvwxyz", upper = "ABCDEFGHJKLMNPQRSTUVWXYZ", digits = "23456789", symbols = "^$*.!@#%&-_=+"
-        var characters = Array(Random.string(1, alphabet: lower) + Random.string(1, alphabet: upper) + Random.string(1, alphabet: digits)
-            + Random.string(1, alphabet: symbols))
+        var characters = Array(
+            Random.string(1, alphabet: lower) + Random.string(1, alphabet: upper) + Random.string(1, alphabet: digits)
+                + Random.string(1, alphabet: symbols))
         characters += Array(Random.string(max(policy.minimumLength, 12) - characters.count, alphabet: lower + upper + digits))
         var generator = SystemRandomNumberGenerator()
         return String(characters.shuffled(using: &generator))

@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
 import PosternCore
 import PosternCrypto
+import PosternStore
 
 /// ConfirmForgotPassword: the code from ForgotPassword and a new password; then
 /// PostConfirmation_ConfirmForgotPassword.
@@ -21,7 +21,7 @@ enum ConfirmForgotPassword: AWSOperation {
         try Validate.username(request.Username)
         let (client, pool) = try await postern.publicClient(request.ClientId)
         try postern.checkSecretHash(request.SecretHash, client: client, usernames: [request.Username])
-        guard request.ConfirmationCode.range(of: #"^[\S]+$"#, options: .regularExpression) != nil, request.ConfirmationCode.count <= 2048 else {
+        guard request.ConfirmationCode.range(of: #"^[\S]+\z"#, options: .regularExpression) != nil, request.ConfirmationCode.count <= 2048 else {
             throw DomainError.validation("confirmationCode", "Member must satisfy regular expression pattern: [\\S]+")
         }
         try pool.settings.passwordPolicy.validate(request.Password)
@@ -30,7 +30,10 @@ enum ConfirmForgotPassword: AWSOperation {
                 if client.settings.preventUserExistenceErrors { throw DomainError.codeMismatch }
                 throw DomainError.userNotFound
             }
-            if !user.enabled { throw DomainError.notAuthorized("User is disabled.") }
+            if !user.enabled {
+                if client.settings.preventUserExistenceErrors { throw DomainError.codeMismatch }
+                throw DomainError.notAuthorized("User is disabled.")
+            }
             try await postern.checkCode(request.ConfirmationCode, user: user, purpose: "ForgotPassword", clientId: client.id, call: call)
             guard let key = try await postern.dataKey(of: user.sub) else { throw DomainError.userNotFound }
             let changed = PasswordChanged(

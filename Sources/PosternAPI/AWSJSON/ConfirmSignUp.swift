@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
 import PosternCore
 import PosternCrypto
+import PosternStore
 
 /// ConfirmSignUp: the user proves the code sent at sign-up; the contact it went to becomes verified.
 enum ConfirmSignUp: AWSOperation {
@@ -17,9 +17,10 @@ enum ConfirmSignUp: AWSOperation {
     }
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
+        try Validate.username(request.Username)
         let (client, pool) = try await postern.publicClient(request.ClientId)
         try postern.checkSecretHash(request.SecretHash, client: client, usernames: [request.Username])
-        guard request.ConfirmationCode.range(of: #"^[\S]+$"#, options: .regularExpression) != nil, request.ConfirmationCode.count <= 2048 else {
+        guard request.ConfirmationCode.range(of: #"^[\S]+\z"#, options: .regularExpression) != nil, request.ConfirmationCode.count <= 2048 else {
             throw DomainError.validation("confirmationCode", "Member must satisfy regular expression pattern: [\\S]+")
         }
         let confirmed = try await postern.retrying {
@@ -28,12 +29,25 @@ enum ConfirmSignUp: AWSOperation {
                 throw DomainError.userNotFound
             }
             if user.status != .unconfirmed {
+                // Hidden existence: a confirmed user answers as an unknown one does.
+                if client.settings.preventUserExistenceErrors { throw DomainError.codeMismatch }
                 throw DomainError.notAuthorized("User cannot be confirmed. Current status is \(user.status.rawValue)")
             }
-            try await postern.checkCode(request.ConfirmationCode, user: user, purpose: "SignUp", clientId: client.id, call: call)
-            let verified = ["phone_number", "email"].first { pool.settings.autoVerifiedAttributes.contains($0) && user.attributes[$0] != nil }
-            try await postern.appendToUser(
-                user, [UserConfirmed(by: "code", verifiedAttribute: verified)], call: call, actor: user.sub.rawValue, clientId: client.id)
+            let proven = try await postern.checkCode(request.ConfirmationCode, user: user, purpose: "SignUp", clientId: client.id, call: call)
+            // The contact the code went to; codes from before codes were bound to values name none.
+            let verified =
+                proven
+                ?? ["phone_number", "email"].first { pool.settings.autoVerifiedAttributes.contains($0) && user.attributes[$0] != nil }
+            var proved = user.attributes
+            if let verified { proved["\(verified)_verified"] = "true" }
+            var batch = AppendBatch()
+            batch.appends = try await postern.aliasTransfers(
+                pool: pool, sub: user.sub, attributes: proved, force: request.ForceAliasCreation ?? false)
+            let stream = Stream.user(user.sub)
+            batch.append(
+                stream: stream, expected: .exact(user.version),
+                events: [try NewEvent(streamID: stream, UserConfirmed(by: "code", verifiedAttribute: verified))])
+            try await postern.store.append(batch, metadata: call.metadata(actor: user.sub.rawValue, clientId: client.id))
             return user.sub
         }
         if let user = try await postern.directory.user(sub: confirmed.rawValue) {

@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
 import PosternCore
 import PosternCrypto
+import PosternStore
 
 /// CreateUserPoolClient: an app client, optionally with a generated or caller-chosen secret.
 enum CreateUserPoolClient: AWSOperation {
@@ -14,6 +14,7 @@ enum CreateUserPoolClient: AWSOperation {
         try Validate.userPoolId(poolId)
         let pool = try await postern.directory.pool(poolId)
         let settings = try ClientSettings.from(request: request.members)
+        try settings.validateAttributePermissions(schema: pool.settings.schema)
         let secret = try clientSecret(request)
         let id = ClientID(Random.string(26, alphabet: "abcdefghijklmnopqrstuvwxyz0123456789"))
         let created = UserPoolClientCreated(
@@ -29,7 +30,7 @@ enum CreateUserPoolClient: AWSOperation {
         let generate = request.members["GenerateSecret"]?.boolValue ?? false
         if let given = request.string("ClientSecret") {
             if generate { throw DomainError.invalidParameter("ClientSecret cannot be set when GenerateSecret is true.") }
-            guard (24...64).contains(given.count), given.range(of: #"^[\w+]+$"#, options: .regularExpression) != nil else {
+            guard (24...64).contains(given.count), given.range(of: #"^[\w+]+\z"#, options: .regularExpression) != nil else {
                 throw DomainError.validation("clientSecret", "Member must satisfy regular expression pattern: [\\w+]+")
             }
             return given

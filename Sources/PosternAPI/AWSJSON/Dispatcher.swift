@@ -1,11 +1,11 @@
 import Foundation
-import PosternStore
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
 import PosternCore
 import PosternCrypto
+import PosternStore
 
 /// Routes `POST /` by `X-Amz-Target` to the operation's handler, and nothing else.
 struct Dispatcher: Sendable {
@@ -56,16 +56,22 @@ struct Dispatcher: Sendable {
             guard let handler = handlers[operation], target.hasPrefix(Self.targetPrefix) else {
                 throw AWSError(type: "UnknownOperationException", message: "Unknown operation \(target).", status: 400)
             }
-            if !body.isEmpty, (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] == nil {
+            let members: [String: Any]
+            if body.isEmpty {
+                members = [:]
+            } else if let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] {
+                members = object
+            } else {
                 throw AWSError(type: "SerializationException", message: "The request body is not a JSON object.", status: 400)
             }
             var call = Call(
-                requestId: requestId, operation: operation, sourceIp: context.remoteAddress?.ipAddress,
-                userAgent: request.headers[.userAgent], now: Date())
+                requestId: requestId, operation: operation, sourceIp: clientAddress(request, context: context),
+                userAgent: request.headers[.userAgent].map { Call.capped($0) }, now: Date())
             if !PublicOperations.names.contains(operation) {
                 call.adminKeyId = try await authenticate(request, body: buffer)
                 logger[metadataKey: "admin_key"] = "\(call.adminKeyId ?? "")"
             }
+            try await postern.admit(operation: operation, body: members, now: call.now)
             let output = try await handler(body, call, postern)
             logger.debug("served")
             return Self.response(status: .ok, requestId: requestId, body: output)
@@ -80,6 +86,16 @@ struct Dispatcher: Sendable {
             response.headers[.init("x-amzn-ErrorType")!] = wire.type
             return response
         }
+    }
+
+    /// The caller's address: the peer, or, when the peer is a trusted reverse proxy, the nearest address
+    /// in `X-Forwarded-For` that is not one (an address a client wrote there itself is never trusted).
+    func clientAddress(_ request: Request, context: PosternRequestContext) -> String? {
+        guard let peer = context.remoteAddress?.ipAddress else { return nil }
+        let proxies = postern.configuration.trustedProxies
+        guard proxies.contains(peer), let forwarded = request.headers[.init("X-Forwarded-For")!] else { return peer }
+        let hops = forwarded.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return hops.last(where: { !proxies.contains($0) }).map { String($0.prefix(64)) } ?? peer
     }
 
     /// Verifies the SigV4 signature of an admin call; returns the access key id.

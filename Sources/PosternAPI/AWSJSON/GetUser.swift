@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
-import PosternCrypto
 import PosternCore
+import PosternCrypto
+import PosternStore
 
 /// GetUser: the signed-in user's own attributes, authorized by the access token.
 enum GetUser: AWSOperation {
@@ -16,7 +16,6 @@ enum GetUser: AWSOperation {
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
         let identity = try await postern.authenticate(accessToken: request.AccessToken, now: call.now)
-        let type = UserType(identity.user)
-        return Response(Username: type.Username, UserAttributes: type.Attributes)
+        return Response(Username: identity.user.username, UserAttributes: identity.readableAttributes)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
-import PosternCrypto
 import PosternCore
+import PosternCrypto
+import PosternStore
 
 /// A request body kept as a JSON object, for operations whose input is mostly stored configuration.
 struct JSONObject: Decodable, Sendable {
@@ -38,19 +38,19 @@ extension Dictionary where Key == String, Value == String {
 /// Validates model constraints that botocore does not check client-side.
 enum Validate {
     static func userPoolId(_ value: String) throws {
-        guard (1...55).contains(value.count), value.range(of: #"^[\w-]+_[0-9a-zA-Z]+$"#, options: .regularExpression) != nil else {
+        guard (1...55).contains(value.count), value.range(of: #"^[\w-]+_[0-9a-zA-Z]+\z"#, options: .regularExpression) != nil else {
             throw DomainError.validation("userPoolId", "Member must satisfy regular expression pattern: [\\w-]+_[0-9a-zA-Z]+")
         }
     }
 
     static func clientId(_ value: String) throws {
-        guard (1...128).contains(value.count), value.range(of: #"^[\w+]+$"#, options: .regularExpression) != nil else {
+        guard (1...128).contains(value.count), value.range(of: #"^[\w+]+\z"#, options: .regularExpression) != nil else {
             throw DomainError.validation("clientId", "Member must satisfy regular expression pattern: [\\w+]+")
         }
     }
 
     static func username(_ value: String) throws {
-        guard (1...128).contains(value.count), value.range(of: #"^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$"#, options: .regularExpression) != nil else {
+        guard (1...128).contains(value.count), value.range(of: #"^[\p{L}\p{M}\p{S}\p{N}\p{P}]+\z"#, options: .regularExpression) != nil else {
             throw DomainError.validation("username", "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+")
         }
     }

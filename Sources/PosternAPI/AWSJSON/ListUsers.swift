@@ -1,8 +1,8 @@
 import Foundation
-import PosternStore
-import PostgresNIO
 import PosternCore
 import PosternCrypto
+import PosternStore
+import PostgresNIO
 
 /// ListUsers: users of a pool in username order, filtered by one attribute, paged with `PaginationToken`.
 enum ListUsers: AWSOperation {
@@ -42,8 +42,9 @@ enum ListUsers: AWSOperation {
         query.sql += " ORDER BY username_key LIMIT \(limit + 1)"
         let users = try await postern.directory.users(query)
         let page = users.prefix(limit)
-        let token = users.count > limit
-            ? page.last.map { Base64URL.encode(Data(pool.settings.signInKey(username: $0.username, attributes: $0.attributes).utf8)) } : nil
+        let token =
+            users.count > limit
+            ? page.last.map { Base64URL.encode(Data($0.usernameKey.utf8)) } : nil
         return Response(Users: page.map { UserType($0, attributesToGet: request.AttributesToGet) }, PaginationToken: token)
     }
 
@@ -55,8 +56,10 @@ enum ListUsers: AWSOperation {
         case "username": return prefix ? "username LIKE $3" : "username = $3"
         case "sub": return prefix ? "sub LIKE $3" : "sub = $3"
         case "cognito:user_status": return prefix ? "lower(status) LIKE lower($3)" : "lower(status) = lower($3)"
-        case "status": return prefix ? "(CASE WHEN enabled THEN 'Enabled' ELSE 'Disabled' END) LIKE $3"
-            : "(CASE WHEN enabled THEN 'Enabled' ELSE 'Disabled' END) = $3"
+        case "status":
+            return prefix
+                ? "(CASE WHEN enabled THEN 'Enabled' ELSE 'Disabled' END) LIKE $3"
+                : "(CASE WHEN enabled THEN 'Enabled' ELSE 'Disabled' END) = $3"
         default:
             let column = "lower(attributes->>'\(filter.attribute)')"
             return prefix ? "\(column) LIKE lower($3)" : "\(column) = lower($3)"

@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
-import PosternCrypto
 import PosternCore
+import PosternCrypto
+import PosternStore
 
 /// One Cognito operation: its request and response shapes and the handler between them.
 protocol AWSOperation: SendableMetatype {
@@ -23,6 +23,17 @@ struct Call: Sendable {
     /// The admin access key that signed the request (signed operations only).
     var adminKeyId: String?
     var now: Date
+
+    /// What a request may put into event metadata: a User-Agent is cut to 1 KiB (on a character boundary).
+    static func capped(_ text: String, bytes: Int = 1024) -> String {
+        guard text.utf8.count > bytes else { return text }
+        var result = ""
+        for character in text {
+            guard result.utf8.count + character.utf8.count <= bytes else { break }
+            result.append(character)
+        }
+        return result
+    }
 
     /// Event metadata for this call; `actor` is the admin key, a user's sub, or "anonymous".
     func metadata(actor: String? = nil, clientId: ClientID? = nil) -> EventMetadata {

@@ -31,10 +31,12 @@ enum SignUp: AWSOperation {
             throw DomainError.notAuthorized("SignUp is not permitted for this user pool")
         }
         guard let password = request.Password else {
-            throw DomainError.invalidParameter("1 validation error detected: Value null at 'password' failed to satisfy constraint: Member must not be null")
+            throw DomainError.invalidParameter(
+                "1 validation error detected: Value null at 'password' failed to satisfy constraint: Member must not be null")
         }
         let registration = try Registration(
-            pool: pool, requestedUsername: request.Username, attributes: request.UserAttributes ?? [], writer: .user)
+            pool: pool, requestedUsername: request.Username, attributes: request.UserAttributes ?? [],
+            writer: .client(client.settings.attributePermissions))
         try pool.settings.passwordPolicy.validate(password)
         let hook = try await postern.triggers.preSignUp(
             source: "PreSignUp_SignUp", pool: pool, userName: registration.username, clientId: client.id, attributes: registration.attributes,
@@ -56,7 +58,8 @@ enum SignUp: AWSOperation {
             sealedVerifier: try postern.sealedVerifier(password: password, pool: pool, username: registration.username, key: key.key),
             status: confirmed ? .confirmed : .unconfirmed, clientId: client.id, preSignUp: hook?.record)
         // An auto-confirmed user needs no code.
-        let (codeEvents, delivery) = confirmed
+        let (codeEvents, delivery) =
+            confirmed
             ? ([], nil)
             : try await postern.codeEvents(
                 for: (sub, registration.username, attributes), pool: pool, purpose: "SignUp", key: key.key, now: call.now,
@@ -82,6 +85,12 @@ struct Registration {
         var attributes = try AttributeValidator(pool: pool).validate(attributes, writer: writer, requireAll: false)
         let usernameAttributes = pool.settings.usernameAttributes
         if usernameAttributes.isEmpty {
+            if let conflict = pool.settings.usernameConflict(
+                requestedUsername, isEmail: AttributeValidator.isEmail(requestedUsername),
+                isPhoneNumber: AttributeValidator.isPhoneNumber(requestedUsername))
+            {
+                throw conflict
+            }
             username = requestedUsername
         } else {
             if usernameAttributes.contains("email"), AttributeValidator.isEmail(requestedUsername) {

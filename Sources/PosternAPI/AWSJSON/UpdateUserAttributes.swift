@@ -18,8 +18,9 @@ enum UpdateUserAttributes: AWSOperation {
         try await postern.retrying {
             let identity = try await postern.authenticate(accessToken: request.AccessToken, now: call.now)
             let deliveries = try await postern.updateAttributes(
-                user: identity.user, pool: identity.pool, changes: request.UserAttributes, writer: .user,
-                clientId: identity.claims.string("client_id").map(ClientID.init), clientMetadata: request.ClientMetadata, call: call)
+                user: identity.user, pool: identity.pool, changes: request.UserAttributes,
+                writer: .client(identity.client.settings.attributePermissions), clientId: identity.client.id, clientMetadata: request.ClientMetadata,
+                call: call)
             return Response(CodeDeliveryDetailsList: deliveries)
         }
     }
@@ -64,7 +65,7 @@ enum GetUserAttributeVerificationCode: AWSOperation {
             let identity = try await postern.authenticate(accessToken: request.AccessToken, now: call.now)
             let delivery = try await postern.sendAttributeCode(
                 user: identity.user, pool: identity.pool, attribute: request.AttributeName,
-                clientId: ClientID(identity.claims.string("client_id") ?? ""), clientMetadata: request.ClientMetadata, call: call)
+                clientId: identity.client.id, clientMetadata: request.ClientMetadata, call: call)
             return Response(CodeDeliveryDetails: delivery)
         }
     }
@@ -84,8 +85,8 @@ enum VerifyUserAttribute: AWSOperation {
         try await postern.retrying {
             let identity = try await postern.authenticate(accessToken: request.AccessToken, now: call.now)
             try await postern.verifyAttribute(
-                user: identity.user, attribute: request.AttributeName, code: request.Code,
-                clientId: ClientID(identity.claims.string("client_id") ?? ""), call: call)
+                user: identity.user, pool: identity.pool, attribute: request.AttributeName, code: request.Code,
+                clientId: identity.client.id, call: call)
         }
         return EmptyResponse()
     }

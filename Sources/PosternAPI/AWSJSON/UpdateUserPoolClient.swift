@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
-import PosternCrypto
 import PosternCore
+import PosternCrypto
+import PosternStore
 
 /// UpdateUserPoolClient: replaces the client's settings (omitted ones return to defaults); the secret stays.
 enum UpdateUserPoolClient: AWSOperation {
@@ -17,10 +17,14 @@ enum UpdateUserPoolClient: AWSOperation {
             var members = request.members
             if members["ClientName"] == nil { members["ClientName"] = .string(client.settings.name) }
             let settings = try ClientSettings.from(request: members)
+            try settings.validateAttributePermissions(schema: try await postern.directory.pool(poolId).settings.schema)
             let stream = Stream.client(client.id)
             try await postern.store.append(
-                .init(stream: stream, expected: .exact(try await postern.store.version(of: stream)),
-                      events: [try NewEvent(streamID: stream, UserPoolClientUpdated(poolId: client.poolId, clientId: client.id, settings: settings.json))]),
+                .init(
+                    stream: stream, expected: .exact(try await postern.store.version(of: stream)),
+                    events: [
+                        try NewEvent(streamID: stream, UserPoolClientUpdated(poolId: client.poolId, clientId: client.id, settings: settings.json))
+                    ]),
                 metadata: call.metadata())
         }
         return Response(UserPoolClient: try DescribeUserPoolClient.describe(try await postern.directory.client(clientId), postern: postern))

@@ -5,4 +5,5 @@ let userOperations: [any AWSOperation.Type] = [
     AdminInitiateAuth.self, RespondToAuthChallenge.self, AdminRespondToAuthChallenge.self, GlobalSignOut.self,
     AdminUserGlobalSignOut.self, RevokeToken.self, ForgotPassword.self, ConfirmForgotPassword.self, AdminResetUserPassword.self,
     UpdateUserAttributes.self, AdminUpdateUserAttributes.self, GetUserAttributeVerificationCode.self, VerifyUserAttribute.self,
+    DeleteUserAttributes.self, AdminDeleteUserAttributes.self,
 ]

@@ -14,11 +14,15 @@ extension Postern {
     static let contactAttributes = ["email", "phone_number"]
 
     func updateAttributes(
-        user: UserRecord, pool: PoolRecord, changes: [AttributeType], writer: AttributeValidator.Writer, clientId: ClientID?,
-        clientMetadata: [String: String]?, call: Call
+        user: UserRecord, pool: PoolRecord, changes: [AttributeType], deletions: [String] = [], writer: AttributeValidator.Writer,
+        clientId: ClientID?, clientMetadata: [String: String]?, call: Call
     ) async throws -> [CodeDeliveryDetails] {
         let schema = Dictionary(pool.settings.schema.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        let given = try AttributeValidator(pool: pool).validate(changes, writer: writer, requireAll: false)
+        var given = try AttributeValidator(pool: pool).validate(changes, writer: writer, requireAll: false)
+        for name in deletions {
+            try AttributeValidator(pool: pool).checkDeletable(name, writer: writer)
+            given[name] = ""
+        }
         var attributes = user.attributes
         var changedContacts: [String] = []
         for (name, value) in given.sorted(by: { $0.key < $1.key }) {
@@ -44,6 +48,8 @@ extension Postern {
             attributes["\(name)_verified"] = given["\(name)_verified"]
         }
         guard let key = try await dataKey(of: user.sub) else { throw DomainError.userNotFound }
+        try await requireFreeUsernameKey(pool: pool, user: user, attributes: attributes)
+        let transfers = try await aliasTransfers(pool: pool, sub: user.sub, attributes: attributes, force: false)
         let stream = Stream.user(user.sub)
         let changedNames = Set(attributes.keys).union(user.attributes.keys).filter { attributes[$0] != user.attributes[$0] }.sorted()
         guard !changedNames.isEmpty else { return [] }
@@ -57,13 +63,15 @@ extension Postern {
         for name in changedContacts where pool.settings.autoVerifiedAttributes.contains(name) && attributes["\(name)_verified"] != "true" {
             let (codeEvents, delivery) = try await codeEvents(
                 for: (user.sub, user.username, attributes), pool: pool, purpose: "Verify:\(name)", kind: "UpdateUserAttribute", key: key,
-                now: call.now, preferred: [name], context: MessageContext(clientId: clientId, clientMetadata: clientMetadata, userStatus: user.status))
+                now: call.now, preferred: [name], context: MessageContext(clientId: clientId, clientMetadata: clientMetadata, userStatus: user.status)
+            )
             events += codeEvents
             if let delivery { deliveries.append(delivery) }
         }
-        try await store.append(
-            .init(stream: stream, expected: .exact(user.version), events: events),
-            metadata: call.metadata(actor: writer == .user ? user.sub.rawValue : nil, clientId: clientId))
+        var batch = AppendBatch()
+        batch.appends = transfers
+        batch.append(stream: stream, expected: .exact(user.version), events: events)
+        try await store.append(batch, metadata: call.metadata(actor: writer.isClient ? user.sub.rawValue : nil, clientId: clientId))
         return deliveries
     }
 
@@ -77,10 +85,13 @@ extension Postern {
         guard !(user.attributes[attribute] ?? "").isEmpty else {
             throw DomainError.invalidParameter("The user has no \(attribute) to verify.")
         }
+        try await countCodeRequest(call: call)
+        try await requireCodeIssueAllowed(user: user, purpose: "Verify:\(attribute)", now: call.now)
         guard let key = try await dataKey(of: user.sub) else { throw DomainError.userNotFound }
         let (events, delivery) = try await codeEvents(
             for: (user.sub, user.username, user.attributes), pool: pool, purpose: "Verify:\(attribute)", kind: "VerifyUserAttribute", key: key,
-            now: call.now, preferred: [attribute], context: MessageContext(clientId: clientId, clientMetadata: clientMetadata, userStatus: user.status))
+            now: call.now, preferred: [attribute],
+            context: MessageContext(clientId: clientId, clientMetadata: clientMetadata, userStatus: user.status))
         guard let delivery else { throw DomainError.invalidParameter("The user has no \(attribute) to verify.") }
         try await store.append(
             .init(stream: Stream.user(user.sub), expected: .exact(user.version), events: events),
@@ -89,11 +100,14 @@ extension Postern {
     }
 
     /// Checks the code and marks the attribute verified.
-    func verifyAttribute(user: UserRecord, attribute: String, code: String, clientId: ClientID, call: Call) async throws {
+    func verifyAttribute(user: UserRecord, pool: PoolRecord, attribute: String, code: String, clientId: ClientID, call: Call) async throws {
         guard Self.contactAttributes.contains(attribute) else {
             throw DomainError.invalidParameter("Invalid attribute name: only email and phone_number can be verified.")
         }
         try await checkCode(code, user: user, purpose: "Verify:\(attribute)", clientId: clientId, call: call)
+        var proved = user.attributes
+        proved["\(attribute)_verified"] = "true"
+        _ = try await aliasTransfers(pool: pool, sub: user.sub, attributes: proved, force: false)
         try await appendToUser(user, [AttributeVerified(attribute: attribute)], call: call, actor: user.sub.rawValue, clientId: clientId)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PosternCore
+import PosternCrypto
 import PosternStore
 
 /// CUSTOM_AUTH (spec/auth-flows.md §9): DefineAuthChallenge decides each step from the rounds so far,
@@ -43,9 +44,12 @@ extension Postern {
             }
             try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
             let metadata = Triggers.json(clientMetadata)
-            let hooks = [try await triggers.authentication(
-                "PreAuthentication", pool: pool, user: user, clientId: client.id, request: ["validationData": metadata, "userNotFound": .bool(false)])]
-                .compactMap { $0 }
+            let hooks = [
+                try await triggers.authentication(
+                    "PreAuthentication", pool: pool, user: user, clientId: client.id,
+                    request: ["validationData": metadata, "userNotFound": .bool(false)])
+            ]
+            .compactMap { $0 }
             if !user.enabled {
                 try await customAuthFailed(pool: pool, client: client, user: user, reason: "user_disabled", events: [], hooks: hooks, call: call)
                 throw DomainError.notAuthorized("User is disabled.")
@@ -55,7 +59,8 @@ extension Postern {
                 try await customAuthFailed(pool: pool, client: client, user: user, reason: "user_not_confirmed", events: [], hooks: hooks, call: call)
                 throw DomainError.userNotConfirmed
             case .resetRequired:
-                try await customAuthFailed(pool: pool, client: client, user: user, reason: "password_reset_required", events: [], hooks: hooks, call: call)
+                try await customAuthFailed(
+                    pool: pool, client: client, user: user, reason: "password_reset_required", events: [], hooks: hooks, call: call)
                 throw DomainError.passwordResetRequired
             case .confirmed, .forceChangePassword, .externalProvider:
                 return try await customAuthStep(
@@ -95,9 +100,10 @@ extension Postern {
             let verified = try await triggers.verifyAuthChallenge(
                 pool: pool, subject: subject, clientId: client.id, privateParameters: session.privateParameters ?? [:], answer: answer,
                 clientMetadata: clientMetadata)
-            let rounds = (session.rounds ?? []) + [
-                ChallengeRound(challengeName: "CUSTOM_CHALLENGE", challengeResult: verified.correct, challengeMetadata: session.challengeMetadata)
-            ]
+            let rounds =
+                (session.rounds ?? []) + [
+                    ChallengeRound(challengeName: "CUSTOM_CHALLENGE", challengeResult: verified.correct, challengeMetadata: session.challengeMetadata)
+                ]
             let answered = ChallengeAnswered(
                 challengeName: "CUSTOM_CHALLENGE", clientId: client.id, sessionId: session.id, correct: verified.correct, hooks: [verified.record])
             return try await customAuthStep(
@@ -145,7 +151,11 @@ extension Postern {
         if rounds.count >= Self.maxCustomAuthRounds { try await fail("custom_auth_round_limit") }
         let made = try await triggers.createAuthChallenge(
             pool: pool, subject: subject, clientId: client.id, rounds: rounds, clientMetadata: clientMetadata)
-        hooks.append(made.record)
+        var created = made.record
+        if let metadata = made.challengeMetadata, let user = subject.user, let key = try await dataKey(of: user.sub) {
+            created.sealedDecision = try key.seal(json: ["challengeMetadata": metadata])
+        }
+        hooks.append(created)
         let session = ChallengeSession(
             id: UUID().uuidString.lowercased(), poolId: pool.id.rawValue, clientId: client.id.rawValue, sub: subject.user?.sub.rawValue ?? "",
             challenge: "CUSTOM_CHALLENGE", expiresAt: call.now.addingTimeInterval(client.settings.authSessionValidity), rounds: rounds,
@@ -199,7 +209,9 @@ extension Triggers {
         switch value {
         case nil, .null?: return [:]
         case .object(let members)?:
-            return try members.mapValues { guard let text = $0.stringValue else { throw AWSError.invalidLambdaResponse() }; return text }
+            return try members.mapValues {
+                guard let text = $0.stringValue else { throw AWSError.invalidLambdaResponse() }; return text
+            }
         default: throw AWSError.invalidLambdaResponse()
         }
     }
@@ -252,9 +264,10 @@ extension Triggers {
         default: throw AWSError.invalidLambdaResponse()
         }
         var decided = record
-        // Private parameters hold the expected answer: only their names reach the log.
+        // Private parameters hold the expected answer: only their names reach the log. The metadata is
+        // the hook's free text (it may name the user or the answer): the caller seals it with the user's key.
         decided.decision = [
-            "challengeMetadata": metadata.map(JSONValue.string) ?? .null,
+            "challengeMetadata": .bool(metadata != nil),
             "publicChallengeParameters": .array(publicParameters.keys.sorted().map(JSONValue.string)),
             "privateChallengeParameters": .array(privateParameters.keys.sorted().map(JSONValue.string)),
         ]

@@ -1,10 +1,10 @@
 import Foundation
-import Synchronization
 import Logging
-import PostgresNIO
 import PosternCore
 import PosternCrypto
 import PosternStore
+import PostgresNIO
+import Synchronization
 
 /// A user pool as the directory projection holds it.
 struct PoolRecord: Sendable {
@@ -42,6 +42,8 @@ struct UserRecord: Sendable {
     var createdAt: Date
     var updatedAt: Date
     var version: Int
+    /// The key the user is unique and listed by (`username_key`).
+    var usernameKey: String
 }
 
 /// Read-side queries against the `directory` projection tables.
@@ -51,6 +53,11 @@ struct Directory: Sendable {
     let parsedPools = ParsedPoolCache()
 
     func pool(_ id: String) async throws -> PoolRecord {
+        guard let pool = try await poolIfExists(id) else { throw DomainError.resourceNotFound("User pool \(id) does not exist.") }
+        return pool
+    }
+
+    func poolIfExists(_ id: String) async throws -> PoolRecord? {
         let rows = try await client.query(
             """
             SELECT pool_id, name, config::text, signing_keys::text, created_at, updated_at
@@ -59,7 +66,7 @@ struct Directory: Sendable {
         for try await (id, name, config, keys, created, updated) in rows.decode((String, String, String, String, Date, Date).self) {
             return try parsedPools.record(id: id, name: name, config: config, keys: keys, created: created, updated: updated)
         }
-        throw DomainError.resourceNotFound("User pool \(id) does not exist.")
+        return nil
     }
 
     func pools(after: String?, limit: Int) async throws -> [PoolRecord] {
@@ -79,6 +86,11 @@ struct Directory: Sendable {
     }
 
     func client(_ id: String) async throws -> ClientRecord {
+        guard let client = try await clientIfExists(id) else { throw DomainError.resourceNotFound("User pool client \(id) does not exist.") }
+        return client
+    }
+
+    func clientIfExists(_ id: String) async throws -> ClientRecord? {
         let rows = try await client.query(
             """
             SELECT client_id, pool_id, config::text, sealed_secret, created_at, updated_at
@@ -89,7 +101,7 @@ struct Directory: Sendable {
                 id: ClientID(id), poolId: UserPoolID(pool), settings: ClientSettings(json: try decodeJSON(config)), sealedSecret: secret,
                 createdAt: created, updatedAt: updated)
         }
-        throw DomainError.resourceNotFound("User pool client \(id) does not exist.")
+        return nil
     }
 
     func clients(pool: UserPoolID, after: String?, limit: Int) async throws -> [ClientRecord] {
@@ -110,34 +122,33 @@ struct Directory: Sendable {
 
     static let userColumns = """
         sub, pool_id, username, attributes::text, status, enabled, sealed_verifier, password_set_at, failed_attempts, locked_until, \
-        tokens_valid_after, created_at, updated_at, version
+        tokens_valid_after, created_at, updated_at, version, username_key
         """
 
-    /// Finds a user by username (honouring the pool's case sensitivity) or, failing that, by a sign-in
-    /// alias: `UsernameAttributes` values, or verified `AliasAttributes` values.
+    /// Finds a user by username key (the username, or the email or phone number in pools that sign in by
+    /// them), or by a sign-in alias (`SignInNames`), each normalised as the pool says. Both are unique per
+    /// pool, so a name leads to one user or none. In pools that sign in by email or phone number the
+    /// internal username (the sub) signs in too, as in Cognito.
     func user(pool: PoolRecord, login: String) async throws -> UserRecord? {
         let key = pool.settings.usernameKey(login)
-        if let user = try await users(
+        let bySub = !pool.settings.usernameAttributes.isEmpty
+        return try await users(
             """
             SELECT \(unescaped: Self.userColumns) FROM directory.users
-            WHERE pool_id = \(pool.id.rawValue) AND (username_key = \(key) OR username = \(login))
+            WHERE pool_id = \(pool.id.rawValue)
+              AND (username_key = \(key) OR (\(bySub) AND username = \(login))
+                   OR sub = (SELECT sub FROM directory.sign_in_aliases WHERE pool_id = \(pool.id.rawValue) AND alias_key = \(key)))
             ORDER BY username_key = \(key) DESC LIMIT 1
             """
-        ).first {
-            return user
-        }
-        let aliases = pool.settings.usernameAttributes + pool.settings.aliasAttributes
-        for attribute in aliases {
-            let needsVerification = attribute == "email" || attribute == "phone_number"
-            let verifiedKey = "\(attribute)_verified"
-            let matches = try await users(
-                """
-                SELECT \(unescaped: Self.userColumns) FROM directory.users
-                WHERE pool_id = \(pool.id.rawValue) AND lower(attributes->>\(attribute)) = lower(\(login))
-                  AND (NOT \(needsVerification) OR attributes->>\(verifiedKey) = 'true' OR \(!pool.settings.usernameAttributes.isEmpty))
-                ORDER BY updated_at DESC LIMIT 1
-                """)
-            if let user = matches.first { return user }
+        ).first
+    }
+
+    /// The user holding a sign-in alias, if any.
+    func aliasHolder(pool: PoolRecord, key: String) async throws -> Sub? {
+        for try await sub in try await client.query(
+            "SELECT sub FROM directory.sign_in_aliases WHERE pool_id = \(pool.id.rawValue) AND alias_key = \(key)", logger: logger
+        ).decode(String.self) {
+            return Sub(sub)
         }
         return nil
     }
@@ -149,16 +160,18 @@ struct Directory: Sendable {
     func users(_ query: PostgresQuery) async throws -> [UserRecord] {
         var users: [UserRecord] = []
         for try await row in try await client.query(query, logger: logger) {
-            let (sub, pool, username, attributes, status, enabled, verifier, passwordSetAt, failed, lockedUntil, validAfter, created,
-                 updated, version) = try row.decode(
-                (String, String, String, String, String, Bool, String?, Date?, Int, Date?, Date?, Date, Date, Int).self)
+            let (
+                sub, pool, username, attributes, status, enabled, verifier, passwordSetAt, failed, lockedUntil, validAfter, created,
+                updated, version, usernameKey
+            ) = try row.decode(
+                (String, String, String, String, String, Bool, String?, Date?, Int, Date?, Date?, Date, Date, Int, String).self)
             users.append(
                 UserRecord(
                     sub: Sub(sub), poolId: UserPoolID(pool), username: username,
                     attributes: try decodeJSON(attributes).decode([String: String].self),
                     status: UserStatus(rawValue: status) ?? .confirmed, enabled: enabled, sealedVerifier: verifier,
                     passwordSetAt: passwordSetAt, failedAttempts: failed, lockedUntil: lockedUntil, tokensValidAfter: validAfter,
-                    createdAt: created, updatedAt: updated, version: version))
+                    createdAt: created, updatedAt: updated, version: version, usernameKey: usernameKey))
         }
         return users
     }
@@ -191,18 +204,26 @@ struct Directory: Sendable {
         return nil
     }
 
+    /// The pending code of one purpose: its keyed hash (empty once voided), the contact it went to, and
+    /// the send and guess counters that outlive re-issues.
     struct Code: Sendable {
         var codeHash: String
         var expiresAt: Date
-        var attempts: Int
+        var attribute: String?
+        var counters: CodeCounters
     }
 
     func confirmationCode(sub: Sub, purpose: String) async throws -> Code? {
-        for try await (hash, expires, attempts) in try await client.query(
-            "SELECT code_hash, expires_at, attempts FROM directory.confirmation_codes WHERE sub = \(sub.rawValue) AND purpose = \(purpose)",
+        for try await (hash, expires, attribute, attempts, failureStart, issued, issueStart) in try await client.query(
+            """
+            SELECT code_hash, expires_at, attribute, attempts, failure_window_started_at, issued_count, issue_window_started_at
+            FROM directory.confirmation_codes WHERE sub = \(sub.rawValue) AND purpose = \(purpose)
+            """,
             logger: logger
-        ).decode((String, Date, Int).self) {
-            return Code(codeHash: hash, expiresAt: expires, attempts: attempts)
+        ).decode((String, Date, String?, Int, Date?, Int, Date?).self) {
+            return Code(
+                codeHash: hash, expiresAt: expires, attribute: attribute,
+                counters: CodeCounters(issued: issued, issueWindowStart: issueStart, failures: attempts, failureWindowStart: failureStart))
         }
         return nil
     }

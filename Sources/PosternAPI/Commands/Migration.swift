@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PosternCore
 import PosternCrypto
 import PosternStore
@@ -18,13 +19,22 @@ extension Postern {
         let source = password == nil ? "UserMigration_ForgotPassword" : "UserMigration_Authentication"
         var request: [String: JSONValue] = ["validationData": Triggers.json(validationData), "clientMetadata": Triggers.json(clientMetadata)]
         if let password { request["password"] = .string(password) }
-        let (answer, record) = try await triggers.invoke(
-            "UserMigration", arn: arn, source: source, pool: pool, userName: login, clientId: client.id, request: .object(request),
-            response: .object([
-                "userAttributes": .null, "finalUserStatus": .null, "messageAction": .null, "desiredDeliveryMediums": .null,
-                "forceAliasCreation": .null, "enableSMSMFA": .null,
-            ]))
-        let decision = try MigrationDecision(answer["response"], forgotPassword: password == nil)
+        let record: HookInvocation, decision: MigrationDecision
+        do {
+            let (answer, ran) = try await triggers.invoke(
+                "UserMigration", arn: arn, source: source, pool: pool, userName: login, clientId: client.id, request: .object(request),
+                response: .object([
+                    "userAttributes": .null, "finalUserStatus": .null, "messageAction": .null, "desiredDeliveryMediums": .null,
+                    "forceAliasCreation": .null, "enableSMSMFA": .null,
+                ]))
+            record = ran
+            decision = try MigrationDecision(answer["response"], forgotPassword: password == nil)
+        } catch let error as AWSError where client.settings.preventUserExistenceErrors {
+            // The hook's error text would tell a legacy lookup apart from a real user: the caller sees
+            // what an unknown user sees, the log keeps the reason.
+            logger.warning("UserMigration failed; answered as for an unknown user", metadata: ["error_type": "\(error.type)"])
+            return nil
+        }
         guard !decision.attributes.isEmpty else { return nil }
 
         let registration = try Registration(
@@ -68,7 +78,9 @@ struct MigrationDecision {
         switch response?["userAttributes"] {
         case nil, .null?: return
         case .object(let members)?:
-            attributes = try members.mapValues { guard let value = $0.stringValue else { throw invalid }; return value }
+            attributes = try members.mapValues {
+                guard let value = $0.stringValue else { throw invalid }; return value
+            }
         default: throw invalid
         }
         switch response?["finalUserStatus"] {

@@ -1,10 +1,11 @@
 import Foundation
 import Logging
-import PostgresNIO
 import PosternCore
 import PosternCrypto
 import PosternHooks
 import PosternStore
+import PostgresNIO
+import Synchronization
 
 /// The services every command uses: the store, the directory, keys and configuration.
 public final class Postern: Sendable {
@@ -14,6 +15,10 @@ public final class Postern: Sendable {
     let configuration: ServerConfiguration
     let signingKeys: SigningKeyCache
     let triggers: Triggers
+    let throttle: Throttle
+    let quotaSettings = QuotaSettingsCache()
+    /// The pool of each app client seen, for counting requests that name only a client.
+    let clientPools = Mutex<[String: UserPoolID]>([:])
     let logger: Logger
 
     public init(client: PostgresClient, configuration: ServerConfiguration, logger: Logger) {
@@ -27,6 +32,7 @@ public final class Postern: Sendable {
         triggers = Triggers(
             catalog: FunctionCatalog(directory: plugins), runner: HookRunner(workingDirectory: plugins, logger: logger), region: configuration.region,
             logger: logger)
+        throttle = Throttle(policy: configuration.throttle, counters: RateLimitCounters(client: client, logger: logger), logger: logger)
         self.logger = logger
     }
 

@@ -12,11 +12,19 @@ struct AuthenticationResult: Encodable, Sendable {
     var IdToken: String
 }
 
-/// An authenticated access token: its pool, user and claims.
+/// An authenticated access token: its pool, app client, user and claims.
 struct AccessTokenIdentity: Sendable {
     var pool: PoolRecord
+    var client: ClientRecord
     var user: UserRecord
     var claims: TokenClaims
+
+    /// The attributes the token's app client may read (`ReadAttributes`), with `sub`.
+    var readableAttributes: [AttributeType] {
+        var attributes = client.settings.attributePermissions.readable(user.attributes)
+        attributes["sub"] = user.sub.rawValue
+        return attributes.wireAttributes
+    }
 }
 
 extension Postern {
@@ -41,7 +49,8 @@ extension Postern {
         id["cognito:username"] = .string(user.username)
         id["exp"] = .int(iat + Int(client.settings.idTokenValidity))
         id["jti"] = .string(UUID().uuidString.lowercased())
-        for (name, value) in user.attributes where name != "sub" {
+        // Only what the client may read (`ReadAttributes`); developer-only attributes never.
+        for (name, value) in client.settings.attributePermissions.readable(user.attributes) where name != "sub" {
             id[name] = name.hasSuffix("_verified") ? .bool(value == "true") : .string(value)
         }
         var access = common
@@ -95,9 +104,10 @@ extension Postern {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let payload = Base64URL.decode(String(parts[1])),
             let unverified = try? JSONDecoder().decode(TokenClaims.self, from: payload), let iss = unverified.string("iss"),
-            let poolId = iss.split(separator: "/").last.map(String.init), iss == issuer(UserPoolID(poolId)),
-            let pool = try? await directory.pool(poolId)
+            let poolId = iss.split(separator: "/").last.map(String.init), iss == issuer(UserPoolID(poolId))
         else { throw invalid }
+        // A database outage is an outage (InternalErrorException), never "not authorized".
+        guard let pool = try await directory.poolIfExists(poolId) else { throw invalid }
         let claims: TokenClaims
         do {
             claims = try await signingKeys.keys(for: pool).verifySignature(token)
@@ -111,6 +121,9 @@ extension Postern {
         guard (claims.string("scope") ?? "").split(separator: " ").contains("aws.cognito.signin.user.admin") else {
             throw DomainError.notAuthorized("Access Token does not have required scopes")
         }
+        // A deleted app client takes its tokens with it.
+        guard let clientId = claims.string("client_id"), let client = try await directory.clientIfExists(clientId), client.poolId == pool.id
+        else { throw DomainError.notAuthorized("Access Token has been revoked") }
         guard let user = try await directory.user(sub: sub), user.poolId == pool.id else {
             throw DomainError.notAuthorized("User does not exist.")
         }
@@ -122,6 +135,6 @@ extension Postern {
         } else if let validAfter = user.tokensValidAfter, Double(iat) <= validAfter.timeIntervalSince1970 {
             throw DomainError.notAuthorized("Access Token has been revoked")
         }
-        return AccessTokenIdentity(pool: pool, user: user, claims: claims)
+        return AccessTokenIdentity(pool: pool, client: client, user: user, claims: claims)
     }
 }

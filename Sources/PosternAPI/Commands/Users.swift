@@ -69,12 +69,14 @@ extension Postern {
         key: Sealer, now: Date, preferred: [String]? = nil, validity: TimeInterval = 86_400, context: MessageContext = MessageContext()
     ) async throws -> ([NewEvent], CodeDeliveryDetails?) {
         let code = Random.code()
-        guard let message = try await messageEvent(
-            for: user, pool: pool, template: purpose, kind: kind ?? purpose, key: key, preferred: preferred, code: code, context: context)
+        guard
+            let message = try await messageEvent(
+                for: user, pool: pool, template: purpose, kind: kind ?? purpose, key: key, preferred: preferred, code: code, context: context)
         else { return ([], nil) }
+        let attribute = message.delivery.AttributeName
         let issued = ConfirmationCodeIssued(
-            purpose: purpose, codeHash: codeHash(code, sub: user.sub, purpose: purpose), expiresAt: now.addingTimeInterval(validity),
-            messageId: message.messageId)
+            purpose: purpose, codeHash: codeHash(code, sub: user.sub, purpose: purpose, boundTo: (attribute, user.attributes[attribute] ?? "")),
+            expiresAt: now.addingTimeInterval(validity), messageId: message.messageId, attribute: attribute)
         return ([try NewEvent(streamID: Stream.user(user.sub), issued), message.event], message.delivery)
     }
 
@@ -112,27 +114,44 @@ extension Postern {
         )
     }
 
-    /// Wrong answers a code survives before a new one must be requested.
-    static let maximumCodeAttempts = 5
+    /// Counts a request for a code against its source address (`ThrottlePolicy.codeRequestsPerAddress`).
+    func countCodeRequest(call: Call) async throws {
+        if await throttle.count(throttle.codeRequestLimits(sourceIp: call.sourceIp), now: call.now) { throw DomainError.rateExceeded }
+    }
 
-    /// Checks a one-time code of `purpose` (SignUp, ForgotPassword …) in constant time; a wrong code is
-    /// recorded and counts toward the limit.
-    func checkCode(_ given: String, user: UserRecord, purpose: String, clientId: ClientID?, call: Call) async throws {
+    /// Refuses to send another code of `purpose` once the user had `CodeLimits.maximumIssues` this hour.
+    func requireCodeIssueAllowed(user: UserRecord, purpose: String, now: Date) async throws {
+        let pending = try await directory.confirmationCode(sub: user.sub, purpose: purpose)
+        if !CodeLimits.mayIssue(pending?.counters, now: now) { throw CodeLimits.exceeded }
+    }
+
+    /// Checks a one-time code of `purpose` (SignUp, ForgotPassword …) in constant time, against the value
+    /// the code was sent to, and returns the contact attribute it proves. A wrong code is recorded and
+    /// counts toward `CodeLimits.maximumFailures`, across re-issues.
+    @discardableResult
+    func checkCode(_ given: String, user: UserRecord, purpose: String, clientId: ClientID?, call: Call) async throws -> String? {
+        let limits = throttle.wrongCodeLimits(sourceIp: call.sourceIp)
+        try await throttle.requireOpen(limits.map(\.key), now: call.now)
         guard let code = try await directory.confirmationCode(sub: user.sub, purpose: purpose) else { throw DomainError.codeMismatch }
-        if code.attempts >= Self.maximumCodeAttempts {
-            throw DomainError.tooManyFailedAttempts("Too many failed attempts; request a new code.")
-        }
-        if code.expiresAt <= call.now { throw DomainError.expiredCode }
-        guard constantTimeEquals(codeHash(given, sub: user.sub, purpose: purpose), code.codeHash) else {
+        if !CodeLimits.mayGuess(code.counters, now: call.now) { throw CodeLimits.exceeded }
+        let boundTo = code.attribute.map { ($0, user.attributes[$0] ?? "") }
+        let matches = !code.codeHash.isEmpty && constantTimeEquals(codeHash(given, sub: user.sub, purpose: purpose, boundTo: boundTo), code.codeHash)
+        if matches, code.expiresAt <= call.now { throw DomainError.expiredCode }
+        guard matches else {
             try await appendToUser(
                 user, [ConfirmationCodeRejected(purpose: purpose, reason: "code_mismatch")], call: call, actor: user.sub.rawValue,
                 clientId: clientId)
+            await throttle.count(limits, now: call.now)
             throw DomainError.codeMismatch
         }
+        return code.attribute
     }
 
-    func codeHash(_ code: String, sub: Sub, purpose: String) -> String {
-        master.codeHasher.hash(code, context: "\(sub.rawValue)|\(purpose)")
+    /// The keyed hash of a code; a code sent to a contact covers that attribute's value, so it proves
+    /// nothing once the value changed.
+    func codeHash(_ code: String, sub: Sub, purpose: String, boundTo contact: (attribute: String, value: String)?) -> String {
+        guard let contact else { return master.codeHasher.hash(code, context: "\(sub.rawValue)|\(purpose)") }
+        return master.codeHasher.hash(code, context: "\(sub.rawValue)|\(purpose)|\(contact.attribute)=\(contact.value)")
     }
 
     /// The user's password verifier, opened with the user's data key.
@@ -156,7 +175,10 @@ extension Postern {
             metadata: call.metadata(actor: actor, clientId: clientId))
     }
 
-    func sealSession(_ session: ChallengeSession) throws -> String { try master.secrets.seal(json: session) }
+    /// The associated data of challenge sessions: a sealed session opens as nothing else.
+    static let sessionPurpose = "postern challenge session v1"
+
+    func sealSession(_ session: ChallengeSession) throws -> String { try master.sessions.seal(json: session, purpose: Self.sessionPurpose) }
 
     /// Opens the session of a challenge answer: it must be this challenge's, for this client and pool.
     func openChallengeSession(_ sealed: String?, challenge: String, pool: PoolRecord, client: ClientRecord, now: Date) throws -> ChallengeSession {
@@ -176,7 +198,7 @@ extension Postern {
 
     /// Opens a challenge session; expired or forged sessions are Cognito's NotAuthorized.
     func openSession(_ sealed: String, now: Date) throws -> ChallengeSession {
-        guard let session = try? master.secrets.open(sealed, as: ChallengeSession.self) else {
+        guard let session = try? master.sessions.open(sealed, as: ChallengeSession.self, purpose: Self.sessionPurpose) else {
             throw DomainError.notAuthorized("Invalid session for the user.")
         }
         guard session.expiresAt > now else { throw DomainError.notAuthorized("Invalid session for the user, session is expired.") }
@@ -198,18 +220,24 @@ enum MessageTemplates {
         switch purpose {
         case "AdminCreateUser":
             let invite = settings["AdminCreateUserConfig"]?["InviteMessageTemplate"]
-            let body = (medium == "EMAIL" ? invite?["EmailMessage"] : invite?["SMSMessage"])?.stringValue
+            let body =
+                (medium == "EMAIL" ? invite?["EmailMessage"] : invite?["SMSMessage"])?.stringValue
                 ?? "Your username is {username} and temporary password is {####}."
             return (medium == "EMAIL" ? invite?["EmailSubject"]?.stringValue ?? "Your temporary password" : nil, body)
         default:
             let verification = settings["VerificationMessageTemplate"]
             guard medium == "EMAIL" else {
-                return (nil, verification?["SmsMessage"]?.stringValue ?? settings["SmsVerificationMessage"]?.stringValue
-                    ?? "Your verification code is {####}.")
+                return (
+                    nil,
+                    verification?["SmsMessage"]?.stringValue ?? settings["SmsVerificationMessage"]?.stringValue
+                        ?? "Your verification code is {####}."
+                )
             }
-            let body = verification?["EmailMessage"]?.stringValue ?? settings["EmailVerificationMessage"]?.stringValue
+            let body =
+                verification?["EmailMessage"]?.stringValue ?? settings["EmailVerificationMessage"]?.stringValue
                 ?? "Your verification code is {####}."
-            let subject = verification?["EmailSubject"]?.stringValue ?? settings["EmailVerificationSubject"]?.stringValue
+            let subject =
+                verification?["EmailSubject"]?.stringValue ?? settings["EmailVerificationSubject"]?.stringValue
                 ?? "Your verification code"
             return (subject, body)
         }

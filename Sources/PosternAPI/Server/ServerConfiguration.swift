@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
 import PosternCore
 import PosternCrypto
+import PosternStore
 
 /// Everything `postern serve` needs, resolved from flags, environment and config file.
 public struct ServerConfiguration: Sendable {
@@ -25,6 +25,10 @@ public struct ServerConfiguration: Sendable {
     public var smtpFrom = "no-reply@postern.local"
     /// Largest request body accepted (bytes).
     public var maxBodySize = 1 << 20
+    /// Request quotas and failure limits.
+    public var throttle = ThrottlePolicy()
+    /// Addresses of reverse proxies whose `X-Forwarded-For` names the real client.
+    public var trustedProxies: Set<String> = []
 
     public init(databaseURL: String, migrationsDirectory: URL, masterKey: MasterKey) {
         self.databaseURL = databaseURL

@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
 import PosternCore
 import PosternCrypto
+import PosternStore
 
 /// Resolves settings with the precedence flags, then `POSTERN_*` environment, then the JSON config file.
 public struct SettingsResolver: Sendable {
@@ -56,7 +56,25 @@ public struct SettingsResolver: Sendable {
             _ = try SMTPMailer(url: smtp, from: configuration.smtpFrom)  // refuse a bad URL at start, not at the first email
             configuration.smtpURL = smtp
         }
+        if let proxies = value("trusted_proxies") {
+            configuration.trustedProxies = Set(proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
+        try throttleSettings(&configuration.throttle)
         return configuration
+    }
+
+    /// `POSTERN_DEFAULT_REQUEST_QUOTA`, `POSTERN_FAILED_SIGN_INS_PER_ADDRESS` … (whole numbers ≥ 0).
+    func throttleSettings(_ policy: inout ThrottlePolicy) throws {
+        let knobs: [(String, WritableKeyPath<ThrottlePolicy, Int>)] = [
+            ("default_request_quota", \.defaultQuota), ("failed_sign_ins_per_address", \.failedSignInsPerAddress),
+            ("failed_sign_ins_per_name", \.failedSignInsPerName), ("wrong_codes_per_address", \.wrongCodesPerAddress),
+            ("code_requests_per_address", \.codeRequestsPerAddress),
+        ]
+        for (key, path) in knobs {
+            guard let text = value(key) else { continue }
+            guard let number = Int(text), number >= 0 else { throw ConfigurationError("\(key) must be a whole number ≥ 0") }
+            policy[keyPath: path] = number
+        }
     }
 
     /// `POSTERN_MASTER_KEY`, else the key file (default `.postern/master.key`), created on first start.

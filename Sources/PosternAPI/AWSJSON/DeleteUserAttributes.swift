@@ -1,0 +1,44 @@
+import Foundation
+import PosternCore
+import PosternCrypto
+
+/// DeleteUserAttributes: the signed-in user removes attributes the app client may write.
+enum DeleteUserAttributes: AWSOperation {
+    static let name = "DeleteUserAttributes"
+
+    struct Request: Decodable, Sendable {
+        var AccessToken: String
+        var UserAttributeNames: [String]
+    }
+
+    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
+        try await postern.retrying {
+            let identity = try await postern.authenticate(accessToken: request.AccessToken, now: call.now)
+            _ = try await postern.updateAttributes(
+                user: identity.user, pool: identity.pool, changes: [], deletions: request.UserAttributeNames,
+                writer: .client(identity.client.settings.attributePermissions), clientId: identity.client.id, clientMetadata: nil, call: call)
+        }
+        return EmptyResponse()
+    }
+}
+
+/// AdminDeleteUserAttributes: an administrator removes a user's attributes.
+enum AdminDeleteUserAttributes: AWSOperation {
+    static let name = "AdminDeleteUserAttributes"
+
+    struct Request: Decodable, Sendable {
+        var UserPoolId: String
+        var Username: String
+        var UserAttributeNames: [String]
+    }
+
+    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
+        try await postern.retrying {
+            let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
+            _ = try await postern.updateAttributes(
+                user: user, pool: pool, changes: [], deletions: request.UserAttributeNames, writer: .admin, clientId: nil, clientMetadata: nil,
+                call: call)
+        }
+        return EmptyResponse()
+    }
+}
