@@ -18,13 +18,17 @@ def signed_in(idp, anon_idp, pool, client, outbox):
     return user, tokens(anon_idp, user)["AccessToken"]
 
 
-def test_a_code_sent_to_the_old_address_does_not_verify_the_new_one(idp, anon_idp, pool_factory, client_factory, outbox):
-    # A pool that does not auto-verify: changing the email sends no code, so only the old code is around.
+def confirmed_without_auto_verification(idp, anon_idp, pool_factory, client_factory):
+    """A signed-in user of a pool that does not auto-verify: changing the email sends no code."""
     pool = pool_factory()
     client = client_factory(pool_id=pool["Id"])
     user = sign_up(anon_idp, pool["Id"], client)
     idp.admin_confirm_sign_up(UserPoolId=pool["Id"], Username=user.username)
-    access = tokens(anon_idp, user)["AccessToken"]
+    return pool, user, tokens(anon_idp, user)["AccessToken"]
+
+
+def test_a_code_sent_to_the_old_address_does_not_verify_the_new_one(idp, anon_idp, pool_factory, client_factory, outbox):
+    pool, user, access = confirmed_without_auto_verification(idp, anon_idp, pool_factory, client_factory)
     anon_idp.get_user_attribute_verification_code(AccessToken=access, AttributeName="email")
     old_code = outbox.code(pool["Id"], user.username, kind="VerifyUserAttribute")
     anon_idp.update_user_attributes(AccessToken=access, UserAttributes=[{"Name": "email", "Value": "victim@example.org"}])
@@ -40,11 +44,7 @@ def test_a_code_sent_to_the_old_address_does_not_verify_the_new_one(idp, anon_id
 
 
 def test_changing_back_does_not_revive_a_voided_code(idp, anon_idp, pool_factory, client_factory, outbox):
-    pool = pool_factory()
-    client = client_factory(pool_id=pool["Id"])
-    user = sign_up(anon_idp, pool["Id"], client)
-    idp.admin_confirm_sign_up(UserPoolId=pool["Id"], Username=user.username)
-    access = tokens(anon_idp, user)["AccessToken"]
+    pool, user, access = confirmed_without_auto_verification(idp, anon_idp, pool_factory, client_factory)
     anon_idp.get_user_attribute_verification_code(AccessToken=access, AttributeName="email")
     code = outbox.code(pool["Id"], user.username, kind="VerifyUserAttribute")
     anon_idp.update_user_attributes(AccessToken=access, UserAttributes=[{"Name": "email", "Value": "elsewhere@example.org"}])

@@ -22,16 +22,7 @@ struct AttributeValidator {
         var result: [String: String] = [:]
         for attribute in attributes {
             let name = attribute.Name
-            guard let definition = schema[name] else {
-                throw DomainError.invalidParameter("Attributes did not conform to the schema: Type for attribute {\(name)} could not be determined")
-            }
-            if name == "sub" {
-                throw DomainError.invalidParameter(
-                    "Attributes did not conform to the schema: sub: Attribute cannot be updated. (changing an immutable attribute)")
-            }
-            if case .client(let permissions) = writer, definition.developerOnly || !permissions.mayWrite(name) {
-                throw DomainError.notAuthorized("A client attempted to write unauthorized attribute")
-            }
+            let definition = try writable(name, schema: schema, writer: writer)
             let value = attribute.Value ?? ""
             try Self.checkCharacters(name: name, value: value)
             if let max = definition.maxLength, value.count > max {
@@ -66,9 +57,10 @@ struct AttributeValidator {
         return result
     }
 
-    /// Checks that `writer` may delete attribute `name` (DeleteUserAttributes, AdminDeleteUserAttributes).
-    func checkDeletable(_ name: String, writer: Writer) throws {
-        guard let definition = pool.settings.schema.first(where: { $0.name == name }) else {
+    /// The schema definition of an attribute `writer` may write: it exists, is not `sub`, and a client's
+    /// `WriteAttributes` allow it (developer-only attributes never).
+    private func writable(_ name: String, schema: [String: SchemaAttribute], writer: Writer) throws -> SchemaAttribute {
+        guard let definition = schema[name] else {
             throw DomainError.invalidParameter("Attributes did not conform to the schema: Type for attribute {\(name)} could not be determined")
         }
         if name == "sub" {
@@ -78,6 +70,12 @@ struct AttributeValidator {
         if case .client(let permissions) = writer, definition.developerOnly || !permissions.mayWrite(name) {
             throw DomainError.notAuthorized("A client attempted to write unauthorized attribute")
         }
+        return definition
+    }
+
+    /// Checks that `writer` may delete attribute `name` (DeleteUserAttributes, AdminDeleteUserAttributes).
+    func checkDeletable(_ name: String, writer: Writer) throws {
+        let definition = try writable(name, schema: pool.settings.schema.first { $0.name == name }.map { [name: $0] } ?? [:], writer: writer)
         if !definition.mutable { throw DomainError.notAuthorized("Cannot modify an already provided immutable attribute \(name)") }
         if definition.required {
             throw DomainError.invalidParameter("Attributes did not conform to the schema: \(name): The attribute \(name) is required")
