@@ -74,14 +74,8 @@ struct FileMessageSink: Sendable {
             code: message.code)
         var data = try JSONEncoder().encode(line)
         data.append(0x0A)
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        if !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
-        }
-        let handle = try FileHandle(forWritingTo: url)
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: data)
+        // Codes and temporary passwords: mode 0600 from the first byte, in a 0700 directory (SecretFile).
+        try SecretFile.prepareDirectory(for: path)
+        try SecretFile.append(Array(data), to: path)
     }
 }

@@ -66,11 +66,15 @@ public struct SettingsResolver: Sendable {
         if let text = try? String(contentsOfFile: path, encoding: .utf8) { return try MasterKey(base64: text) }
         if !required { return try MasterKey(base64: MasterKey.generateBase64()) }
         guard generate else { throw ConfigurationError("no master key: set POSTERN_MASTER_KEY or --master-key-file (\(path) not found)") }
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        // Mode 0600 from the first byte, in a 0700 directory, never over an existing file (SecretFile).
         let key = MasterKey.generateBase64()
-        guard FileManager.default.createFile(atPath: path, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw ConfigurationError("could not write the master key to \(path)")
+        do {
+            if let warning = try SecretFile.prepareDirectory(for: path) {
+                FileHandle.standardError.write(Data("postern: warning: \(warning)\n".utf8))
+            }
+            try SecretFile.create(path, contents: Array((key + "\n").utf8))
+        } catch {
+            throw ConfigurationError("could not write the master key: \(error)")
         }
         return try MasterKey(base64: key)
     }
