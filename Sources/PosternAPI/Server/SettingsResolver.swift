@@ -52,6 +52,14 @@ public struct SettingsResolver: Sendable {
             configuration.bootstrapAdminKey = (id, secret)
         }
         if let from = value("smtp_from") { configuration.smtpFrom = from }
+        if let attempts = value("outbox_max_attempts") {
+            guard let number = Int(attempts), (1...20).contains(number) else { throw ConfigurationError("outbox_max_attempts must be 1-20") }
+            configuration.outboxMaxAttempts = number
+        }
+        if let base = value("outbox_retry_base_ms") {
+            guard let number = Int(base), (0...60_000).contains(number) else { throw ConfigurationError("outbox_retry_base_ms must be 0-60000") }
+            configuration.outboxRetryBase = .milliseconds(number)
+        }
         if let smtp = value("smtp_url") {
             _ = try SMTPMailer(url: smtp, from: configuration.smtpFrom)  // refuse a bad URL at start, not at the first email
             configuration.smtpURL = smtp
