@@ -520,5 +520,25 @@ public struct AliasReleased: EventPayload {
     public init(attribute: String, takenBy: Sub) {
         self.attribute = attribute
         self.takenBy = takenBy
+
+/// The outbox gave up on a message: the relay refused it for good (an SMTP 5xx), or it kept failing
+/// for the bounded number of attempts. Later messages are delivered regardless. Holds no address and
+/// no text, only which message, why (`smtp_550`, `transient_exhausted`, …) and how often it was tried.
+public struct MessageDeadLettered: EventPayload {
+    public static let eventType = "MessageDeadLettered"
+    public var messageId: String
+    /// Why delivery stopped: `smtp_<code>` for a permanent refusal, `transient_exhausted`, `unsafe_header`, …
+    public var reason: String
+    public var attempts: Int
+    /// `smtp`, `file` or `hook`.
+    public var transport: String
+    /// The last transient failure, when the attempts ran out (`smtp_451`, `connection`, `timeout`, …).
+    public var lastFailure: String?
+    public init(messageId: String, reason: String, attempts: Int, transport: String, lastFailure: String? = nil) {
+        self.messageId = messageId
+        self.reason = reason
+        self.attempts = attempts
+        self.transport = transport
+        self.lastFailure = lastFailure
     }
 }

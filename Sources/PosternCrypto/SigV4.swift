@@ -50,34 +50,51 @@ public enum SigV4Error: Error, Sendable, Equatable {
     case requestExpired
     /// The credential scope names another service.
     case wrongService
+    /// The credential scope names another region than the server's.
+    case wrongRegion
+    /// The request carries an `X-Amz-Security-Token` that names no live session credential.
+    case invalidSecurityToken
 }
 
 /// Verifies AWS Signature Version 4 (`AWS4-HMAC-SHA256` in the `Authorization` header) on awsJson requests,
 /// as botocore and the AWS SDKs send them.
 ///
 /// Presigned URLs (query-string authentication) are not supported. When `x-amz-content-sha256` is present
-/// it must equal the body's hash (so `UNSIGNED-PAYLOAD` is refused); `host` must be signed, and so must
-/// `x-amz-security-token` when present.
+/// it must equal the body's hash (so `UNSIGNED-PAYLOAD` is refused). `host`, `x-amz-date` and every
+/// `x-amz-*` header the request carries must be signed: an unsigned one could be added or changed in
+/// transit (a token, a content hash, a target) without breaking the signature. The credential scope
+/// must name this server's service and region. A request with `X-Amz-Security-Token` is refused unless
+/// `sessionTokenIsValid` accepts the token for the access key; without that check every token is refused.
 public struct SigV4Verifier: Sendable {
     /// The service the credential scope must name, e.g. `cognito-idp`.
     public let service: String
+    /// The region the credential scope must name, e.g. `us-east-1`.
+    public let region: String
     /// The largest accepted distance between `X-Amz-Date` and `now()`.
     public let maxSkew: TimeInterval
     private let now: @Sendable () -> Date
     private let secretFor: @Sendable (String) async -> String?
+    private let sessionTokenIsValid: (@Sendable (_ token: String, _ accessKeyID: String) async -> Bool)?
 
-    /// A verifier for `service`.
+    /// A verifier for `service` in `region`.
     ///
-    /// - Parameter secretFor: The secret access key for an access key id, or `nil` if unknown.
+    /// - Parameters:
+    ///   - secretFor: The secret access key for an access key id, or `nil` if unknown.
+    ///   - sessionTokenIsValid: Whether a session token belongs to the access key (temporary credentials);
+    ///     `nil` refuses every request that carries a token.
     public init(
         service: String,
+        region: String,
         now: @escaping @Sendable () -> Date = Date.init,
         maxSkew: TimeInterval = 300,
+        sessionTokenIsValid: (@Sendable (_ token: String, _ accessKeyID: String) async -> Bool)? = nil,
         secretFor: @escaping @Sendable (String) async -> String?
     ) {
         self.service = service
+        self.region = region
         self.now = now
         self.maxSkew = maxSkew
+        self.sessionTokenIsValid = sessionTokenIsValid
         self.secretFor = secretFor
     }
 
@@ -88,6 +105,12 @@ public struct SigV4Verifier: Sendable {
         guard headers.count == 1 else { throw .malformedAuthorization("more than one Authorization header") }
         let authorization = try SigV4Authorization(parsing: header)
         guard authorization.service == service else { throw .wrongService }
+        guard authorization.region == region else { throw .wrongRegion }
+        guard authorization.signedHeaders.contains("x-amz-date") else { throw .malformedAuthorization("x-amz-date must be signed") }
+        let sentAmzHeaders = Set(request.headers.map { $0.name.lowercased() }.filter { $0.hasPrefix("x-amz-") })
+        if let unsigned = sentAmzHeaders.subtracting(authorization.signedHeaders).sorted().first {
+            throw .malformedAuthorization("\(unsigned) must be signed")
+        }
 
         let dates = request.values(ofHeader: "x-amz-date")
         guard dates.count == 1, let amzDate = dates.first, let date = SigV4Canonical.parseAmzDate(amzDate) else {
@@ -97,10 +120,12 @@ public struct SigV4Verifier: Sendable {
             throw .malformedAuthorization("credential date does not match X-Amz-Date")
         }
         guard abs(date.timeIntervalSince(now())) <= maxSkew else { throw .requestExpired }
-        if !request.values(ofHeader: "x-amz-security-token").isEmpty,
-            !authorization.signedHeaders.contains("x-amz-security-token")
-        {
-            throw .malformedAuthorization("x-amz-security-token must be signed")
+        let tokens = request.values(ofHeader: "x-amz-security-token")
+        if let token = tokens.first {
+            guard tokens.count == 1 else { throw .malformedAuthorization("more than one X-Amz-Security-Token header") }
+            guard let sessionTokenIsValid, await sessionTokenIsValid(token, authorization.accessKeyID) else {
+                throw .invalidSecurityToken
+            }
         }
 
         guard let secret = await secretFor(authorization.accessKeyID) else { throw .unknownAccessKey }

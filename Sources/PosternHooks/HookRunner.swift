@@ -2,10 +2,11 @@ import Foundation
 import Logging
 import PosternCore
 import Subprocess
+
 #if canImport(System)
-import System
+    import System
 #else
-import SystemPackage
+    import SystemPackage
 #endif
 
 /// Runs a hook: the trigger event JSON on stdin, the answered event on stdout (spawn mode), or one
@@ -95,61 +96,114 @@ public struct HookRunner: Sendable {
         var tooLarge: Bool
     }
 
+    /// Runs the hook once and waits for it to exit, but never past its timeout.
+    ///
+    /// The deadline covers the process, not its pipes: a hook that closes stdout and stderr (or hands
+    /// them to nobody) and keeps running is still killed, with its whole process group, when the time
+    /// is up. Whatever the hook left behind in its group when it exited is killed too, as Lambda freezes
+    /// an execution environment once the handler returns. (A child that leaves the group with setsid(2)
+    /// escapes the group kill; a cgroup would catch it.)
     func spawn(_ function: HookFunction, input: [UInt8]) async throws(HookError) -> Outcome {
         var options = PlatformOptions()
         options.processGroupID = 0  // its own group, so a timeout kills everything the hook started
         let limit = outputLimit
-        let timeout = function.timeout
+        let deadline = ContinuousClock.now + function.timeout
+        let group = ProcessGroup()
+        let configuration = Configuration(
+            executable: .path(FilePath(function.executable)), arguments: Arguments(function.arguments),
+            environment: .custom(Self.environment(for: function, mode: "spawn")), workingDirectory: FilePath(workingDirectory.path),
+            platformOptions: options)
         do {
-            let result = try await run(
-                .path(FilePath(function.executable)), arguments: Arguments(function.arguments),
-                environment: .custom(Self.environment(for: function, mode: "spawn")), workingDirectory: FilePath(workingDirectory.path),
-                platformOptions: options, input: .array(input), output: .sequence, error: .sequence
-            ) { execution -> (stdout: [UInt8], stderr: [UInt8], timedOut: Bool, tooLarge: Bool) in
-                try await withThrowingTaskGroup(of: Stream.self) { group in
-                    group.addTask { try await Stream.collect(execution.standardOutput, limit: limit, kind: .stdout) }
-                    group.addTask { try await Stream.collect(execution.standardError, limit: 64 << 10, kind: .stderr) }
-                    group.addTask {
-                        try await Task.sleep(for: timeout)
-                        return Stream(kind: .deadline, bytes: [], overflowed: false)
+            return try await withThrowingTaskGroup(of: Outcome?.self) { tasks in
+                tasks.addTask {
+                    let result = try await run(configuration, input: .array(input), output: .sequence, error: .sequence) { execution in
+                        group.started(execution.processIdentifier.value)
+                        return try await Self.collect(execution, limit: limit, killing: group)
                     }
-                    var stdout: [UInt8] = [], stderr: [UInt8] = []
-                    var finished = 0
-                    var timedOut = false, tooLarge = false
-                    while finished < 2, let stream = try await group.next() {
-                        switch stream.kind {
-                        case .stdout:
-                            stdout = stream.bytes
-                            tooLarge = stream.overflowed
-                            finished += 1
-                        case .stderr:
-                            stderr = stream.bytes
-                            finished += 1
-                        case .deadline:
-                            timedOut = true
-                        }
-                        if timedOut || tooLarge {
-                            try? execution.send(signal: .kill, toProcessGroup: true)
-                            group.cancelAll()
-                            break
-                        }
-                    }
-                    group.cancelAll()
-                    return (stdout, stderr, timedOut, tooLarge)
+                    group.killRemaining()
+                    let streams = result.closureResult
+                    return Outcome(
+                        status: result.terminationStatus, stdout: streams.stdout, stderr: streams.stderr, timedOut: false,
+                        tooLarge: streams.tooLarge)
                 }
+                tasks.addTask {
+                    try await Task.sleep(until: deadline, clock: .continuous)
+                    return nil
+                }
+                let first: Outcome??
+                do { first = try await tasks.next() } catch {
+                    group.killRemaining()
+                    throw error
+                }
+                if case .some(.some(let outcome)) = first {
+                    tasks.cancelAll()
+                    return outcome
+                }
+                // The deadline passed first: kill the group, then wait for `run` to reap the hook.
+                group.killRemaining()
+                while let next = try await tasks.next() {
+                    if var outcome = next {
+                        outcome.timedOut = true
+                        return outcome
+                    }
+                }
+                throw HookError.timedOut(function.name)
             }
-            let streams = result.closureResult
-            return Outcome(
-                status: result.terminationStatus, stdout: streams.stdout, stderr: streams.stderr, timedOut: streams.timedOut,
-                tooLarge: streams.tooLarge)
+        } catch let error as HookError {
+            throw error
         } catch {
+            group.killRemaining()
             throw .launchFailed("\(function.name): \(error)")
         }
     }
 
-    /// One output stream read to its end (or to the limit), or the deadline passing.
+    /// Reads stdout (up to `limit`) and stderr (up to 64 KiB) to their ends; kills the group on overflow.
+    static func collect<Input: InputProtocol>(
+        _ execution: Execution<Input, SequenceOutput, SequenceOutput>, limit: Int, killing group: ProcessGroup
+    ) async throws -> (stdout: [UInt8], stderr: [UInt8], tooLarge: Bool) {
+        try await withThrowingTaskGroup(of: Stream.self) { streams in
+            streams.addTask { try await Stream.collect(execution.standardOutput, limit: limit, kind: .stdout) }
+            streams.addTask { try await Stream.collect(execution.standardError, limit: 64 << 10, kind: .stderr) }
+            var stdout: [UInt8] = [], stderr: [UInt8] = []
+            var tooLarge = false
+            while let stream = try await streams.next() {
+                switch stream.kind {
+                case .stdout:
+                    stdout = stream.bytes
+                    tooLarge = stream.overflowed
+                case .stderr:
+                    stderr = stream.bytes
+                }
+                if tooLarge {
+                    group.killRemaining()
+                    streams.cancelAll()
+                    break
+                }
+            }
+            return (stdout, stderr, tooLarge)
+        }
+    }
+
+    /// The process group of one spawned hook (its id is the hook's pid), to kill as a whole.
+    final class ProcessGroup: @unchecked Sendable {
+        private let lock = NSLock()
+        private var id: pid_t?
+
+        func started(_ pid: pid_t) { lock.withLock { id = pid } }
+
+        /// SIGKILL to every process left in the group; a no-op once the group is empty.
+        ///
+        /// Safe after the leader was reaped: Linux does not hand out a pid that is still some group's id.
+        func killRemaining() {
+            lock.withLock {
+                if let id { _ = kill(-id, SIGKILL) }
+            }
+        }
+    }
+
+    /// One output stream read to its end (or to the limit).
     struct Stream: Sendable {
-        enum Kind { case stdout, stderr, deadline }
+        enum Kind { case stdout, stderr }
         var kind: Kind
         var bytes: [UInt8]
         var overflowed: Bool

@@ -26,6 +26,7 @@ struct BotocoreFixture: Decodable {
 
     let accessKeyId: String
     let secretAccessKey: String
+    let sessionToken: String
     let region: String
     let service: String
     let amzDate: String
@@ -56,10 +57,16 @@ struct SigV4Tests {
         fixture = try BotocoreFixture.load()
     }
 
-    func verifier(now: Date = fixtureNow, service: String = "cognito-idp", secret: String? = nil) -> SigV4Verifier {
+    /// A verifier for the fixture's key; `sessionToken` is the one token it treats as live (none by default).
+    func verifier(
+        now: Date = fixtureNow, service: String = "cognito-idp", region: String = "us-east-1", secret: String? = nil,
+        sessionToken: String? = nil
+    ) -> SigV4Verifier {
         let key = fixture.accessKeyId
         let secret = secret ?? fixture.secretAccessKey
-        return SigV4Verifier(service: service, now: { now }) { $0 == key ? secret : nil }
+        var isValid: (@Sendable (String, String) async -> Bool)?
+        if let live = sessionToken { isValid = { @Sendable token, id in token == live && id == key } }
+        return SigV4Verifier(service: service, region: region, now: { now }, sessionTokenIsValid: isValid) { $0 == key ? secret : nil }
     }
 
     var request: SigV4Request {
@@ -97,7 +104,7 @@ struct SigV4Tests {
         let request = Self.iamExample
             .replacingHeader("X-Amz-Date", with: "20150830T123600Z")
             .replacingHeader("Authorization", with: Self.iamAuthorization)
-        let verifier = SigV4Verifier(service: "iam", now: { Self.iamDate }) { $0 == "AKIDEXAMPLE" ? Self.iamSecret : nil }
+        let verifier = SigV4Verifier(service: "iam", region: "us-east-1", now: { Self.iamDate }) { $0 == "AKIDEXAMPLE" ? Self.iamSecret : nil }
         let identity = try await verifier.verify(request)
         #expect(identity.accessKeyID == "AKIDEXAMPLE")
         #expect(identity.region == "us-east-1")
@@ -107,7 +114,7 @@ struct SigV4Tests {
     func botocoreRequestsVerify(index: Int) async throws {
         let request = fixture.requests[index]
         #expect(request.headers.contains { $0[0] == "X-Amz-Date" && $0[1] == fixture.amzDate })
-        let identity = try await verifier().verify(request.sigV4Request)
+        let identity = try await verifier(sessionToken: fixture.sessionToken).verify(request.sigV4Request)
         #expect(identity.accessKeyID == fixture.accessKeyId)
         #expect(identity.region == fixture.region)
     }
@@ -140,7 +147,7 @@ struct SigV4Tests {
 
     @Test("an unknown access key is reported as such")
     func unknownKey() async {
-        let verifier = SigV4Verifier(service: "cognito-idp", now: { Self.fixtureNow }) { _ in nil }
+        let verifier = SigV4Verifier(service: "cognito-idp", region: "us-east-1", now: { Self.fixtureNow }) { _ in nil }
         await #expect(throws: SigV4Error.unknownAccessKey) { try await verifier.verify(request) }
     }
 
@@ -237,9 +244,9 @@ struct SigV4Tests {
     @Test("a replaced session token fails the signature")
     func replacedSessionToken() async throws {
         let withToken = try #require(fixture.requests.first { $0.name == "ListUsersWithSessionToken" }).sigV4Request
-        _ = try await verifier().verify(withToken)
+        _ = try await verifier(sessionToken: fixture.sessionToken).verify(withToken)
         await #expect(throws: SigV4Error.signatureMismatch) {
-            try await verifier().verify(withToken.replacingHeader("X-Amz-Security-Token", with: "other"))
+            try await verifier(sessionToken: "other").verify(withToken.replacingHeader("X-Amz-Security-Token", with: "other"))
         }
     }
 
@@ -266,6 +273,42 @@ struct SigV4Tests {
         _ = try await verifier().verify(good)
         let unsigned = signer.sign(base.replacingHeader("X-Amz-Content-Sha256", with: "UNSIGNED-PAYLOAD"), at: Self.fixtureNow)
         await #expect(throws: SigV4Error.signatureMismatch) { try await verifier().verify(unsigned) }
+    }
+
+    // MARK: What must be signed, scoped and known
+
+    @Test("a credential scoped to another region than the server's is refused")
+    func wrongRegion() async {
+        await #expect(throws: SigV4Error.wrongRegion) { try await verifier(region: "eu-west-1").verify(request) }
+    }
+
+    @Test("every x-amz-* header sent must be signed, whatever its name", arguments: ["X-Amz-Target", "X-Amz-Foo", "x-amz-content-sha256"])
+    func unsignedAmzHeader(name: String) async {
+        let injected = request.replacingHeader(name, with: "injected")
+        let signed = fixture.requests[0].headers.contains { $0[0].lowercased() == name.lowercased() }
+        await #expect {
+            try await verifier().verify(injected)
+        } throws: { error in
+            // A signed header that changed breaks the signature; an unsigned one is refused by name.
+            error as? SigV4Error == (signed ? .signatureMismatch : .malformedAuthorization("\(name.lowercased()) must be signed"))
+        }
+    }
+
+    @Test("host and x-amz-date must be in SignedHeaders")
+    func hostAndDateMustBeSigned() async {
+        await #expect(throws: SigV4Error.malformedAuthorization("host must be signed")) {
+            try await verifier().verify(request.replacingHeader("Authorization", with: Self.authorization(signedHeaders: "x-amz-date;x-amz-target")))
+        }
+        await #expect(throws: SigV4Error.malformedAuthorization("x-amz-date must be signed")) {
+            try await verifier().verify(request.replacingHeader("Authorization", with: Self.authorization(signedHeaders: "host;x-amz-target")))
+        }
+    }
+
+    @Test("a signed session token is refused while no session credentials exist, and when the check says no")
+    func sessionTokenMustBeLive() async throws {
+        let withToken = try #require(fixture.requests.first { $0.name == "ListUsersWithSessionToken" }).sigV4Request
+        await #expect(throws: SigV4Error.invalidSecurityToken) { try await verifier().verify(withToken) }
+        await #expect(throws: SigV4Error.invalidSecurityToken) { try await verifier(sessionToken: "another").verify(withToken) }
     }
 
     // MARK: Signer round trips
@@ -296,7 +339,7 @@ struct SigV4Tests {
         let signed = signer.sign(unsigned, at: Self.fixtureNow)
         let authorization = try #require(signed.values(ofHeader: "authorization").first)
         #expect(authorization.contains("SignedHeaders=host;x-amz-date;x-amz-security-token;x-custom,"))
-        let identity = try await verifier().verify(signed)
+        let identity = try await verifier(region: "eu-west-1", sessionToken: "token==").verify(signed)
         #expect(identity.region == "eu-west-1")
         #expect(!String(describing: signer).contains(fixture.secretAccessKey))
         #expect(!String(describing: signed).contains("Signature"))

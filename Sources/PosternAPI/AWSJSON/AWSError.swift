@@ -87,6 +87,11 @@ struct AWSError: Error, Sendable {
                 type: "InvalidSignatureException", message: "Signature expired: the request time is outside the allowed clock skew.", status: 400)
         case .wrongService:
             AWSError(type: "InvalidSignatureException", message: "Credential should be scoped to correct service: 'cognito-idp'.", status: 400)
+        case .wrongRegion:
+            AWSError(type: "InvalidSignatureException", message: "Credential should be scoped to a valid region.", status: 400)
+        case .invalidSecurityToken:
+            // What AWS answers for a token it does not know; no session credentials exist yet.
+            AWSError(type: "UnrecognizedClientException", message: "The security token included in the request is invalid.", status: 400)
         }
     }
 

@@ -24,7 +24,7 @@ struct Dispatcher: Sendable {
         let bootstrap = postern.configuration.bootstrapAdminKey
         let directory = postern.directory
         let secrets = postern.master.secrets
-        verifier = SigV4Verifier(service: "cognito-idp") { accessKeyID in
+        verifier = SigV4Verifier(service: "cognito-idp", region: postern.configuration.region) { accessKeyID in
             if let bootstrap, constantTimeEquals(bootstrap.accessKeyID, accessKeyID) { return bootstrap.secret }
             guard let sealed = try? await directory.adminSecret(accessKeyID: accessKeyID) else { return nil }
             return (try? secrets.open(sealed)).map { String(decoding: $0, as: UTF8.self) }

@@ -12,8 +12,8 @@ import PosternStore
 /// The code reaches the hook in `request.code`: sealed with the function's `codeKeyFile` key when its
 /// declaration names one (AES-256-GCM, see `CodeEnvelope`), otherwise in plain text on the hook's
 /// stdin pipe only — never in an argument, the environment or the event log. A failing hook is tried
-/// three times, as Lambda retries asynchronous invocations, then the message is given up; each
-/// outcome is recorded as `HookInvoked` on the user's stream.
+/// three times, as Lambda retries asynchronous invocations, then the message is given up (the outbox
+/// dead-letters it); each outcome is recorded as `HookInvoked` on the user's stream.
 struct CustomSenders: Sendable {
     let postern: Postern
     let logger: Logger
@@ -26,8 +26,9 @@ struct CustomSenders: Sendable {
 
     static let attempts = 3
 
-    func send(_ queued: MessageQueued, message: OutboundMessage, event: RecordedEvent, pool: PoolRecord, arn: String) async throws {
-        guard let user = try await postern.directory.user(sub: event.streamEntityID) else { return }
+    /// Hands the message to the hook; returns the last outcome (`ok`, or the error type of the last attempt).
+    func send(_ queued: MessageQueued, message: OutboundMessage, event: RecordedEvent, pool: PoolRecord, arn: String) async throws -> String {
+        guard let user = try await postern.directory.user(sub: event.streamEntityID) else { return "ok" }
         let trigger = queued.deliveryMedium == "EMAIL" ? "CustomEmailSender" : "CustomSMSSender"
         let source = "\(trigger)_\(queued.kind)"
         let clientId = event.metadata["clientId"]?.stringValue.map(ClientID.init)
@@ -63,6 +64,7 @@ struct CustomSenders: Sendable {
             try await postern.appendToUser(current, [HookInvoked(invocation: record)], call: call, actor: "postern:outbox-delivery", clientId: clientId)
         }
         logger.info("message handed to \(trigger)", metadata: ["message_id": "\(queued.messageId)", "outcome": "\(outcome)"])
+        return outcome
     }
 
     private func protect(_ code: String?, arn: String) throws -> String? {

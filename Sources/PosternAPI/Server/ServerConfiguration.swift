@@ -23,6 +23,10 @@ public struct ServerConfiguration: Sendable {
     /// Plain SMTP relay for email (`smtp://host:port`); without it email goes to the file sink too.
     public var smtpURL: String?
     public var smtpFrom = "no-reply@postern.local"
+    /// Delivery attempts of one message before it is dead-lettered (transient failures only).
+    public var outboxMaxAttempts = 5
+    /// The first retry delay of the outbox; each further one doubles it.
+    public var outboxRetryBase: Duration = .seconds(1)
     /// Largest request body accepted (bytes).
     public var maxBodySize = 1 << 20
     /// Request quotas and failure limits.

@@ -52,6 +52,14 @@ public struct SettingsResolver: Sendable {
             configuration.bootstrapAdminKey = (id, secret)
         }
         if let from = value("smtp_from") { configuration.smtpFrom = from }
+        if let attempts = value("outbox_max_attempts") {
+            guard let number = Int(attempts), (1...20).contains(number) else { throw ConfigurationError("outbox_max_attempts must be 1-20") }
+            configuration.outboxMaxAttempts = number
+        }
+        if let base = value("outbox_retry_base_ms") {
+            guard let number = Int(base), (0...60_000).contains(number) else { throw ConfigurationError("outbox_retry_base_ms must be 0-60000") }
+            configuration.outboxRetryBase = .milliseconds(number)
+        }
         if let smtp = value("smtp_url") {
             _ = try SMTPMailer(url: smtp, from: configuration.smtpFrom)  // refuse a bad URL at start, not at the first email
             configuration.smtpURL = smtp
@@ -84,11 +92,15 @@ public struct SettingsResolver: Sendable {
         if let text = try? String(contentsOfFile: path, encoding: .utf8) { return try MasterKey(base64: text) }
         if !required { return try MasterKey(base64: MasterKey.generateBase64()) }
         guard generate else { throw ConfigurationError("no master key: set POSTERN_MASTER_KEY or --master-key-file (\(path) not found)") }
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        // Mode 0600 from the first byte, in a 0700 directory, never over an existing file (SecretFile).
         let key = MasterKey.generateBase64()
-        guard FileManager.default.createFile(atPath: path, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw ConfigurationError("could not write the master key to \(path)")
+        do {
+            if let warning = try SecretFile.prepareDirectory(for: path) {
+                FileHandle.standardError.write(Data("postern: warning: \(warning)\n".utf8))
+            }
+            try SecretFile.create(path, contents: Array((key + "\n").utf8))
+        } catch {
+            throw ConfigurationError("could not write the master key: \(error)")
         }
         return try MasterKey(base64: key)
     }
