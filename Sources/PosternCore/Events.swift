@@ -520,6 +520,8 @@ public struct AliasReleased: EventPayload {
     public init(attribute: String, takenBy: Sub) {
         self.attribute = attribute
         self.takenBy = takenBy
+    }
+}
 
 /// The outbox gave up on a message: the relay refused it for good (an SMTP 5xx), or it kept failing
 /// for the bounded number of attempts. Later messages are delivered regardless. Holds no address and
