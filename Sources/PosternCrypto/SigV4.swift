@@ -54,6 +54,9 @@ public enum SigV4Error: Error, Sendable, Equatable {
     case wrongRegion
     /// The request carries an `X-Amz-Security-Token` that names no live session credential.
     case invalidSecurityToken
+    /// The secret of the access key could not be looked up (the key store is unavailable): a server
+    /// error, never a refusal, so an outage is not mistaken for a bad credential.
+    case keyLookupFailed
 }
 
 /// Verifies AWS Signature Version 4 (`AWS4-HMAC-SHA256` in the `Authorization` header) on awsJson requests,
@@ -73,13 +76,13 @@ public struct SigV4Verifier: Sendable {
     /// The largest accepted distance between `X-Amz-Date` and `now()`.
     public let maxSkew: TimeInterval
     private let now: @Sendable () -> Date
-    private let secretFor: @Sendable (String) async -> String?
+    private let secretFor: @Sendable (String) async throws -> String?
     private let sessionTokenIsValid: (@Sendable (_ token: String, _ accessKeyID: String) async -> Bool)?
 
     /// A verifier for `service` in `region`.
     ///
     /// - Parameters:
-    ///   - secretFor: The secret access key for an access key id, or `nil` if unknown.
+    ///   - secretFor: The secret access key for an access key id, or `nil` if unknown; throws when it cannot tell.
     ///   - sessionTokenIsValid: Whether a session token belongs to the access key (temporary credentials);
     ///     `nil` refuses every request that carries a token.
     public init(
@@ -88,7 +91,7 @@ public struct SigV4Verifier: Sendable {
         now: @escaping @Sendable () -> Date = Date.init,
         maxSkew: TimeInterval = 300,
         sessionTokenIsValid: (@Sendable (_ token: String, _ accessKeyID: String) async -> Bool)? = nil,
-        secretFor: @escaping @Sendable (String) async -> String?
+        secretFor: @escaping @Sendable (String) async throws -> String?
     ) {
         self.service = service
         self.region = region
@@ -128,7 +131,9 @@ public struct SigV4Verifier: Sendable {
             }
         }
 
-        guard let secret = await secretFor(authorization.accessKeyID) else { throw .unknownAccessKey }
+        let found: String?
+        do { found = try await secretFor(authorization.accessKeyID) } catch { throw .keyLookupFailed }
+        guard let secret = found else { throw .unknownAccessKey }
 
         let payloadHash = SigV4Canonical.hexSHA256(request.body)
         if let declared = request.values(ofHeader: "x-amz-content-sha256").first,

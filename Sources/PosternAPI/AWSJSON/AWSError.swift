@@ -92,6 +92,8 @@ struct AWSError: Error, Sendable {
         case .invalidSecurityToken:
             // What AWS answers for a token it does not know; no session credentials exist yet.
             AWSError(type: "UnrecognizedClientException", message: "The security token included in the request is invalid.", status: 400)
+        case .keyLookupFailed:
+            AWSError(type: "InternalErrorException", message: "An internal error occurred.", status: 500, logLevel: .error)
         }
     }
 

@@ -26,8 +26,9 @@ struct Dispatcher: Sendable {
         let secrets = postern.master.secrets
         verifier = SigV4Verifier(service: "cognito-idp", region: postern.configuration.region) { accessKeyID in
             if let bootstrap, constantTimeEquals(bootstrap.accessKeyID, accessKeyID) { return bootstrap.secret }
-            guard let sealed = try? await directory.adminSecret(accessKeyID: accessKeyID) else { return nil }
-            return (try? secrets.open(sealed)).map { String(decoding: $0, as: UTF8.self) }
+            // A database outage throws (a 5xx), it does not make the key unknown.
+            guard let sealed = try await directory.adminSecret(accessKeyID: accessKeyID) else { return nil }
+            return String(decoding: try secrets.open(sealed), as: UTF8.self)
         }
     }
 

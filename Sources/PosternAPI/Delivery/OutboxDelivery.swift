@@ -59,7 +59,8 @@ struct OutboxDelivery: Service {
             try await deadLetter(queued, event: event, reason: "unreadable", attempts: 0, transport: transport)
             return
         }
-        if let pool = try? await postern.directory.pool(queued.poolId.rawValue),
+        // An outage throws, so the subscription tries this message again; it never skips the pool's sender.
+        if let pool = try await postern.directory.poolIfExists(queued.poolId.rawValue),
             let arn = CustomSenders.arn(pool: pool, medium: queued.deliveryMedium)
         {
             let outcome = try await senders.send(queued, message: message, event: event, pool: pool, arn: arn)
