@@ -110,9 +110,12 @@ s.close()' && return 0
 }
 
 # Starts (or reuses) a private PostgreSQL cluster in DIR/data listening on 127.0.0.1:PORT only,
-# creates the database `postern` if missing and prints its URL. Trust authentication: the cluster is
-# reachable from this machine only and holds development/test data.
-# POSTERN_PG_FAST=1 trades durability for speed (test clusters).
+# creates the database `postern` and the login role `postern_app` if missing, and prints the owner's
+# URL (the superuser `postgres`, which runs migrations); application_database_url turns it into the
+# server's. Trust authentication: the cluster is reachable from this machine only and holds
+# development/test data.
+# POSTERN_PG_FAST=1 trades durability for speed (test clusters). POSTERN_PG_SSL=1 turns TLS on with a
+# self-signed certificate for `localhost` (DIR/server.crt, readable, for sslrootcert=).
 start_private_postgres() {
     local dir=$1 port=$2 bindir data socketdir running_port
     [ -n "$dir" ] && [ -n "$port" ] || die "usage: start_private_postgres DIR PORT"
@@ -138,6 +141,16 @@ start_private_postgres() {
         echo "include_if_exists = 'postern.conf'" >>"$data/postgresql.conf"
     fi
 
+    if [ "${POSTERN_PG_SSL:-}" = 1 ] && [ ! -f "$dir/server.crt" ]; then
+        log "creating a self-signed TLS certificate for localhost in $dir"
+        openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=localhost -addext subjectAltName=DNS:localhost \
+            -keyout "$data/server.key" -out "$data/server.crt" >/dev/null 2>&1 || die "openssl could not create a certificate"
+        chmod 600 "$data/server.key"
+        is_root && chown postgres:postgres "$data/server.key" "$data/server.crt"
+        cp "$data/server.crt" "$dir/server.crt"
+        chmod 644 "$dir/server.crt"
+    fi
+
     # Unix sockets have a ~107-byte path limit; fall back to TCP only when DIR is too deep.
     socketdir=$dir
     [ ${#socketdir} -gt 90 ] && socketdir=''
@@ -147,6 +160,7 @@ start_private_postgres() {
         echo "port = $port"
         echo "unix_socket_directories = '$socketdir'"
         echo "max_connections = 200"
+        [ -f "$data/server.crt" ] && echo "ssl = on"
         if [ "${POSTERN_PG_FAST:-}" = 1 ]; then
             echo "fsync = off"
             echo "synchronous_commit = off"
@@ -175,7 +189,17 @@ start_private_postgres() {
     if [ -z "$("${psql[@]}" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'postern'")" ]; then
         "${psql[@]}" -d postgres -c 'CREATE DATABASE postern' >/dev/null || die "could not create database postern"
     fi
+    # The server's role: it owns nothing; the migrator grants it SELECT/INSERT on the log (no UPDATE,
+    # DELETE or TRUNCATE) and what it needs on the projections.
+    if [ -z "$("${psql[@]}" -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'postern_app'")" ]; then
+        "${psql[@]}" -d postgres -c 'CREATE ROLE postern_app LOGIN' >/dev/null || die "could not create role postern_app"
+    fi
     printf 'postgres://postgres@127.0.0.1:%s/postern\n' "$port"
+}
+
+# Prints the application role's URL for an owner URL printed by start_private_postgres.
+application_database_url() {
+    printf '%s\n' "${1/postgres:\/\/postgres@/postgres://postern_app@}"
 }
 
 # Stops the private cluster in DIR if it is running.

@@ -55,6 +55,9 @@ public struct MasterKey: Sendable {
 
     var wrapping: SymmetricKey { derived("data key wrapping v1") }
 
+    /// The key of the event log's keyed hash chain and signed checkpoints (HKDF info "postern chain v1").
+    public var chainKey: SymmetricKey { derived("chain v1") }
+
     /// A new per-subject data key: the raw key for sealing now, and its wrapped form for the database.
     public func newDataKey() throws -> (key: Sealer, wrapped: [UInt8]) {
         let raw = SymmetricKey(size: .bits256)

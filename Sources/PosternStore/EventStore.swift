@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import PosternCore
@@ -75,15 +76,19 @@ public protocol InlineProjector: Sendable {
 public final class EventStore: Sendable {
     public let client: PostgresClient
     let projector: any InlineProjector
+    let chainKey: SymmetricKey
     let logger: Logger
 
     /// Appenders hold this advisory lock shared; a projection rebuild holds it exclusively.
     static let rebuildLockKey: Int64 = 0x706f_7374_6572_6e02
     public static let notificationChannel = "postern_events"
 
-    public init(client: PostgresClient, projector: any InlineProjector, logger: Logger) {
+    /// `chainKey` keys the hash chain and the checkpoints (`MasterKey.chainKey`); it must never be stored
+    /// in the database.
+    public init(client: PostgresClient, projector: any InlineProjector, chainKey: SymmetricKey, logger: Logger) {
         self.client = client
         self.projector = projector
+        self.chainKey = chainKey
         self.logger = logger
     }
 
@@ -94,42 +99,91 @@ public final class EventStore: Sendable {
 
     /// Appends a command's events and applies the inline projections in one transaction.
     ///
-    /// Throws `.wrongExpectedVersion` when a stream moved on, `.uniqueValueTaken` when a projection's
-    /// unique constraint refuses the result.
+    /// Each event gets a keyed hash (`ChainHash`) over its predecessor's hash and its columns as the
+    /// database stores them; the first round trip fetches what that needs (the canonical jsonb text, the
+    /// time, the predecessors' hashes) together with the rebuild lock, so the keyed chain costs no extra
+    /// round trip. Throws `.wrongExpectedVersion` when a stream moved on, `.uniqueValueTaken` when a
+    /// projection's unique constraint refuses the result.
     @discardableResult
     public func append(_ batch: AppendBatch, metadata: EventMetadata) async throws(StoreError) -> [RecordedEvent] {
-        let metadataJSON: String
-        do { metadataJSON = String(decoding: try JSONEncoder().encode(metadata), as: UTF8.self) } catch {
-            throw .corrupt("metadata not encodable")
+        // The metadata, then every event's data, as JSON text.
+        let texts: [String]
+        do {
+            let encoder = JSONEncoder()
+            texts =
+                try [String(decoding: try encoder.encode(metadata), as: UTF8.self)]
+                + batch.appends.flatMap(\.events).map { String(decoding: try encoder.encode($0.data), as: UTF8.self) }
+        } catch {
+            throw .corrupt("event not encodable")
+        }
+        // The predecessors to look up: streams appended at an exact version after their first event.
+        let lookups = batch.appends.compactMap { append -> (String, Int)? in
+            if case .exact(let version) = append.expected, version > 0 { return (append.stream, version) }
+            return nil
         }
         let recorded: [RecordedEvent]
         do {
             recorded = try await client.withConnection { connection in
                 try await connection.transaction(logger: logger) { connection in
-                    // One round trip: the projections' schema for this transaction, and the rebuild lock (shared).
-                    try await connection.query(
-                        "SELECT set_config('search_path', 'directory, public', true), pg_advisory_xact_lock_shared(\(Self.rebuildLockKey))",
-                        logger: logger
-                    ).drain()
+                    // One round trip: the projections' schema, the rebuild lock (shared), the time, jsonb's
+                    // canonical text of every payload and the predecessors' hashes.
+                    var canonical: [String] = []
+                    var predecessors: [String: [UInt8]] = [:]
+                    var recordedAt = ""
+                    let rows = try await connection.query(
+                        """
+                        SELECT set_config('search_path', 'directory, public', true),
+                               pg_advisory_xact_lock_shared(\(Self.rebuildLockKey))::text,
+                               to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'),
+                               ARRAY(SELECT t::jsonb::text FROM unnest(\(texts)::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i),
+                               ARRAY(SELECT coalesce(encode(e.hash, 'hex'), '')
+                                     FROM unnest(\(lookups.map(\.0))::text[], \(lookups.map(\.1))::int8[]) WITH ORDINALITY AS p(s, v, i)
+                                     LEFT JOIN eventlog.events e ON e.stream_id = p.s AND e.stream_version = p.v ORDER BY p.i)
+                        """, logger: logger)
+                    for try await (_, _, now, texts, hashes) in rows.decode((String, String, String, [String], [String]).self) {
+                        recordedAt = now
+                        canonical = texts
+                        for (lookup, hash) in zip(lookups, hashes) {
+                            if let bytes = [UInt8](hex: hash), !bytes.isEmpty { predecessors["\(lookup.1)/\(lookup.0)"] = bytes }
+                        }
+                    }
+                    guard canonical.count == texts.count else { throw StoreError.corrupt("payloads not canonicalised") }
                     for key in batch.dataKeysToCreate {
                         _ = try await connection.query(
                             "INSERT INTO eventlog.data_keys (subject, wrapped_key) VALUES (\(key.subject), \(Data(key.wrappedKey)))",
                             logger: logger)
                     }
+                    let metadataText = canonical[0]
+                    var next = 1
                     var recorded: [RecordedEvent] = []
                     for append in batch.appends {
-                        var version = try await startVersion(append.stream, append.expected, connection)
+                        var (version, previous) = try await start(append.stream, append.expected, connection)
+                        if version > 0, previous == nil {
+                            // No predecessor at that version (neither in the log nor in this batch): the stream is not there yet.
+                            guard let hash = predecessors["\(version)/\(append.stream)"] else {
+                                throw StoreError.wrongExpectedVersion(stream: append.stream)
+                            }
+                            previous = hash
+                        }
                         for event in append.events {
-                            let data = String(decoding: try JSONEncoder().encode(event.data), as: UTF8.self)
+                            let data = canonical[next]
+                            next += 1
                             version += 1
+                            let hash = ChainHash(key: chainKey).event(
+                                previous: previous, stream: append.stream, version: version, type: event.type,
+                                schemaVersion: event.schemaVersion, data: data, metadata: metadataText, recordedAt: recordedAt)
                             let rows = try await connection.query(
                                 """
-                                INSERT INTO eventlog.events (stream_id, stream_version, event_type, schema_version, data, metadata)
+                                INSERT INTO eventlog.events (stream_id, stream_version, event_type, schema_version, data, metadata,
+                                                             recorded_at, previous_hash, hash, hash_scheme)
                                 VALUES (\(append.stream), \(version), \(event.type), \(event.schemaVersion), \(data)::jsonb,
-                                        \(metadataJSON)::jsonb)
+                                        \(metadataText)::jsonb, \(recordedAt)::timestamp AT TIME ZONE 'UTC', \(previous.map { Data($0) }),
+                                        \(Data(hash)), 2)
                                 RETURNING \(unescaped: Self.columns)
                                 """, logger: logger)
                             for try await row in rows { recorded.append(try Self.decode(row)) }
+                            previous = hash
+                            predecessors["\(version)/\(append.stream)"] = hash
                         }
                     }
                     for event in recorded { try await projector.apply(event, on: connection, logger: logger) }
@@ -148,15 +202,17 @@ public final class EventStore: Sendable {
         return recorded
     }
 
-    private func startVersion(_ stream: String, _ expected: ExpectedVersion, _ connection: PostgresConnection) async throws -> Int {
+    /// The version a stream append starts from and, when the store had to read it, the hash of that event.
+    private func start(_ stream: String, _ expected: ExpectedVersion, _ connection: PostgresConnection) async throws -> (Int, [UInt8]?) {
         switch expected {
-        case .noStream: return 0
-        case .exact(let version): return version
+        case .noStream: return (0, nil)
+        case .exact(let version): return (version, nil)
         case .any:
             let rows = try await connection.query(
-                "SELECT coalesce(max(stream_version), 0) FROM eventlog.events WHERE stream_id = \(stream)", logger: logger)
-            for try await version in rows.decode(Int.self) { return version }
-            return 0
+                "SELECT stream_version, encode(hash, 'hex') FROM eventlog.events WHERE stream_id = \(stream) ORDER BY stream_version DESC LIMIT 1",
+                logger: logger)
+            for try await (version, hash) in rows.decode((Int, String).self) { return (version, [UInt8](hex: hash)) }
+            return (0, nil)
         }
     }
 

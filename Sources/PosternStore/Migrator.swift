@@ -58,6 +58,32 @@ public struct Migrator: Sendable {
     }
 }
 
+extension Migrator {
+    /// Gives the server's database role least privilege on the migrated schema (SELECT/INSERT on the
+    /// log, read-write on projections and keys; see `eventlog.grant_application_role`). Run as the owner
+    /// after `migrate`, on every start, so tables from later migrations are covered too.
+    public func grant(applicationRole role: String, client: PostgresClient, logger: Logger) async throws {
+        try await client.query("SELECT eventlog.grant_application_role(\(role)::name)::text", logger: logger).drain()
+    }
+}
+
+extension PostgresClient {
+    /// Runs `body` with a client of its own, shut down afterwards (migrations as the owner, operator commands).
+    public static func withClient<T: Sendable>(
+        _ configuration: PostgresClient.Configuration, logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T
+    ) async throws -> T {
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                await client.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+}
+
 extension PostgresConnection {
     /// Runs `body` between BEGIN and COMMIT, rolling back on any error and rethrowing it unchanged.
     func transaction<T: Sendable>(logger: Logger, _ body: (PostgresConnection) async throws -> T) async throws -> T {

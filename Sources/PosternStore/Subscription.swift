@@ -1,11 +1,11 @@
 import Foundation
 import Logging
-import PostgresNIO
 import PosternCore
+import PostgresNIO
 
 extension PostgresRowSequence {
     /// Reads the result to its end, so the statement has completed when this returns.
-    func drain() async throws {
+    public func drain() async throws {
         for try await _ in self {}
     }
 }
@@ -108,8 +108,10 @@ public struct Subscription: Sendable {
     public let pollInterval: Duration
     public let handle: @Sendable (RecordedEvent) async throws -> Void
 
-    public init(name: String, store: EventStore, types: [String]? = nil, pollInterval: Duration = .milliseconds(500),
-                handle: @escaping @Sendable (RecordedEvent) async throws -> Void) {
+    public init(
+        name: String, store: EventStore, types: [String]? = nil, pollInterval: Duration = .milliseconds(500),
+        handle: @escaping @Sendable (RecordedEvent) async throws -> Void
+    ) {
         self.name = name
         self.store = store
         self.types = types

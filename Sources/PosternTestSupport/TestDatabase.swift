@@ -1,9 +1,9 @@
 import Foundation
 import Logging
-import PostgresNIO
 import PosternCore
 import PosternCrypto
 import PosternStore
+import PostgresNIO
 
 /// Test-only support: a fresh, migrated PostgreSQL database per test, created in the server named by
 /// `POSTERN_TEST_DATABASE_URL` (scripts/test starts a private, throw-away cluster).
@@ -20,15 +20,41 @@ public enum TestDatabase {
         return components.string
     }
 
-    public static func configuration(database: String) throws -> PostgresClient.Configuration {
+    /// The test server's configuration for `database`, as `username` when given (plain, no TLS).
+    public static func configuration(database: String, username: String? = nil) throws -> PostgresClient.Configuration {
         guard let url, let components = URLComponents(string: url) else { throw TestSetupError.notConfigured }
         return PostgresClient.Configuration(
-            host: components.host ?? "127.0.0.1", port: components.port ?? 5432, username: components.user ?? "postgres",
-            password: components.password, database: database, tls: .disable)
+            host: components.host ?? "127.0.0.1", port: components.port ?? 5432, username: username ?? components.user ?? "postgres",
+            password: username == nil ? components.password : nil, database: database, tls: .disable)
     }
+
+    /// The least-privileged role the server runs as in tests (created once per cluster, no password:
+    /// the test cluster trusts local connections).
+    public static let applicationRole = "postern_app_test"
 
     /// Runs `body` against a new database with all migrations applied.
     public static func withDatabase<T: Sendable>(migrate: Bool = true, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        try await withNamedDatabase(migrate: migrate) { client, _ in try await body(client) }
+    }
+
+    /// Runs `body` with a client of the application role (`applicationRole`, granted by the migrator)
+    /// on the database `name`.
+    public static func withApplicationClient<T: Sendable>(
+        database name: String, owner: PostgresClient, _ body: @Sendable (PostgresClient) async throws -> T
+    ) async throws -> T {
+        do {
+            try await owner.query(PostgresQuery(unsafeSQL: "CREATE ROLE \(applicationRole) LOGIN")).drain()
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42710" || error.serverInfo?[.sqlState] == "23505" {
+            // It exists already (another suite created it first).
+        }
+        try await Migrator(directory: migrations).grant(applicationRole: applicationRole, client: owner, logger: logger)
+        return try await PostgresClient.withClient(try configuration(database: name, username: applicationRole), logger: logger, body)
+    }
+
+    /// Runs `body` against a new database (migrated unless `migrate` is false), with its name.
+    public static func withNamedDatabase<T: Sendable>(
+        migrate: Bool = true, _ body: @Sendable (PostgresClient, String) async throws -> T
+    ) async throws -> T {
         let name = "postern_test_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
         let admin = PostgresClient(configuration: try configuration(database: "postgres"), backgroundLogger: logger)
         let client = PostgresClient(configuration: try configuration(database: name), backgroundLogger: logger)
@@ -44,7 +70,7 @@ public enum TestDatabase {
             defer { group.cancelAll() }
             _ = try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
             if migrate { try await Migrator(directory: migrations).migrate(client: client, logger: logger) }
-            return try await body(client)
+            return try await body(client, name)
         }
     }
 
@@ -63,7 +89,7 @@ public enum TestDatabase {
 
     /// A store whose projector opens sealed data with `master`.
     public static func store(_ client: PostgresClient, master: MasterKey) -> EventStore {
-        EventStore(client: client, projector: DirectoryProjector(opener: TestOpener(master: master)), logger: logger)
+        EventStore(client: client, projector: DirectoryProjector(opener: TestOpener(master: master)), chainKey: master.chainKey, logger: logger)
     }
 }
 

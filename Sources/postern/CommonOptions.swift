@@ -7,7 +7,11 @@ import PosternAPI
 struct CommonOptions: ParsableArguments {
     @Option(help: "Listen address (POSTERN_HOST, default 127.0.0.1).") var host: String?
     @Option(help: "Listen port (POSTERN_PORT, default 7678).") var port: Int?
-    @Option(help: "PostgreSQL URL (POSTERN_DATABASE_URL).") var databaseURL: String?
+    @Option(
+        help: "PostgreSQL URL of the server's role; ?sslmode=disable|prefer|require|verify-ca|verify-full&sslrootcert=FILE (POSTERN_DATABASE_URL).")
+    var databaseURL: String?
+    @Option(help: "PostgreSQL URL of the owner role that runs migrations (POSTERN_MIGRATION_DATABASE_URL; default: the database URL).")
+    var migrationDatabaseURL: String?
     @Option(help: "Token issuer base URL (POSTERN_PUBLIC_URL, default http://HOST:PORT).") var publicURL: String?
     @Option(help: "Hook executables (POSTERN_PLUGINS_DIR, default ./plugins).") var pluginsDir: String?
     @Option(help: "Region of new pool ids (POSTERN_REGION, default us-east-1).") var region: String?
@@ -21,6 +25,7 @@ struct CommonOptions: ParsableArguments {
         flags["host"] = host
         flags["port"] = port.map(String.init)
         flags["database_url"] = databaseURL
+        flags["migration_database_url"] = migrationDatabaseURL
         flags["public_url"] = publicURL
         flags["plugins_dir"] = pluginsDir
         flags["region"] = region
@@ -44,7 +49,7 @@ struct CommonOptions: ParsableArguments {
 }
 
 extension Operator {
-    /// `needsMasterKey: false` for commands that never open sealed data (`events`, `verify`, `migrate`).
+    /// `needsMasterKey: false` for commands that never open sealed data nor check hashes (`events`, `migrate`).
     init(options: CommonOptions, needsMasterKey: Bool = true) throws {
         try self.init(
             configuration: options.serverConfiguration(generateMasterKey: false, needsMasterKey: needsMasterKey), logger: options.logger())

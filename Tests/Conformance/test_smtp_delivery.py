@@ -71,12 +71,14 @@ def smtp_server():
 @pytest.fixture
 def smtp_postern(smtp_server):
     inbox, smtp_port = smtp_server
-    base = os.environ["POSTERN_DATABASE_URL"]
+    # The owner role creates the database; this private server then runs as that single role.
+    base = os.environ.get("POSTERN_MIGRATION_DATABASE_URL") or os.environ["POSTERN_DATABASE_URL"]
     name = f"postern_smtp_{uuid.uuid4().hex[:12]}"
     parts = urlsplit(base)
     subprocess.run(["psql", urlunsplit(parts._replace(path="/postgres")), "-qc", f"CREATE DATABASE {name}"], check=True)
     port = free_port()
-    env = dict(os.environ, POSTERN_DATABASE_URL=urlunsplit(parts._replace(path=f"/{name}")),
+    own = urlunsplit(parts._replace(path=f"/{name}"))
+    env = dict(os.environ, POSTERN_DATABASE_URL=own, POSTERN_MIGRATION_DATABASE_URL=own,
                POSTERN_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}", POSTERN_SMTP_FROM="accounts@example.org",
                POSTERN_PUBLIC_URL=f"http://127.0.0.1:{port}", POSTERN_OUTBOX_FILE=str(REPO_ROOT / ".postern" / f"{name}.jsonl"),
                # Fast, short retries so the transient case dead-letters within a second.

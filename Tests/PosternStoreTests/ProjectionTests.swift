@@ -178,4 +178,61 @@ struct ProjectionTests {
             #expect(before["users"]?.count == live.count)
         }
     }
+
+    /// The directory's definition as the catalog has it: columns, constraints, indexes, grants, triggers.
+    func catalog(_ client: PostgresClient) async throws -> [String] {
+        var lines: [String] = []
+        for try await line in try await client.query(
+            """
+            SELECT 'column ' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' not null: '
+                   || a.attnotnull || ' default: ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '-')
+            FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+            LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+            WHERE c.relnamespace = 'directory'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+            UNION ALL
+            SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+            FROM pg_constraint WHERE connamespace = 'directory'::regnamespace
+            UNION ALL
+            SELECT 'index ' || indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = 'directory'
+            UNION ALL
+            SELECT 'relation ' || relname || ' ' || relkind::text || ' owner ' || relowner::regrole || ' acl ' || coalesce(relacl::text, '-')
+            FROM pg_class WHERE relnamespace = 'directory'::regnamespace
+            UNION ALL
+            SELECT 'trigger ' || tgname || ' ' || pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+            WHERE c.relnamespace = 'directory'::regnamespace AND NOT t.tgisinternal
+            UNION ALL
+            SELECT 'schema ' || nspname || ' owner ' || nspowner::regrole || ' acl ' || coalesce(nspacl::text, '-')
+            FROM pg_namespace WHERE nspname = 'directory'
+            UNION ALL
+            SELECT 'default acl ' || defaclobjtype::text || ' ' || defaclacl::text FROM pg_default_acl
+            WHERE defaclnamespace = 'directory'::regnamespace
+            ORDER BY 1
+            """
+        ).decode(String.self) {
+            lines.append(line)
+        }
+        return lines
+    }
+
+    @Test func aRebuildKeepsEveryTableDefinitionNameGrantAndTrigger() async throws {
+        try await TestDatabase.withNamedDatabase { owner, name in
+            try await TestDatabase.withApplicationClient(database: name, owner: owner) { app in
+                let store = TestDatabase.store(app, master: master)
+                try await createPool(store)
+                try await register(store, username: "alice", email: "alice@example.com")
+                let before = try await catalog(owner)
+                #expect(before.contains { $0.hasPrefix("constraint directory.users users_username_unique UNIQUE (pool_id, username_key)") })
+                #expect(before.contains { $0.hasPrefix("index users_pool_idx ") })
+                #expect(before.contains { $0.contains(TestDatabase.applicationRole) }, "the grants are part of what must survive")
+                let rows = try await snapshot(owner)
+                #expect(try await store.rebuildProjections() == 2)
+                #expect(try await catalog(owner) == before)
+                #expect(try await snapshot(owner) == rows)
+                // The unique constraint is still the one the API maps to UsernameExistsException.
+                await #expect(throws: StoreError.uniqueValueTaken(constraint: "users_username_unique")) {
+                    try await register(store, username: "alice", email: "alice2@example.com")
+                }
+            }
+        }
+    }
 }

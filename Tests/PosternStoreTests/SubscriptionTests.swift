@@ -1,10 +1,10 @@
 import Foundation
 import Logging
-import PostgresNIO
 import PosternCore
 import PosternCrypto
 import PosternStore
 import PosternTestSupport
+import PostgresNIO
 import Synchronization
 import Testing
 
@@ -26,12 +26,14 @@ struct SubscriptionTests {
         }
     }
 
-    /// Inserts an event inside an open transaction on `connection`, the way a slow command would.
+    /// Inserts an event inside an open transaction on `connection`, the way a slow command would (its
+    /// hash is not a valid keyed one: subscribers do not check hashes, `verify` does).
     func insertUncommitted(_ id: String, on connection: PostgresConnection) async throws {
         let data = String(decoding: try JSONEncoder().encode(try event(id).data), as: UTF8.self)
         _ = try await connection.query(
             """
-            INSERT INTO eventlog.events (stream_id, stream_version, event_type, data) VALUES (\("adminkey-\(id)"), 1, 'AdminKeyCreated', \(data)::jsonb)
+            INSERT INTO eventlog.events (stream_id, stream_version, event_type, data, hash, hash_scheme)
+            VALUES (\("adminkey-\(id)"), 1, 'AdminKeyCreated', \(data)::jsonb, '\\x00', 2)
             """, logger: TestDatabase.logger)
     }
 

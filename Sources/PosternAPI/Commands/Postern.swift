@@ -23,7 +23,7 @@ public final class Postern: Sendable {
 
     public init(client: PostgresClient, configuration: ServerConfiguration, logger: Logger) {
         let opener = StoreDataOpener(master: configuration.masterKey)
-        store = EventStore(client: client, projector: DirectoryProjector(opener: opener), logger: logger)
+        store = EventStore(client: client, projector: DirectoryProjector(opener: opener), chainKey: configuration.masterKey.chainKey, logger: logger)
         directory = Directory(client: client, logger: logger)
         master = configuration.masterKey
         self.configuration = configuration

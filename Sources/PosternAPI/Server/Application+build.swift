@@ -3,19 +3,20 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-import PostgresNIO
 import PosternCore
 import PosternCrypto
 import PosternHooks
 import PosternStore
+import PostgresNIO
 import ServiceLifecycle
 
 /// Every awsJson operation Postern serves.
-let cognitoOperations: [any AWSOperation.Type] = [
-    CreateUserPool.self, DescribeUserPool.self, UpdateUserPool.self, ListUserPools.self, DeleteUserPool.self,
-    CreateUserPoolClient.self, DescribeUserPoolClient.self, UpdateUserPoolClient.self, ListUserPoolClients.self,
-    DeleteUserPoolClient.self,
-] + userOperations
+let cognitoOperations: [any AWSOperation.Type] =
+    [
+        CreateUserPool.self, DescribeUserPool.self, UpdateUserPool.self, ListUserPools.self, DeleteUserPool.self,
+        CreateUserPoolClient.self, DescribeUserPoolClient.self, UpdateUserPoolClient.self, ListUserPoolClients.self,
+        DeleteUserPoolClient.self,
+    ] + userOperations
 
 /// Builds the HTTP application; the executable, the Swift tests and the conformance run all start this.
 public func buildApplication(configuration: ServerConfiguration, logger: Logger) throws -> some ApplicationProtocol {
@@ -43,10 +44,13 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Postern"),
-        services: [client, OutboxDelivery(postern: postern, logger: logger), HookWorkerShutdown(runner: postern.triggers.runner)],
+        services: [
+            client, OutboxDelivery(postern: postern, logger: logger), HookWorkerShutdown(runner: postern.triggers.runner),
+            LogCheckpointer(store: postern.store, interval: configuration.checkpointInterval, logger: logger),
+        ],
         logger: logger)
     app.beforeServerStarts {
-        try await Migrator(directory: configuration.migrationsDirectory).migrate(client: client, logger: logger)
+        _ = try await prepareDatabase(configuration: configuration, client: client, logger: logger)
     }
     return app
 }
@@ -61,17 +65,63 @@ struct HookWorkerShutdown: Service {
     }
 }
 
-/// Reads `postgres://user:password@host:port/database` into postgres-nio's configuration.
+/// Reads `postgres://user:password@host:port/database?sslmode=…` into postgres-nio's configuration (`DatabaseURL`).
 public func postgresConfiguration(url: String) throws -> PostgresClient.Configuration {
-    guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? "") else {
-        throw ConfigurationError("database URL must look like postgres://user:password@host:port/database")
+    do {
+        var configuration = try DatabaseURL(url).configuration()
+        configuration.options.maximumConnections = 40
+        return configuration
+    } catch {
+        throw ConfigurationError(error.description)
     }
-    var configuration = PostgresClient.Configuration(
-        host: components.host ?? "127.0.0.1", port: components.port ?? 5432, username: components.user ?? "postgres",
-        password: components.password, database: components.path.isEmpty ? nil : String(components.path.dropFirst()),
-        tls: .disable)
-    configuration.options.maximumConnections = 40
-    return configuration
+}
+
+/// Migrates the database as its owner and grants the server's role least privilege.
+///
+/// With only `databaseURL`, one role migrates and serves, as before: it owns the event log and could
+/// rewrite it, so this warns.
+func prepareDatabase(configuration: ServerConfiguration, client: PostgresClient, logger: Logger) async throws -> [String] {
+    let migrator = Migrator(directory: configuration.migrationsDirectory)
+    let application = try DatabaseURL(configuration.databaseURL).username
+    guard let ownerURL = configuration.migrationDatabaseURL, try DatabaseURL(ownerURL).username != application else {
+        logger.warning(
+            "the server's database role also owns the event log and could rewrite history; set POSTERN_MIGRATION_DATABASE_URL to the owner and POSTERN_DATABASE_URL to an application role"
+        )
+        return try await migrator.migrate(client: client, logger: logger)
+    }
+    return try await PostgresClient.withClient(try postgresConfiguration(url: ownerURL), logger: logger) { owner in
+        let applied = try await migrator.migrate(client: owner, logger: logger)
+        try await migrator.grant(applicationRole: application, client: owner, logger: logger)
+        return applied
+    }
+}
+
+/// Signs a checkpoint of the log every `interval` while the server runs, and once more at shutdown, so
+/// `postern verify` notices removed events up to the last few seconds.
+struct LogCheckpointer: Service {
+    let store: EventStore
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        var delay = min(interval, .seconds(2))  // the first soon after start, once migrations ran
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            let pause = delay
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+            delay = interval
+            await checkpoint()
+        }
+    }
+
+    func checkpoint() async {
+        do {
+            if let written = try await store.writeCheckpoint() {
+                logger.debug("signed log checkpoint", metadata: ["seq": "\(written.seq)", "events": "\(written.eventCount)"])
+            }
+        } catch {
+            logger.warning("could not sign a log checkpoint", metadata: ["error": "\(error)"])
+        }
+    }
 }
 
 /// A configuration problem, reported at start-up.

@@ -1,9 +1,9 @@
 import Foundation
 import Logging
-import PostgresNIO
 import PosternCore
 import PosternCrypto
 import PosternStore
+import PostgresNIO
 
 /// The operator's commands (`migrate`, `events`, `verify`, `projections rebuild`, `admin-keys`).
 public struct Operator: Sendable {
@@ -28,10 +28,12 @@ public struct Operator: Sendable {
         }
     }
 
+    /// Applies pending migrations as the owner and grants the application role (as `serve` does at start).
     public func migrate() async throws -> [String] {
-        let directory = configuration.migrationsDirectory
-        let logger = logger
-        return try await withPostern { postern in try await Migrator(directory: directory).migrate(client: postern.store.client, logger: logger) }
+        let (configuration, logger) = (configuration, logger)
+        return try await withPostern { postern in
+            try await prepareDatabase(configuration: configuration, client: postern.store.client, logger: logger)
+        }
     }
 
     public func printEvents(stream: String?, type: String?, after: Int64, limit: Int) async throws {
@@ -58,8 +60,14 @@ public struct Operator: Sendable {
         }
     }
 
-    public func verify() async throws -> String? {
-        try await withPostern { postern in try await postern.store.verifyChains()?.description }
+    /// Checks every stream's keyed hash chain and the signed checkpoints (`EventStore.verifyLog`): the
+    /// first problem, if any, and a summary of what was checked.
+    public func verify(maxUncoveredAge: TimeInterval = 600) async throws -> (failure: String?, summary: String) {
+        let report = try await withPostern { postern in try await postern.store.verifyLog(maxUncoveredAge: maxUncoveredAge) }
+        let summary =
+            "\(report.events) events (\(report.legacyEvents) with unkeyed legacy hashes), \(report.checkpoints) signed checkpoints, "
+            + "\(report.uncovered) events after the last one; head \(report.head ?? "none")"
+        return (report.failure?.description, summary)
     }
 
     public func rebuild() async throws -> Int {
@@ -75,6 +83,7 @@ public struct Operator: Sendable {
             try await postern.store.append(
                 .init(stream: stream, expected: .noStream, events: [try NewEvent(streamID: stream, created)]),
                 metadata: EventMetadata(requestId: UUID().uuidString.lowercased(), actor: "operator", operation: "admin-keys create"))
+            _ = try? await postern.store.writeCheckpoint()  // signed now, even when no server runs
             return (id, secret)
         }
     }
@@ -99,6 +108,7 @@ public struct Operator: Sendable {
             try await postern.store.append(
                 .init(stream: stream, expected: .exact(version), events: [try NewEvent(streamID: stream, AdminKeyRevoked(accessKeyId: id))]),
                 metadata: EventMetadata(requestId: UUID().uuidString.lowercased(), actor: "operator", operation: "admin-keys revoke"))
+            _ = try? await postern.store.writeCheckpoint()
         }
     }
 }

@@ -7,7 +7,12 @@ import PosternStore
 public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     public var port = 7678
+    /// The server's database role: SELECT/INSERT on the log when `migrationDatabaseURL` names the owner.
     public var databaseURL: String
+    /// The owner role that runs migrations and grants `databaseURL`'s role; nil: one role does both.
+    public var migrationDatabaseURL: String?
+    /// How often the server signs a checkpoint of the log.
+    public var checkpointInterval: Duration = .seconds(10)
     /// Base of token issuers (`{publicURL}/{userPoolId}`); defaults to `http://HOST:PORT`.
     public var publicURL: String?
     public var pluginsDirectory = "./plugins"

@@ -39,6 +39,13 @@ public struct SettingsResolver: Sendable {
         var configuration = ServerConfiguration(
             databaseURL: databaseURL, migrationsDirectory: try migrationsDirectory(executable: executable),
             masterKey: try masterKey(generate: generateMasterKey, required: needsMasterKey))
+        configuration.migrationDatabaseURL = value("migration_database_url")
+        if let seconds = value("checkpoint_interval") {
+            guard let number = Double(seconds), number > 0 else {
+                throw ConfigurationError("checkpoint_interval must be a positive number of seconds")
+            }
+            configuration.checkpointInterval = .milliseconds(Int64(number * 1000))
+        }
         if let host = value("host") { configuration.host = host }
         if let port = value("port") {
             guard let number = Int(port), (1...65535).contains(number) else { throw ConfigurationError("port must be 1-65535") }
