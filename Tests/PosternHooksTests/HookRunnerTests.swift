@@ -129,16 +129,18 @@ struct Plugins {
         try #"{"allow-list": {"command": "/bin/sh", "arguments": ["-c", "cat"], "timeout": 2.5, "environment": {"DOMAINS": "example.com"}}}"#
             .write(to: plugins.directory.appendingPathComponent("functions.json"), atomically: true, encoding: .utf8)
         let function = try plugins.catalog.resolve(arn: "arn:aws:lambda:eu-west-1:1:function:allow-list")
-        #expect(function == HookFunction(
-            name: "allow-list", executable: "/bin/sh", arguments: ["-c", "cat"], timeout: .milliseconds(2500),
-            environment: ["DOMAINS": "example.com"]))
+        #expect(
+            function
+                == HookFunction(
+                    name: "allow-list", executable: "/bin/sh", arguments: ["-c", "cat"], timeout: .milliseconds(2500),
+                    environment: ["DOMAINS": "example.com"]))
     }
 
     @Test func aTimedOutCallIsMadeAgainWhileAttemptsAllow() async throws {
         let plugins = try Plugins()
         // Slow the first time only: the marker file remembers the first call.
         try plugins.add("slow-once", #"cat >/tmp/$$.in; if [ -e first-done ]; then cat /tmp/$$.in; else touch first-done; sleep 30; fi"#)
-        try #"{"retrying": {"command": "slow-once", "timeout": 0.3, "attempts": 2}, "once": {"command": "slow-once", "timeout": 0.3}}"#
+        try #"{"retrying": {"command": "slow-once", "timeout": 1.5, "attempts": 2}, "once": {"command": "slow-once", "timeout": 1.5}}"#
             .write(to: plugins.directory.appendingPathComponent("functions.json"), atomically: true, encoding: .utf8)
         let once = try plugins.catalog.resolve(arn: "once")
         #expect(once.attempts == 1)
@@ -177,7 +179,9 @@ struct Plugins {
     @Test func whatAHookWritesToStderrIsLoggedAtDebugLevelInBothModes() async throws {
         let plugins = try Plugins()
         try plugins.add("chatty", #"echo "looking up tenant" >&2; cat"#)
-        try plugins.add("chatty-worker", #"while read -r line; do echo "serving" >&2; echo "$line" | sed -u 's/^{"id":\("[^"]*"\),"event":\(.*\)}$/{"id":\1,"result":\2}/'; done"#)
+        try plugins.add(
+            "chatty-worker",
+            #"while read -r line; do echo "serving" >&2; echo "$line" | sed -u 's/^{"id":\("[^"]*"\),"event":\(.*\)}$/{"id":\1,"result":\2}/'; done"#)
         try #"{"warm": {"command": "chatty-worker", "mode": "worker", "workers": 1}}"#
             .write(to: plugins.directory.appendingPathComponent("functions.json"), atomically: true, encoding: .utf8)
         let lines = CapturedLines()
