@@ -12,8 +12,10 @@ public struct SchemaAttribute: Equatable, Sendable {
 
     public var isCustom: Bool { name.hasPrefix("custom:") || name.hasPrefix("dev:") }
 
-    public init(name: String, dataType: DataType = .string, mutable: Bool = true, required: Bool = false,
-                developerOnly: Bool = false, minLength: Int? = 0, maxLength: Int? = 2048) {
+    public init(
+        name: String, dataType: DataType = .string, mutable: Bool = true, required: Bool = false,
+        developerOnly: Bool = false, minLength: Int? = 0, maxLength: Int? = 2048
+    ) {
         self.name = name
         self.dataType = dataType
         self.mutable = mutable
@@ -55,8 +57,10 @@ public struct SchemaAttribute: Equatable, Sendable {
 public enum StandardAttributes {
     public static let all: [SchemaAttribute] = {
         var list = [SchemaAttribute(name: "sub", mutable: false, required: true, minLength: 1, maxLength: 2048)]
-        for name in ["name", "given_name", "family_name", "middle_name", "nickname", "preferred_username", "profile",
-                     "picture", "website", "email"] {
+        for name in [
+            "name", "given_name", "family_name", "middle_name", "nickname", "preferred_username", "profile",
+            "picture", "website", "email",
+        ] {
             list.append(SchemaAttribute(name: name))
         }
         list.append(SchemaAttribute(name: "email_verified", dataType: .boolean, minLength: nil, maxLength: nil))

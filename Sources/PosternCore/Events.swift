@@ -459,6 +459,9 @@ public struct HookInvocation: Codable, Sendable, Equatable {
     public var decision: [String: JSONValue]
     /// The decision's values (added claims, migrated attributes …), sealed with the user's data key.
     public var sealedDecision: String?
+    /// Why the hook ran again within one operation (`input_changed`: the command was decided again after
+    /// a conflict and the reloaded state changed what the hook reads); nil for a first run.
+    public var rerun: String?
     public init(
         function: String, triggerSource: String, durationMilliseconds: Int, outcome: String, decision: [String: JSONValue],
         sealedDecision: String? = nil

@@ -14,37 +14,6 @@ public enum RequestCategory: String, CaseIterable, Sendable {
     case userPoolUpdate = "UserPoolUpdate"
     case userPoolClientRead = "UserPoolClientRead"
     case userPoolClientUpdate = "UserPoolClientUpdate"
-
-    /// The category of an operation; nil for operations that are not per pool (ListUserPools, CreateUserPool).
-    public init?(operation: String) {
-        switch operation {
-        case "InitiateAuth", "AdminInitiateAuth", "RespondToAuthChallenge", "AdminRespondToAuthChallenge":
-            self = .userAuthentication
-        case "SignUp", "ConfirmSignUp", "AdminCreateUser", "AdminConfirmSignUp", "ResendConfirmationCode":
-            self = .userCreation
-        case "ForgotPassword", "ConfirmForgotPassword", "AdminResetUserPassword":
-            self = .userAccountRecovery
-        case "GetUser", "AdminGetUser":
-            self = .userRead
-        case "UpdateUserAttributes", "AdminUpdateUserAttributes", "DeleteUserAttributes", "AdminDeleteUserAttributes",
-            "GetUserAttributeVerificationCode", "VerifyUserAttribute", "AdminSetUserPassword", "DeleteUser", "AdminDeleteUser":
-            self = .userUpdate
-        case "GlobalSignOut", "AdminUserGlobalSignOut", "RevokeToken":
-            self = .userToken
-        case "ListUsers":
-            self = .userList
-        case "DescribeUserPool":
-            self = .userPoolRead
-        case "UpdateUserPool", "DeleteUserPool":
-            self = .userPoolUpdate
-        case "DescribeUserPoolClient", "ListUserPoolClients":
-            self = .userPoolClientRead
-        case "CreateUserPoolClient", "UpdateUserPoolClient", "DeleteUserPoolClient":
-            self = .userPoolClientUpdate
-        default:
-            return nil
-        }
-    }
 }
 
 /// The limits Postern enforces on top of the per-user rules (lockout, `CodeLimits`).

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PosternCore
 import PostgresNIO
+import Synchronization
 
 /// Opens data sealed with a subject's data key (implemented by the crypto layer).
 public protocol SubjectDataOpener: Sendable {
@@ -16,17 +17,37 @@ public protocol SubjectDataOpener: Sendable {
 /// the event, never the clock, so a rebuild reproduces every row.
 public struct DirectoryProjector: InlineProjector {
     let opener: any SubjectDataOpener
+    /// The sign-in name settings of each pool (fixed when the pool is created, as in Cognito).
+    let signInSettingsByPool = SignInSettingsMemo()
 
     public init(opener: any SubjectDataOpener) { self.opener = opener }
 
-    public func apply(_ event: RecordedEvent, on connection: PostgresConnection, logger: Logger) async throws {
+    /// Applies a batch. A user row's `version` is the version of its stream's last event in the batch:
+    /// each statement that writes the row sets it, and a stream whose events wrote no row of their own
+    /// gets one UPDATE at the end, so a command's several events cost one version write, not one each.
+    public func apply(_ events: [RecordedEvent], context: ProjectionContext, on connection: PostgresConnection, logger: Logger) async throws {
+        var finalVersion: [String: Int] = [:]
+        for event in events where event.streamID.hasPrefix("user-") { finalVersion[event.streamEntityID] = event.streamVersion }
+        var versionWritten: Set<String> = []
+        for event in events {
+            let sub = event.streamEntityID
+            let wrote = try await apply(
+                event, version: finalVersion[sub] ?? event.streamVersion, context: context, on: connection, logger: logger)
+            if wrote { versionWritten.insert(sub) }
+        }
+        for (sub, version) in finalVersion where !versionWritten.contains(sub) {
+            _ = try await connection.query("UPDATE users SET version = \(version) WHERE sub = \(sub)", logger: logger)
+        }
+    }
+
+    /// Applies one event; true when it wrote the user row unconditionally, `version` included.
+    func apply(_ event: RecordedEvent, version: Int, context: ProjectionContext, on connection: PostgresConnection, logger: Logger)
+        async throws -> Bool
+    {
         let at = event.recordedAt
         func run(_ query: PostgresQuery) async throws { _ = try await connection.query(query, logger: logger) }
         let sub = event.streamEntityID
         let isUserStream = event.streamID.hasPrefix("user-")
-        if isUserStream, event.type != UserRegistered.eventType {
-            try await run("UPDATE users SET version = \(event.streamVersion) WHERE sub = \(sub)")
-        }
 
         switch event.type {
         case UserPoolCreated.eventType:
@@ -71,7 +92,7 @@ public struct DirectoryProjector: InlineProjector {
             try await run("DELETE FROM user_pool_clients WHERE client_id = \(deleted.clientId.rawValue)")
         case UserRegistered.eventType:
             let registered = try event.payload(as: UserRegistered.self)
-            let profile = try await openProfile(registered.sealedProfile, subject: registered.sub.rawValue, connection, logger)
+            let profile = try await openProfile(registered.sealedProfile, subject: registered.sub.rawValue, context, connection, logger)
             let settings = try await signInSettings(pool: registered.poolId.rawValue, connection, logger)
             // A shredded user is replayed as an anonymous row; its UserDeleted event removes it again.
             let username = profile?.username ?? ""
@@ -82,12 +103,13 @@ public struct DirectoryProjector: InlineProjector {
                                    password_set_at, created_at, updated_at, version)
                 VALUES (\(sub), \(registered.poolId.rawValue), \(username), \(key),
                         \(try jsonText(JSONValue.encode(profile?.attributes ?? [:])))::jsonb, \(registered.status.rawValue), true,
-                        \(registered.sealedVerifier), \(registered.sealedVerifier == nil ? nil : at), \(at), \(at), \(event.streamVersion))
+                        \(registered.sealedVerifier), \(registered.sealedVerifier == nil ? nil : at), \(at), \(at), \(version))
                 """)
             if let profile {
                 try await claim(
                     settings.signInAliases(attributes: profile.attributes), sub: sub, pool: registered.poolId.rawValue, connection, logger)
             }
+            return true
         case UserProfileChanged.eventType:
             let changed = try event.payload(as: UserProfileChanged.self)
             // A changed contact voids the codes sent to its old value (their counters stay).
@@ -95,13 +117,15 @@ public struct DirectoryProjector: InlineProjector {
             if !contacts.isEmpty {
                 try await run("UPDATE confirmation_codes SET code_hash = '' WHERE sub = \(sub) AND attribute = ANY(\(contacts))")
             }
-            if let profile = try await openProfile(changed.sealedProfile, subject: sub, connection, logger) {
+            if let profile = try await openProfile(changed.sealedProfile, subject: sub, context, connection, logger) {
                 try await run(
                     """
-                    UPDATE users SET attributes = \(try jsonText(JSONValue.encode(profile.attributes)))::jsonb, updated_at = \(at)
+                    UPDATE users SET attributes = \(try jsonText(JSONValue.encode(profile.attributes)))::jsonb, updated_at = \(at),
+                        version = \(version)
                     WHERE sub = \(sub)
                     """)
                 try await refreshSignInNames(sub: sub, connection, logger)
+                return true
             }
         case ConfirmationCodeIssued.eventType:
             let issued = try event.payload(as: ConfirmationCodeIssued.self)
@@ -130,7 +154,7 @@ public struct DirectoryProjector: InlineProjector {
                 """)
         case UserConfirmed.eventType:
             let confirmed = try event.payload(as: UserConfirmed.self)
-            try await run("UPDATE users SET status = 'CONFIRMED', updated_at = \(at) WHERE sub = \(sub)")
+            try await run("UPDATE users SET status = 'CONFIRMED', updated_at = \(at), version = \(version) WHERE sub = \(sub)")
             if let attribute = confirmed.verifiedAttribute {
                 try await run(
                     """
@@ -140,12 +164,13 @@ public struct DirectoryProjector: InlineProjector {
             }
             try await run("DELETE FROM confirmation_codes WHERE sub = \(sub) AND purpose = 'SignUp'")
             if confirmed.verifiedAttribute != nil { try await refreshSignInNames(sub: sub, connection, logger) }
+            return true
         case PasswordChanged.eventType:
             let changed = try event.payload(as: PasswordChanged.self)
             try await run(
                 """
                 UPDATE users SET sealed_verifier = \(changed.sealedVerifier), status = \(changed.status.rawValue),
-                    password_set_at = \(at), failed_attempts = 0, locked_until = NULL, updated_at = \(at)
+                    password_set_at = \(at), failed_attempts = 0, locked_until = NULL, updated_at = \(at), version = \(version)
                 WHERE sub = \(sub)
                 """)
             if let session = changed.sessionId {
@@ -154,6 +179,7 @@ public struct DirectoryProjector: InlineProjector {
             if let purpose = changed.consumedCode {
                 try await run("DELETE FROM confirmation_codes WHERE sub = \(sub) AND purpose = \(purpose)")
             }
+            return true
         case AttributeVerified.eventType:
             let attribute = try event.payload(as: AttributeVerified.self).attribute
             try await run(
@@ -172,37 +198,45 @@ public struct DirectoryProjector: InlineProjector {
                 """)
             try await refreshSignInNames(sub: sub, connection, logger)
         case PasswordResetRequired.eventType:
-            try await run("UPDATE users SET status = 'RESET_REQUIRED', updated_at = \(at) WHERE sub = \(sub)")
+            try await run("UPDATE users SET status = 'RESET_REQUIRED', updated_at = \(at), version = \(version) WHERE sub = \(sub)")
+            return true
         case ChallengeAnswered.eventType:
             let answered = try event.payload(as: ChallengeAnswered.self)
             try await run("INSERT INTO used_sessions (session_id, used_at) VALUES (\(answered.sessionId), \(at))")
         case SignInSucceeded.eventType:
             let signedIn = try event.payload(as: SignInSucceeded.self)
+            // One statement: the user row (failures reset, version) and the refresh token that hangs off it.
             try await run(
                 """
+                WITH signed_in AS (
+                    UPDATE users SET failed_attempts = 0, locked_until = NULL, version = \(version) WHERE sub = \(sub) RETURNING sub, pool_id)
                 INSERT INTO refresh_tokens (token_hash, sub, pool_id, client_id, origin_jti, auth_time, issued_at, expires_at)
                 SELECT \(signedIn.refreshTokenHash), sub, pool_id, \(signedIn.clientId.rawValue), \(signedIn.originJti),
                        \(signedIn.authTime), \(at), \(signedIn.refreshExpiresAt)
-                FROM users WHERE sub = \(sub)
+                FROM signed_in
                 """)
-            try await run("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE sub = \(sub)")
+            return true
         case SignInFailed.eventType where isUserStream:
             let failed = try event.payload(as: SignInFailed.self)
             if let attempts = failed.failedAttempts {
-                try await run("UPDATE users SET failed_attempts = \(attempts), locked_until = \(failed.lockedUntil) WHERE sub = \(sub)")
+                try await run(
+                    "UPDATE users SET failed_attempts = \(attempts), locked_until = \(failed.lockedUntil), version = \(version) WHERE sub = \(sub)")
+                return true
             }
         case RefreshTokenRevoked.eventType:
             let revoked = try event.payload(as: RefreshTokenRevoked.self)
             try await run("UPDATE refresh_tokens SET revoked_at = \(at) WHERE origin_jti = \(revoked.originJti) AND revoked_at IS NULL")
         case UserSignedOutGlobally.eventType:
             let signedOut = try event.payload(as: UserSignedOutGlobally.self)
-            try await run("UPDATE users SET tokens_valid_after = \(signedOut.tokensValidAfter) WHERE sub = \(sub)")
+            try await run("UPDATE users SET tokens_valid_after = \(signedOut.tokensValidAfter), version = \(version) WHERE sub = \(sub)")
             try await run("UPDATE refresh_tokens SET revoked_at = \(at) WHERE sub = \(sub) AND revoked_at IS NULL")
+            return true
         case UserDeleted.eventType:
             try await run("DELETE FROM sign_in_aliases WHERE sub = \(sub)")
             try await run("DELETE FROM confirmation_codes WHERE sub = \(sub)")
             try await run("DELETE FROM refresh_tokens WHERE sub = \(sub)")
             try await run("DELETE FROM users WHERE sub = \(sub)")
+            return true  // no row left to version
         case AdminKeyCreated.eventType:
             let created = try event.payload(as: AdminKeyCreated.self)
             try await run(
@@ -216,10 +250,12 @@ public struct DirectoryProjector: InlineProjector {
         default:
             break  // Events without directory state (messages, challenges, refreshes, failed attempts on unknown users).
         }
+        return false
     }
 
     /// The settings that shape sign-in names: the whole configuration is costly to parse.
     func signInSettings(pool: String, _ connection: PostgresConnection, _ logger: Logger) async throws -> UserPoolSettings {
+        if let known = signInSettingsByPool.entries.withLock({ $0[pool] }) { return known }
         for try await config in try await connection.query(
             """
             SELECT jsonb_build_object('UsernameAttributes', config->'UsernameAttributes', 'AliasAttributes', config->'AliasAttributes',
@@ -227,7 +263,9 @@ public struct DirectoryProjector: InlineProjector {
             FROM user_pools WHERE pool_id = \(pool)
             """, logger: logger
         ).decode(String.self) {
-            return UserPoolSettings(json: try JSONValue.parse(config))
+            let settings = UserPoolSettings(json: try JSONValue.parse(config))
+            signInSettingsByPool.entries.withLock { $0[pool] = settings }
+            return settings
         }
         return UserPoolSettings(json: .object([:]))
     }
@@ -263,7 +301,12 @@ public struct DirectoryProjector: InlineProjector {
     }
 
     /// Opens a user's sealed profile; nil once the user's data key was destroyed.
-    func openProfile(_ sealed: String, subject: String, _ connection: PostgresConnection, _ logger: Logger) async throws -> UserProfile? {
+    func openProfile(_ sealed: String, subject: String, _ context: ProjectionContext, _ connection: PostgresConnection, _ logger: Logger)
+        async throws -> UserProfile?
+    {
+        if let key = context.newDataKeys[subject] {
+            return try JSONDecoder().decode(UserProfile.self, from: Data(try opener.open(sealed, wrappedKey: key)))
+        }
         for try await key in try await connection.query(
             "SELECT wrapped_key FROM eventlog.data_keys WHERE subject = \(subject)", logger: logger
         ).decode(Data.self) {
@@ -277,4 +320,9 @@ public struct DirectoryProjector: InlineProjector {
         encoder.outputFormatting = .sortedKeys
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
+}
+
+/// Sign-in name settings by pool id, shared by copies of the projector.
+final class SignInSettingsMemo: Sendable {
+    let entries = Mutex<[String: UserPoolSettings]>([:])
 }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PosternCore
 import PostgresNIO
+import Synchronization
 
 /// An event as stored: its global position, writer transaction and place in its stream.
 public struct RecordedEvent: Sendable, Equatable {
@@ -69,7 +70,18 @@ public struct AppendBatch: Sendable {
 
 /// Applies events to projection tables inside the append transaction (and during a rebuild).
 public protocol InlineProjector: Sendable {
-    func apply(_ event: RecordedEvent, on connection: PostgresConnection, logger: Logger) async throws
+    /// Applies `events`, in position order, as one unit: a projector may fold what several events of one
+    /// batch do to the same row into one statement.
+    func apply(_ events: [RecordedEvent], context: ProjectionContext, on connection: PostgresConnection, logger: Logger) async throws
+}
+
+/// What a projector may know about the batch it applies besides its events.
+public struct ProjectionContext: Sendable {
+    /// Data keys created by this batch's command (subject → wrapped key), so a projector need not read
+    /// back what the same transaction just wrote.
+    public var newDataKeys: [String: [UInt8]]
+
+    public init(newDataKeys: [String: [UInt8]] = [:]) { self.newDataKeys = newDataKeys }
 }
 
 /// The PostgreSQL event store: append with inline projections, read, and follow the log.
@@ -78,6 +90,8 @@ public final class EventStore: Sendable {
     let projector: any InlineProjector
     let chainKey: SymmetricKey
     let logger: Logger
+    /// Whether a coalesced notification is about to be sent (`notifySubscribers`).
+    private let notificationPending = Mutex(false)
 
     /// Appenders hold this advisory lock shared; a projection rebuild holds it exclusively.
     static let rebuildLockKey: Int64 = 0x706f_7374_6572_6e02
@@ -148,14 +162,11 @@ public final class EventStore: Sendable {
                         }
                     }
                     guard canonical.count == texts.count else { throw StoreError.corrupt("payloads not canonicalised") }
-                    for key in batch.dataKeysToCreate {
-                        _ = try await connection.query(
-                            "INSERT INTO eventlog.data_keys (subject, wrapped_key) VALUES (\(key.subject), \(Data(key.wrappedKey)))",
-                            logger: logger)
-                    }
                     let metadataText = canonical[0]
                     var next = 1
-                    var recorded: [RecordedEvent] = []
+                    // Every event's row, hash-chained in order; then one INSERT for all of them.
+                    var streams: [String] = [], versions: [Int] = [], types: [String] = [], schemas: [Int] = []
+                    var payloads: [String] = [], previousHashes: [String] = [], hashes: [String] = []
                     for append in batch.appends {
                         var (version, previous) = try await start(append.stream, append.expected, connection)
                         if version > 0, previous == nil {
@@ -172,21 +183,40 @@ public final class EventStore: Sendable {
                             let hash = ChainHash(key: chainKey).event(
                                 previous: previous, stream: append.stream, version: version, type: event.type,
                                 schemaVersion: event.schemaVersion, data: data, metadata: metadataText, recordedAt: recordedAt)
-                            let rows = try await connection.query(
-                                """
-                                INSERT INTO eventlog.events (stream_id, stream_version, event_type, schema_version, data, metadata,
-                                                             recorded_at, previous_hash, hash, hash_scheme)
-                                VALUES (\(append.stream), \(version), \(event.type), \(event.schemaVersion), \(data)::jsonb,
-                                        \(metadataText)::jsonb, \(recordedAt)::timestamp AT TIME ZONE 'UTC', \(previous.map { Data($0) }),
-                                        \(Data(hash)), 2)
-                                RETURNING \(unescaped: Self.columns)
-                                """, logger: logger)
-                            for try await row in rows { recorded.append(try Self.decode(row)) }
+                            streams.append(append.stream)
+                            versions.append(version)
+                            types.append(event.type)
+                            schemas.append(event.schemaVersion)
+                            payloads.append(data)
+                            previousHashes.append(previous.map(\.hex) ?? "")
+                            hashes.append(hash.hex)
                             previous = hash
                             predecessors["\(version)/\(append.stream)"] = hash
                         }
                     }
-                    for event in recorded { try await projector.apply(event, on: connection, logger: logger) }
+                    var recorded: [RecordedEvent] = []
+                    if !streams.isEmpty || !batch.dataKeysToCreate.isEmpty {
+                        let rows = try await connection.query(
+                            """
+                            WITH new_keys AS (
+                                INSERT INTO eventlog.data_keys (subject, wrapped_key)
+                                SELECT k, decode(w, 'hex') FROM unnest(\(batch.dataKeysToCreate.map(\.subject))::text[],
+                                                                       \(batch.dataKeysToCreate.map(\.wrappedKey.hex))::text[]) AS n(k, w))
+                            INSERT INTO eventlog.events (stream_id, stream_version, event_type, schema_version, data, metadata,
+                                                         recorded_at, previous_hash, hash, hash_scheme)
+                            SELECT s, v, t, sv, d::jsonb, \(metadataText)::jsonb, \(recordedAt)::timestamp AT TIME ZONE 'UTC',
+                                   decode(nullif(p, ''), 'hex'), decode(h, 'hex'), 2
+                            FROM unnest(\(streams)::text[], \(versions)::int8[], \(types)::text[], \(schemas)::int4[], \(payloads)::text[],
+                                        \(previousHashes)::text[], \(hashes)::text[]) WITH ORDINALITY AS e(s, v, t, sv, d, p, h, i)
+                            ORDER BY i
+                            RETURNING \(unescaped: Self.columns)
+                            """, logger: logger)
+                        for try await row in rows { recorded.append(try Self.decode(row)) }
+                        recorded.sort { $0.position < $1.position }
+                    }
+                    let context = ProjectionContext(
+                        newDataKeys: Dictionary(batch.dataKeysToCreate.map { ($0.subject, $0.wrappedKey) }, uniquingKeysWith: { _, last in last }))
+                    try await projector.apply(recorded, context: context, on: connection, logger: logger)
                     for subject in batch.dataKeysToDestroy {
                         _ = try await connection.query("DELETE FROM eventlog.data_keys WHERE subject = \(subject)", logger: logger)
                     }
@@ -198,7 +228,7 @@ public final class EventStore: Sendable {
             if case .wrongExpectedVersion = mapped { throw .wrongExpectedVersion(stream: batch.appends.map(\.stream).joined(separator: ",")) }
             throw mapped
         }
-        await notifySubscribers()
+        notifySubscribers()
         return recorded
     }
 
@@ -218,8 +248,20 @@ public final class EventStore: Sendable {
 
     /// Wakes subscribers. Sent after COMMIT, outside the append transaction, so a slow listener never
     /// holds an append; subscribers also poll, so a lost notification only delays them.
-    private func notifySubscribers() async {
-        try? await client.query("SELECT pg_notify(\(Self.notificationChannel), '')", logger: logger).drain()
+    ///
+    /// Coalesced: the append does not wait for it, and the appends of the next millisecond share one
+    /// notification (one statement instead of one per append under load).
+    private func notifySubscribers() {
+        let first = notificationPending.withLock { pending in
+            defer { pending = true }
+            return !pending
+        }
+        guard first else { return }
+        Task {
+            try? await Task.sleep(for: .milliseconds(1))
+            notificationPending.withLock { $0 = false }
+            try? await client.query("SELECT pg_notify(\(Self.notificationChannel), '')", logger: logger).drain()
+        }
     }
 
     /// The events of one stream in version order.

@@ -275,7 +275,7 @@ extension EventStore {
                         batch.append(try Self.decode(row))
                     }
                     if batch.isEmpty { break }
-                    for event in batch { try await projector.apply(event, on: connection, logger: logger) }
+                    try await projector.apply(batch, context: ProjectionContext(), on: connection, logger: logger)
                     replayed += batch.count
                     after = batch[batch.count - 1].position
                 }

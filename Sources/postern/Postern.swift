@@ -9,7 +9,7 @@ struct PosternCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "postern",
         abstract: "A self-hosted, Cognito-compatible identity service, event-sourced on PostgreSQL.",
-        subcommands: [Serve.self, Migrate.self, Events.self, Verify.self, Projections.self, AdminKeys.self, Hooks.self])
+        subcommands: [Serve.self, Migrate.self, Events.self, Verify.self, Projections.self, AdminKeys.self, Hooks.self, Operations.self])
 }
 
 struct Serve: AsyncParsableCommand {
@@ -21,6 +21,16 @@ struct Serve: AsyncParsableCommand {
         let logger = options.logger()
         logger.info("starting", metadata: ["address": "\(configuration.host):\(configuration.port)", "issuer": "\(configuration.issuerBase)"])
         try await serve(configuration: configuration, logger: logger)
+    }
+}
+
+struct Operations: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the Cognito operations served, with their access and quota category (docs/operations.md).")
+    @Flag(help: "JSON lines instead of Markdown.") var json = false
+
+    func run() {
+        print(json ? operationCatalogJSONLines() : operationCatalogMarkdown(), terminator: "")
     }
 }
 

@@ -1,11 +1,13 @@
 import Foundation
 import Logging
-import PostgresNIO
-@testable import PosternAPI
 import PosternCore
 import PosternCrypto
 import PosternStore
 import PosternTestSupport
+import PostgresNIO
+import Testing
+
+@testable import PosternAPI
 
 /// A Postern wired to a fresh database, for calling operations directly (below the HTTP layer).
 struct APIHarness {
@@ -35,15 +37,18 @@ struct APIHarness {
     }
 
     func call(_ operation: String, admin: Bool = true) -> Call {
-        Call(requestId: UUID().uuidString, operation: operation, sourceIp: "127.0.0.1", userAgent: "swift-test",
-             adminKeyId: admin ? "AKIATEST" : nil, now: now)
+        Call(
+            requestId: UUID().uuidString, operation: operation, sourceIp: "127.0.0.1", userAgent: "swift-test",
+            adminKeyId: admin ? "AKIATEST" : nil, now: now)
     }
 
     /// Runs an operation with a JSON request body, as the dispatcher would after authentication.
     func run<Operation: AWSOperation>(_ operation: Operation.Type, _ json: String, admin: Bool = true) async throws -> JSONValue {
-        let request = try WireJSON.decode(Operation.Request.self, from: Data(json.utf8))
-        let response = try await Operation.handle(request, call: call(Operation.name, admin: admin), postern: postern)
-        return try JSONDecoder().decode(JSONValue.self, from: try WireJSON.encode(response))
+        // Through the registry's handler, as the dispatcher runs it: decode, quota, pipeline, access token.
+        let entry = try #require(OperationRegistry.byName[Operation.name])
+        let handle = Dispatcher.handler(for: Operation.self, entry: entry)
+        let response = try await handle(Data(json.utf8), call(Operation.name, admin: admin), postern, postern.logger)
+        return try JSONDecoder().decode(JSONValue.self, from: response)
     }
 
     func createPool(_ extra: String = "") async throws -> (pool: String, client: String) {

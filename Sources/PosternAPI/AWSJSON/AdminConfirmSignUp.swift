@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
-import PosternCrypto
 import PosternCore
+import PosternCrypto
+import PosternStore
 
 /// AdminConfirmSignUp: an administrator confirms an UNCONFIRMED user without a code.
 enum AdminConfirmSignUp: AWSOperation {

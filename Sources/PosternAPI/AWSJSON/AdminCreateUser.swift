@@ -65,7 +65,7 @@ enum AdminCreateUser: AWSOperation {
         batch.append(stream: stream, expected: .noStream, events: events)
         batch.dataKeysToCreate = [(sub.rawValue, key.wrapped)]
         do {
-            try await postern.store.append(batch, metadata: call.metadata())
+            try await postern.commit(batch, metadata: call.metadata())
         } catch {
             if error == .uniqueValueTaken(constraint: "users_username_unique") {
                 throw DomainError.usernameExists("User account already exists")
@@ -96,7 +96,7 @@ enum AdminCreateUser: AWSOperation {
             guard user.status == .forceChangePassword else {
                 throw DomainError.unsupportedOperation("Resend not possible. \(user.username) status is not FORCE_CHANGE_PASSWORD.")
             }
-            guard let key = try await postern.dataKey(of: user.sub) else { throw DomainError.userNotFound }
+            guard let key = try postern.dataKey(of: user) else { throw DomainError.userNotFound }
             let changed = PasswordChanged(
                 sealedVerifier: try postern.sealedVerifier(password: password, pool: pool, username: user.username, key: key),
                 status: .forceChangePassword, reason: "admin_resend")
@@ -106,7 +106,7 @@ enum AdminCreateUser: AWSOperation {
                 + (try await invitation(
                     sub: user.sub, username: user.username, attributes: user.attributes, pool: pool, password: password, mediums: mediums,
                     key: key, clientMetadata: request.ClientMetadata, call: call, postern: postern))
-            try await postern.store.append(.init(stream: stream, expected: .exact(user.version), events: events), metadata: call.metadata())
+            try await postern.commit(.init(stream: stream, expected: .exact(user.version), events: events), metadata: call.metadata())
             guard let updated = try await postern.directory.user(sub: user.sub.rawValue) else { throw DomainError.userNotFound }
             return Response(User: UserType(updated))
         }

@@ -1,6 +1,6 @@
 import Foundation
-import PosternCrypto
 import PosternCore
+import PosternCrypto
 import PosternStore
 
 /// AdminDeleteUser: deletes the user and destroys their data key, so no event of theirs reveals
@@ -14,10 +14,8 @@ enum AdminDeleteUser: AWSOperation {
     }
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        try await postern.retrying {
-            let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
-            try await postern.deleteUser(user, pool: pool, by: "admin", call: call)
-        }
+        let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
+        try await postern.deleteUser(user, pool: pool, by: "admin", call: call)
         return EmptyResponse()
     }
 }
@@ -28,6 +26,6 @@ extension Postern {
         var batch = AppendBatch(
             stream: stream, expected: .exact(user.version), events: [try NewEvent(streamID: stream, UserDeleted(poolId: pool.id, by: by))])
         batch.dataKeysToDestroy = [user.sub.rawValue]
-        try await store.append(batch, metadata: call.metadata(actor: by == "self" ? user.sub.rawValue : nil))
+        try await commit(batch, metadata: call.metadata(actor: by == "self" ? user.sub.rawValue : nil))
     }
 }

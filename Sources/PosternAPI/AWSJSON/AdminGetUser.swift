@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
-import PosternCrypto
 import PosternCore
+import PosternCrypto
+import PosternStore
 
 /// AdminGetUser: a user's attributes and status, by username or alias.
 enum AdminGetUser: AWSOperation {

@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
-import PosternCrypto
 import PosternCore
+import PosternCrypto
+import PosternStore
 
 /// AdminInitiateAuth: server-side sign-in (ADMIN_USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, CUSTOM_AUTH).
 enum AdminInitiateAuth: AWSOperation {
@@ -27,7 +27,8 @@ enum AdminInitiateAuth: AWSOperation {
             return try await postern.passwordSignIn(
                 pool: pool, client: client, parameters: parameters, flow: flow, clientMetadata: request.ClientMetadata, call: call)
         case .refreshToken:
-            return try await postern.refreshSignIn(pool: pool, client: client, parameters: parameters, clientMetadata: request.ClientMetadata, call: call)
+            return try await postern.refreshSignIn(
+                pool: pool, client: client, parameters: parameters, clientMetadata: request.ClientMetadata, call: call)
         case .custom:
             return try await postern.customSignIn(
                 pool: pool, client: client, parameters: parameters, flow: flow, clientMetadata: request.ClientMetadata, call: call)

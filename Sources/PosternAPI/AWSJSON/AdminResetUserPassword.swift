@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
 import PosternCore
 import PosternCrypto
+import PosternStore
 
 /// AdminResetUserPassword: invalidates the user's password (RESET_REQUIRED: sign-in answers
 /// PasswordResetRequiredException) and sends a reset code (CustomMessage_ForgotPassword).
@@ -15,15 +15,14 @@ enum AdminResetUserPassword: AWSOperation {
     }
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        try await postern.retrying {
-            let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
-            let (events, _) = try await postern.resetCodeEvents(
-                user: user, pool: pool, context: MessageContext(clientMetadata: request.ClientMetadata, userStatus: .resetRequired), call: call)
-            let stream = Stream.user(user.sub)
-            try await postern.store.append(
-                .init(stream: stream, expected: .exact(user.version), events: [try NewEvent(streamID: stream, PasswordResetRequired(by: "admin"))] + events),
-                metadata: call.metadata())
-        }
+        let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
+        let (events, _) = try await postern.resetCodeEvents(
+            user: user, pool: pool, context: MessageContext(clientMetadata: request.ClientMetadata, userStatus: .resetRequired), call: call)
+        let stream = Stream.user(user.sub)
+        try await postern.commit(
+            .init(
+                stream: stream, expected: .exact(user.version), events: [try NewEvent(streamID: stream, PasswordResetRequired(by: "admin"))] + events),
+            metadata: call.metadata())
         return EmptyResponse()
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
-import PosternCrypto
 import PosternCore
+import PosternCrypto
+import PosternStore
 
 /// AdminRespondToAuthChallenge: the admin variant of RespondToAuthChallenge.
 enum AdminRespondToAuthChallenge: AWSOperation {

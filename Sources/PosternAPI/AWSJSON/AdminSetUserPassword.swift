@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
-import PosternCrypto
 import PosternCore
+import PosternCrypto
+import PosternStore
 
 /// AdminSetUserPassword: a permanent password confirms the user; a temporary one forces a change.
 enum AdminSetUserPassword: AWSOperation {
@@ -15,16 +15,14 @@ enum AdminSetUserPassword: AWSOperation {
     }
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        try await postern.retrying {
-            let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
-            try pool.settings.passwordPolicy.validate(request.Password)
-            guard let key = try await postern.dataKey(of: user.sub) else { throw DomainError.userNotFound }
-            let permanent = request.Permanent ?? false
-            let changed = PasswordChanged(
-                sealedVerifier: try postern.sealedVerifier(password: request.Password, pool: pool, username: user.username, key: key),
-                status: permanent ? .confirmed : .forceChangePassword, reason: permanent ? "admin_set_permanent" : "admin_set_temporary")
-            try await postern.appendToUser(user, [changed], call: call)
-        }
+        let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
+        try pool.settings.passwordPolicy.validate(request.Password)
+        guard let key = try postern.dataKey(of: user) else { throw DomainError.userNotFound }
+        let permanent = request.Permanent ?? false
+        let changed = PasswordChanged(
+            sealedVerifier: try postern.sealedVerifier(password: request.Password, pool: pool, username: user.username, key: key),
+            status: permanent ? .confirmed : .forceChangePassword, reason: permanent ? "admin_set_permanent" : "admin_set_temporary")
+        try await postern.appendToUser(user, [changed], call: call)
         return EmptyResponse()
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
-import PosternCrypto
 import PosternCore
+import PosternCrypto
+import PosternStore
 
 /// AdminUserGlobalSignOut: an administrator signs a user out everywhere.
 enum AdminUserGlobalSignOut: AWSOperation {
@@ -13,10 +13,8 @@ enum AdminUserGlobalSignOut: AWSOperation {
     }
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        try await postern.retrying {
-            let (_, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
-            try await postern.appendToUser(user, [UserSignedOutGlobally(tokensValidAfter: call.now)], call: call)
-        }
+        let (_, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
+        try await postern.appendToUser(user, [UserSignedOutGlobally(tokensValidAfter: call.now)], call: call)
         return EmptyResponse()
     }
 }

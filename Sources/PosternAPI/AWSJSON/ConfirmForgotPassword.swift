@@ -35,7 +35,7 @@ enum ConfirmForgotPassword: AWSOperation {
                 throw DomainError.notAuthorized("User is disabled.")
             }
             try await postern.checkCode(request.ConfirmationCode, user: user, purpose: "ForgotPassword", clientId: client.id, call: call)
-            guard let key = try await postern.dataKey(of: user.sub) else { throw DomainError.userNotFound }
+            guard let key = try postern.dataKey(of: user) else { throw DomainError.userNotFound }
             let changed = PasswordChanged(
                 sealedVerifier: try postern.sealedVerifier(password: request.Password, pool: pool, username: user.username, key: key),
                 status: .confirmed, reason: "forgot_password", consumedCode: "ForgotPassword")

@@ -47,7 +47,7 @@ enum ConfirmSignUp: AWSOperation {
             batch.append(
                 stream: stream, expected: .exact(user.version),
                 events: [try NewEvent(streamID: stream, UserConfirmed(by: "code", verifiedAttribute: verified))])
-            try await postern.store.append(batch, metadata: call.metadata(actor: user.sub.rawValue, clientId: client.id))
+            try await postern.commit(batch, metadata: call.metadata(actor: user.sub.rawValue, clientId: client.id))
             return user.sub
         }
         if let user = try await postern.directory.user(sub: confirmed.rawValue) {

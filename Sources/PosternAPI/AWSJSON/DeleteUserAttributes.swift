@@ -12,12 +12,10 @@ enum DeleteUserAttributes: AWSOperation {
     }
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        try await postern.retrying {
-            let identity = try await postern.authenticate(accessToken: request.AccessToken, now: call.now)
-            _ = try await postern.updateAttributes(
-                user: identity.user, pool: identity.pool, changes: [], deletions: request.UserAttributeNames,
-                writer: .client(identity.client.settings.attributePermissions), clientId: identity.client.id, clientMetadata: nil, call: call)
-        }
+        let identity = try call.signedIn()
+        _ = try await postern.updateAttributes(
+            user: identity.user, pool: identity.pool, changes: [], deletions: request.UserAttributeNames,
+            writer: .client(identity.client.settings.attributePermissions), clientId: identity.client.id, clientMetadata: nil, call: call)
         return EmptyResponse()
     }
 }
@@ -33,12 +31,10 @@ enum AdminDeleteUserAttributes: AWSOperation {
     }
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        try await postern.retrying {
-            let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
-            _ = try await postern.updateAttributes(
-                user: user, pool: pool, changes: [], deletions: request.UserAttributeNames, writer: .admin, clientId: nil, clientMetadata: nil,
-                call: call)
-        }
+        let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
+        _ = try await postern.updateAttributes(
+            user: user, pool: pool, changes: [], deletions: request.UserAttributeNames, writer: .admin, clientId: nil, clientMetadata: nil,
+            call: call)
         return EmptyResponse()
     }
 }

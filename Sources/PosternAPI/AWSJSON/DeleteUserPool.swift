@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
-import PosternCrypto
 import PosternCore
+import PosternCrypto
+import PosternStore
 
 /// DeleteUserPool: removes the pool, its clients and users; every user's data key is destroyed with it.
 enum DeleteUserPool: AWSOperation {
@@ -11,19 +11,17 @@ enum DeleteUserPool: AWSOperation {
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
         try Validate.userPoolId(request.UserPoolId)
-        try await postern.retrying {
-            let pool = try await postern.directory.pool(request.UserPoolId)
-            if pool.settings.deletionProtected {
-                throw DomainError.invalidParameter("The user pool \(pool.id) has deletion protection enabled.")
-            }
-            let stream = Stream.userPool(pool.id)
-            let version = try await postern.store.version(of: stream)
-            var batch = AppendBatch(
-                stream: stream, expected: .exact(version), events: [try NewEvent(streamID: stream, UserPoolDeleted(poolId: pool.id))])
-            batch.dataKeysToDestroy = try await postern.directory.subs(pool: pool.id)
-            try await postern.store.append(batch, metadata: call.metadata())
-            await postern.signingKeys.forget(pool.id)
+        let pool = try await postern.directory.pool(request.UserPoolId)
+        if pool.settings.deletionProtected {
+            throw DomainError.invalidParameter("The user pool \(pool.id) has deletion protection enabled.")
         }
+        let stream = Stream.userPool(pool.id)
+        let version = try await postern.store.version(of: stream)
+        var batch = AppendBatch(
+            stream: stream, expected: .exact(version), events: [try NewEvent(streamID: stream, UserPoolDeleted(poolId: pool.id))])
+        batch.dataKeysToDestroy = try await postern.directory.subs(pool: pool.id)
+        try await postern.commit(batch, metadata: call.metadata())
+        await postern.signingKeys.forget(pool.id)
         return EmptyResponse()
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
-import PosternCrypto
 import PosternCore
+import PosternCrypto
+import PosternStore
 
 /// DeleteUserPoolClient.
 enum DeleteUserPoolClient: AWSOperation {
@@ -13,14 +13,13 @@ enum DeleteUserPoolClient: AWSOperation {
     }
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        try await postern.retrying {
-            let client = try await DescribeUserPoolClient.load(poolId: request.UserPoolId, clientId: request.ClientId, postern: postern)
-            let stream = Stream.client(client.id)
-            try await postern.store.append(
-                .init(stream: stream, expected: .exact(try await postern.store.version(of: stream)),
-                      events: [try NewEvent(streamID: stream, UserPoolClientDeleted(poolId: client.poolId, clientId: client.id))]),
-                metadata: call.metadata())
-        }
+        let client = try await DescribeUserPoolClient.load(poolId: request.UserPoolId, clientId: request.ClientId, postern: postern)
+        let stream = Stream.client(client.id)
+        try await postern.commit(
+            .init(
+                stream: stream, expected: .exact(try await postern.store.version(of: stream)),
+                events: [try NewEvent(streamID: stream, UserPoolClientDeleted(poolId: client.poolId, clientId: client.id))]),
+            metadata: call.metadata())
         return EmptyResponse()
     }
 }

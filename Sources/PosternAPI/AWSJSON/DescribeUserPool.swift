@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
-import PosternCrypto
 import PosternCore
+import PosternCrypto
+import PosternStore
 
 /// DescribeUserPool: the pool's configuration exactly as set, plus Cognito's computed members.
 enum DescribeUserPool: AWSOperation {

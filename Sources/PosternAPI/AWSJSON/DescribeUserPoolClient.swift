@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
-import PosternCrypto
 import PosternCore
+import PosternCrypto
+import PosternStore
 
 /// DescribeUserPoolClient: the client's configuration, including its secret.
 enum DescribeUserPoolClient: AWSOperation {

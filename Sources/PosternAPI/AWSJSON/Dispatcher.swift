@@ -7,18 +7,20 @@ import PosternCore
 import PosternCrypto
 import PosternStore
 
-/// Routes `POST /` by `X-Amz-Target` to the operation's handler, and nothing else.
+/// Routes `POST /` by `X-Amz-Target` to the operation's entry in `OperationRegistry`: authenticates the
+/// caller as the entry says, counts the request against its pool's quota, and runs the handler through
+/// `CommandPipeline`.
 struct Dispatcher: Sendable {
-    typealias Handler = @Sendable (Data, Call, Postern) async throws -> Data
+    typealias Handler = @Sendable (Data, Call, Postern, Logger) async throws -> Data
 
     static let targetPrefix = "AWSCognitoIdentityProviderService."
-    let handlers: [String: Handler]
+    let handlers: [String: (entry: OperationRegistry.Entry, handle: Handler)]
     let postern: Postern
     let verifier: SigV4Verifier
 
-    init(postern: Postern, operations: [any AWSOperation.Type]) {
-        var handlers: [String: Handler] = [:]
-        for operation in operations { handlers[operation.name] = Self.handler(for: operation) }
+    init(postern: Postern, registry: [OperationRegistry.Entry] = OperationRegistry.entries) {
+        var handlers: [String: (entry: OperationRegistry.Entry, handle: Handler)] = [:]
+        for entry in registry { handlers[entry.name] = (entry, Self.handler(for: entry.operation, entry: entry)) }
         self.handlers = handlers
         self.postern = postern
         let bootstrap = postern.configuration.bootstrapAdminKey
@@ -32,10 +34,35 @@ struct Dispatcher: Sendable {
         }
     }
 
-    static func handler<Operation: AWSOperation>(for operation: Operation.Type) -> Handler {
-        { body, call, postern in
-            let request = try WireJSON.decode(Operation.Request.self, from: body.isEmpty ? Data("{}".utf8) : body)
-            return try WireJSON.encode(try await Operation.handle(request, call: call, postern: postern))
+    /// Decodes the request once, admits it against its pool's quota, then runs the pipeline; an
+    /// access-token operation has its token verified (and its user loaded) on every attempt.
+    static func handler<Operation: AWSOperation>(for operation: Operation.Type, entry: OperationRegistry.Entry) -> Handler {
+        { body, call, postern, logger in
+            let request: Operation.Request
+            do {
+                request = try WireJSON.decode(Operation.Request.self, from: body.isEmpty ? Data("{}".utf8) : body)
+            } catch let error as DecodingError {
+                if case .dataCorrupted(let context) = error, context.codingPath.isEmpty {
+                    throw AWSError(type: "SerializationException", message: "The request body is not a JSON object.", status: 400)
+                }
+                if case .typeMismatch(_, let context) = error, context.codingPath.isEmpty {
+                    throw AWSError(type: "SerializationException", message: "The request body is not a JSON object.", status: 400)
+                }
+                throw error
+            }
+            if let category = entry.quota, let reference = PoolReference(request) {
+                try await postern.admit(category: category, reference: reference, now: call.now)
+            }
+            return try await CommandPipeline.run(operation: Operation.name, logger: logger) {
+                var call = call
+                if entry.access == .accessToken {
+                    guard let carrier = request as? any CarriesAccessToken else {
+                        throw DomainError.notAuthorized("Invalid Access Token")
+                    }
+                    call.identity = try await postern.authenticate(accessToken: carrier.AccessToken, now: call.now)
+                }
+                return try WireJSON.encode(try await Operation.handle(request, call: call, postern: postern))
+            }
         }
     }
 
@@ -54,26 +81,17 @@ struct Dispatcher: Sendable {
                 throw AWSError(type: "RequestEntityTooLargeException", message: "Request body is larger than 1 MiB.", status: 413)
             }
             let body = Data(buffer.readableBytesView)
-            guard let handler = handlers[operation], target.hasPrefix(Self.targetPrefix) else {
+            guard let (entry, handle) = handlers[operation], target.hasPrefix(Self.targetPrefix) else {
                 throw AWSError(type: "UnknownOperationException", message: "Unknown operation \(target).", status: 400)
-            }
-            let members: [String: Any]
-            if body.isEmpty {
-                members = [:]
-            } else if let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] {
-                members = object
-            } else {
-                throw AWSError(type: "SerializationException", message: "The request body is not a JSON object.", status: 400)
             }
             var call = Call(
                 requestId: requestId, operation: operation, sourceIp: clientAddress(request, context: context),
                 userAgent: request.headers[.userAgent].map { Call.capped($0) }, now: Date())
-            if !PublicOperations.names.contains(operation) {
+            if entry.access.isSigned {
                 call.adminKeyId = try await authenticate(request, body: buffer)
                 logger[metadataKey: "admin_key"] = "\(call.adminKeyId ?? "")"
             }
-            try await postern.admit(operation: operation, body: members, now: call.now)
-            let output = try await handler(body, call, postern)
+            let output = try await handle(body, call, postern, logger)
             logger.debug("served")
             return Self.response(status: .ok, requestId: requestId, body: output)
         } catch {

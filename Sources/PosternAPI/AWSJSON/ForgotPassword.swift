@@ -28,41 +28,39 @@ enum ForgotPassword: AWSOperation {
         let (client, pool) = try await postern.publicClient(request.ClientId)
         try postern.checkSecretHash(request.SecretHash, client: client, usernames: [request.Username])
         try await postern.countCodeRequest(call: call)
-        return try await postern.retrying {
-            var found = try await postern.directory.user(pool: pool, login: request.Username)
-            if found == nil {
-                found = try await postern.migrateUser(
-                    pool: pool, client: client, login: request.Username, password: nil, validationData: nil,
-                    clientMetadata: request.ClientMetadata, call: call)
-            }
-            let hidesExistence = client.settings.preventUserExistenceErrors
-            func hidden(_ user: UserRecord?, _ reason: String) async throws -> Response {
-                Response(
-                    CodeDeliveryDetails: try await postern.hiddenCodeDelivery(
-                        login: request.Username, pool: pool, client: client, user: user, purpose: "ForgotPassword", reason: reason, call: call))
-            }
-            guard let user = found else {
-                if hidesExistence { return try await hidden(nil, "user_not_found") }
-                throw DomainError.userNotFound
-            }
-            if !user.enabled {
-                if hidesExistence { return try await hidden(user, "user_disabled") }
-                throw DomainError.notAuthorized("User is disabled.")
-            }
-            try await postern.requireCodeIssueAllowed(user: user, purpose: "ForgotPassword", now: call.now)
-            let events: [NewEvent], delivery: CodeDeliveryDetails
-            do {
-                (events, delivery) = try await postern.resetCodeEvents(
-                    user: user, pool: pool,
-                    context: MessageContext(clientId: client.id, clientMetadata: request.ClientMetadata, userStatus: user.status), call: call)
-            } catch DomainError.invalidParameter(let message) where hidesExistence && message == ForgotPassword.noVerifiedContact {
-                return try await hidden(user, "no_verified_contact")
-            }
-            try await postern.store.append(
-                .init(stream: Stream.user(user.sub), expected: .exact(user.version), events: events),
-                metadata: call.metadata(actor: user.sub.rawValue, clientId: client.id))
-            return Response(CodeDeliveryDetails: delivery)
+        var found = try await postern.directory.user(pool: pool, login: request.Username)
+        if found == nil {
+            found = try await postern.migrateUser(
+                pool: pool, client: client, login: request.Username, password: nil, validationData: nil,
+                clientMetadata: request.ClientMetadata, call: call)
         }
+        let hidesExistence = client.settings.preventUserExistenceErrors
+        func hidden(_ user: UserRecord?, _ reason: String) async throws -> Response {
+            Response(
+                CodeDeliveryDetails: try await postern.hiddenCodeDelivery(
+                    login: request.Username, pool: pool, client: client, user: user, purpose: "ForgotPassword", reason: reason, call: call))
+        }
+        guard let user = found else {
+            if hidesExistence { return try await hidden(nil, "user_not_found") }
+            throw DomainError.userNotFound
+        }
+        if !user.enabled {
+            if hidesExistence { return try await hidden(user, "user_disabled") }
+            throw DomainError.notAuthorized("User is disabled.")
+        }
+        try await postern.requireCodeIssueAllowed(user: user, purpose: "ForgotPassword", now: call.now)
+        let events: [NewEvent], delivery: CodeDeliveryDetails
+        do {
+            (events, delivery) = try await postern.resetCodeEvents(
+                user: user, pool: pool,
+                context: MessageContext(clientId: client.id, clientMetadata: request.ClientMetadata, userStatus: user.status), call: call)
+        } catch DomainError.invalidParameter(let message) where hidesExistence && message == ForgotPassword.noVerifiedContact {
+            return try await hidden(user, "no_verified_contact")
+        }
+        try await postern.commit(
+            .init(stream: Stream.user(user.sub), expected: .exact(user.version), events: events),
+            metadata: call.metadata(actor: user.sub.rawValue, clientId: client.id))
+        return Response(CodeDeliveryDetails: delivery)
     }
 }
 
@@ -70,7 +68,7 @@ extension Postern {
     /// The code events of a password reset, sent to a verified contact only.
     func resetCodeEvents(user: UserRecord, pool: PoolRecord, context: MessageContext, call: Call) async throws -> ([NewEvent], CodeDeliveryDetails) {
         let verified = ["phone_number", "email"].filter { user.attributes["\($0)_verified"] == "true" && !(user.attributes[$0] ?? "").isEmpty }
-        guard let key = try await dataKey(of: user.sub) else { throw DomainError.userNotFound }
+        guard let key = try dataKey(of: user) else { throw DomainError.userNotFound }
         let (events, delivery) = try await codeEvents(
             for: (user.sub, user.username, user.attributes), pool: pool, purpose: "ForgotPassword", key: key, now: call.now,
             preferred: verified, validity: ForgotPassword.codeValidity, context: context)

@@ -15,7 +15,7 @@ enum GetUser: AWSOperation {
     }
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
-        let identity = try await postern.authenticate(accessToken: request.AccessToken, now: call.now)
+        let identity = try call.signedIn()
         return Response(Username: identity.user.username, UserAttributes: identity.readableAttributes)
     }
 }

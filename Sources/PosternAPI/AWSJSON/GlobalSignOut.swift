@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
-import PosternCrypto
 import PosternCore
+import PosternCrypto
+import PosternStore
 
 /// GlobalSignOut: revokes every refresh token of the signed-in user, and the access tokens minted from them.
 enum GlobalSignOut: AWSOperation {
@@ -10,12 +10,10 @@ enum GlobalSignOut: AWSOperation {
     struct Request: Decodable, Sendable { var AccessToken: String }
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        try await postern.retrying {
-            let identity = try await postern.authenticate(accessToken: request.AccessToken, now: call.now)
-            try await postern.appendToUser(
-                identity.user, [UserSignedOutGlobally(tokensValidAfter: call.now)], call: call, actor: identity.user.sub.rawValue,
-                clientId: identity.claims.string("client_id").map { ClientID($0) })
-        }
+        let identity = try call.signedIn()
+        try await postern.appendToUser(
+            identity.user, [UserSignedOutGlobally(tokensValidAfter: call.now)], call: call, actor: identity.user.sub.rawValue,
+            clientId: identity.claims.string("client_id").map { ClientID($0) })
         return EmptyResponse()
     }
 }

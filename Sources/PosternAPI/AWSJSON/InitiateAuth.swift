@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
-import PosternCrypto
 import PosternCore
+import PosternCrypto
+import PosternStore
 
 /// InitiateAuth: the public sign-in entry point (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, CUSTOM_AUTH).
 enum InitiateAuth: AWSOperation {
@@ -24,7 +24,8 @@ enum InitiateAuth: AWSOperation {
             return try await postern.passwordSignIn(
                 pool: pool, client: client, parameters: parameters, flow: flow, clientMetadata: request.ClientMetadata, call: call)
         case .refreshToken:
-            return try await postern.refreshSignIn(pool: pool, client: client, parameters: parameters, clientMetadata: request.ClientMetadata, call: call)
+            return try await postern.refreshSignIn(
+                pool: pool, client: client, parameters: parameters, clientMetadata: request.ClientMetadata, call: call)
         case .custom:
             return try await postern.customSignIn(
                 pool: pool, client: client, parameters: parameters, flow: flow, clientMetadata: request.ClientMetadata, call: call)
@@ -40,7 +41,8 @@ enum AuthFlows {
         guard let flow = AuthFlow(wire: wire) else {
             throw DomainError.validation(
                 "authFlow",
-                "Member must satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, ADMIN_NO_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]")
+                "Member must satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, ADMIN_NO_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]"
+            )
         }
         if flow == .adminUserPassword, !admin { throw DomainError.invalidParameter("Initiate Auth method not supported.") }
         if flow == .userPassword, admin { throw DomainError.invalidParameter("Initiate Auth method not supported.") }

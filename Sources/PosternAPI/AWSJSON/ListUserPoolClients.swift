@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
 import PosternCore
 import PosternCrypto
+import PosternStore
 
 /// ListUserPoolClients: id, name and pool of each client, paged with `NextToken`.
 enum ListUserPoolClients: AWSOperation {

@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
-import PosternCrypto
 import PosternCore
+import PosternCrypto
+import PosternStore
 
 /// ListUserPools: pools in id order, paged with `NextToken` (the last id of the previous page).
 enum ListUserPools: AWSOperation {

@@ -23,6 +23,15 @@ struct Call: Sendable {
     /// The admin access key that signed the request (signed operations only).
     var adminKeyId: String?
     var now: Date
+    /// The verified access token of an `OperationAccess.accessToken` operation, with its user as of
+    /// this attempt.
+    var identity: AccessTokenIdentity?
+
+    /// The signed-in caller of an access-token operation.
+    func signedIn() throws -> AccessTokenIdentity {
+        guard let identity else { throw DomainError.notAuthorized("Invalid Access Token") }
+        return identity
+    }
 
     /// What a request may put into event metadata: a User-Agent is cut to 1 KiB (on a character boundary).
     static func capped(_ text: String, bytes: Int = 1024) -> String {
@@ -41,20 +50,6 @@ struct Call: Sendable {
             requestId: requestId, actor: actor ?? adminKeyId.map { "admin:\($0)" } ?? "anonymous", clientId: clientId?.rawValue,
             sourceIp: sourceIp, userAgent: userAgent, operation: operation)
     }
-}
-
-/// Cognito's public operations (`authtype: none` in the botocore model); every other operation must be
-/// signed with SigV4 by an admin key.
-enum PublicOperations {
-    static let names: Set<String> = [
-        "AssociateSoftwareToken", "ChangePassword", "CompleteWebAuthnRegistration", "ConfirmDevice", "ConfirmForgotPassword",
-        "ConfirmSignUp", "DeleteUser", "DeleteUserAttributes", "DeleteWebAuthnCredential", "ForgetDevice", "ForgotPassword",
-        "GetDevice", "GetTokensFromRefreshToken", "GetUser", "GetUserAttributeVerificationCode", "GetUserAuthFactors",
-        "GlobalSignOut", "InitiateAuth", "ListDevices", "ListWebAuthnCredentials", "ResendConfirmationCode",
-        "RespondToAuthChallenge", "RevokeToken", "SetUserMFAPreference", "SetUserSettings", "SignUp",
-        "StartWebAuthnRegistration", "UpdateAuthEventFeedback", "UpdateDeviceStatus", "UpdateUserAttributes",
-        "VerifySoftwareToken", "VerifyUserAttribute",
-    ]
 }
 
 /// Encoders for the wire: timestamps as epoch seconds, as botocore and every SDK read them.

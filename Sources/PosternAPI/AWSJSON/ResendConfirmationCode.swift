@@ -23,37 +23,35 @@ enum ResendConfirmationCode: AWSOperation {
         let (client, pool) = try await postern.publicClient(request.ClientId)
         try postern.checkSecretHash(request.SecretHash, client: client, usernames: [request.Username])
         try await postern.countCodeRequest(call: call)
-        return try await postern.retrying {
-            let hidesExistence = client.settings.preventUserExistenceErrors
-            // A pool that sends no codes says so to everyone, known or not.
-            if pool.settings.autoVerifiedAttributes.isEmpty { throw DomainError.invalidParameter(Self.noAutoVerification) }
-            func hidden(_ user: UserRecord?, _ reason: String) async throws -> Response {
-                Response(
-                    CodeDeliveryDetails: try await postern.hiddenCodeDelivery(
-                        login: request.Username, pool: pool, client: client, user: user, purpose: "SignUp", reason: reason, call: call))
-            }
-            guard let user = try await postern.directory.user(pool: pool, login: request.Username) else {
-                if hidesExistence { return try await hidden(nil, "user_not_found") }
-                throw DomainError.userNotFound
-            }
-            if user.status != .unconfirmed {
-                if hidesExistence { return try await hidden(user, "already_confirmed") }
-                throw DomainError.invalidParameter("User is already confirmed.")
-            }
-            try await postern.requireCodeIssueAllowed(user: user, purpose: "SignUp", now: call.now)
-            guard let key = try await postern.dataKey(of: user.sub) else { throw DomainError.userNotFound }
-            let (events, delivery) = try await postern.codeEvents(
-                for: (user.sub, user.username, user.attributes), pool: pool, purpose: "SignUp", kind: "ResendCode", key: key, now: call.now,
-                context: MessageContext(clientId: client.id, clientMetadata: request.ClientMetadata, userStatus: user.status))
-            guard let delivery else {
-                if hidesExistence { return try await hidden(user, "no_verified_contact") }
-                throw DomainError.invalidParameter(Self.noAutoVerification)
-            }
-            let stream = Stream.user(user.sub)
-            try await postern.store.append(
-                .init(stream: stream, expected: .exact(user.version), events: events),
-                metadata: call.metadata(actor: user.sub.rawValue, clientId: client.id))
-            return Response(CodeDeliveryDetails: delivery)
+        let hidesExistence = client.settings.preventUserExistenceErrors
+        // A pool that sends no codes says so to everyone, known or not.
+        if pool.settings.autoVerifiedAttributes.isEmpty { throw DomainError.invalidParameter(Self.noAutoVerification) }
+        func hidden(_ user: UserRecord?, _ reason: String) async throws -> Response {
+            Response(
+                CodeDeliveryDetails: try await postern.hiddenCodeDelivery(
+                    login: request.Username, pool: pool, client: client, user: user, purpose: "SignUp", reason: reason, call: call))
         }
+        guard let user = try await postern.directory.user(pool: pool, login: request.Username) else {
+            if hidesExistence { return try await hidden(nil, "user_not_found") }
+            throw DomainError.userNotFound
+        }
+        if user.status != .unconfirmed {
+            if hidesExistence { return try await hidden(user, "already_confirmed") }
+            throw DomainError.invalidParameter("User is already confirmed.")
+        }
+        try await postern.requireCodeIssueAllowed(user: user, purpose: "SignUp", now: call.now)
+        guard let key = try postern.dataKey(of: user) else { throw DomainError.userNotFound }
+        let (events, delivery) = try await postern.codeEvents(
+            for: (user.sub, user.username, user.attributes), pool: pool, purpose: "SignUp", kind: "ResendCode", key: key, now: call.now,
+            context: MessageContext(clientId: client.id, clientMetadata: request.ClientMetadata, userStatus: user.status))
+        guard let delivery else {
+            if hidesExistence { return try await hidden(user, "no_verified_contact") }
+            throw DomainError.invalidParameter(Self.noAutoVerification)
+        }
+        let stream = Stream.user(user.sub)
+        try await postern.commit(
+            .init(stream: stream, expected: .exact(user.version), events: events),
+            metadata: call.metadata(actor: user.sub.rawValue, clientId: client.id))
+        return Response(CodeDeliveryDetails: delivery)
     }
 }

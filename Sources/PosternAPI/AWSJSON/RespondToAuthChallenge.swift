@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
-import PosternCrypto
 import PosternCore
+import PosternCrypto
+import PosternStore
 
 /// RespondToAuthChallenge: answers a challenge returned by InitiateAuth (NEW_PASSWORD_REQUIRED, CUSTOM_CHALLENGE).
 enum RespondToAuthChallenge: AWSOperation {

@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
 import PosternCore
 import PosternCrypto
+import PosternStore
 
 /// RevokeToken: revokes one refresh token and every token minted from the same sign-in.
 enum RevokeToken: AWSOperation {

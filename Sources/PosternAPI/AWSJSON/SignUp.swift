@@ -66,7 +66,7 @@ enum SignUp: AWSOperation {
                 context: MessageContext(clientId: client.id, clientMetadata: request.ClientMetadata, userStatus: .unconfirmed))
         var batch = AppendBatch(stream: stream, expected: .noStream, events: [try NewEvent(streamID: stream, registered)] + codeEvents)
         batch.dataKeysToCreate = [(sub.rawValue, key.wrapped)]
-        try await postern.store.append(batch, metadata: call.metadata(actor: sub.rawValue, clientId: client.id))
+        try await postern.commit(batch, metadata: call.metadata(actor: sub.rawValue, clientId: client.id))
         return Response(UserConfirmed: confirmed, CodeDeliveryDetails: delivery, UserSub: sub.rawValue)
     }
 }

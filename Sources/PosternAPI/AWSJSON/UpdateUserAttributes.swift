@@ -16,7 +16,7 @@ enum UpdateUserAttributes: AWSOperation {
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
         try await postern.retrying {
-            let identity = try await postern.authenticate(accessToken: request.AccessToken, now: call.now)
+            let identity = try call.signedIn()
             let deliveries = try await postern.updateAttributes(
                 user: identity.user, pool: identity.pool, changes: request.UserAttributes,
                 writer: .client(identity.client.settings.attributePermissions), clientId: identity.client.id, clientMetadata: request.ClientMetadata,
@@ -38,12 +38,10 @@ enum AdminUpdateUserAttributes: AWSOperation {
     }
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        try await postern.retrying {
-            let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
-            _ = try await postern.updateAttributes(
-                user: user, pool: pool, changes: request.UserAttributes, writer: .admin, clientId: nil, clientMetadata: request.ClientMetadata,
-                call: call)
-        }
+        let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
+        _ = try await postern.updateAttributes(
+            user: user, pool: pool, changes: request.UserAttributes, writer: .admin, clientId: nil, clientMetadata: request.ClientMetadata,
+            call: call)
         return EmptyResponse()
     }
 }
@@ -62,7 +60,7 @@ enum GetUserAttributeVerificationCode: AWSOperation {
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
         try await postern.retrying {
-            let identity = try await postern.authenticate(accessToken: request.AccessToken, now: call.now)
+            let identity = try call.signedIn()
             let delivery = try await postern.sendAttributeCode(
                 user: identity.user, pool: identity.pool, attribute: request.AttributeName,
                 clientId: identity.client.id, clientMetadata: request.ClientMetadata, call: call)
@@ -82,12 +80,10 @@ enum VerifyUserAttribute: AWSOperation {
     }
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        try await postern.retrying {
-            let identity = try await postern.authenticate(accessToken: request.AccessToken, now: call.now)
-            try await postern.verifyAttribute(
-                user: identity.user, pool: identity.pool, attribute: request.AttributeName, code: request.Code,
-                clientId: identity.client.id, call: call)
-        }
+        let identity = try call.signedIn()
+        try await postern.verifyAttribute(
+            user: identity.user, pool: identity.pool, attribute: request.AttributeName, code: request.Code,
+            clientId: identity.client.id, call: call)
         return EmptyResponse()
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
-import PosternStore
-import PosternCrypto
 import PosternCore
+import PosternCrypto
+import PosternStore
 
 /// UpdateUserPool: replaces the mutable settings; omitted ones return to their defaults.
 enum UpdateUserPool: AWSOperation {
@@ -10,16 +10,15 @@ enum UpdateUserPool: AWSOperation {
     static func handle(_ request: JSONObject, call: Call, postern: Postern) async throws -> EmptyResponse {
         let id = try request.required("UserPoolId")
         try Validate.userPoolId(id)
-        try await postern.retrying {
-            let pool = try await postern.directory.pool(id)
-            let settings = try pool.settings.updated(request: request.members)
-            let stream = Stream.userPool(pool.id)
-            let version = try await postern.store.version(of: stream)
-            try await postern.store.append(
-                .init(stream: stream, expected: .exact(version),
-                      events: [try NewEvent(streamID: stream, UserPoolUpdated(poolId: pool.id, settings: settings.json))]),
-                metadata: call.metadata())
-        }
+        let pool = try await postern.directory.pool(id)
+        let settings = try pool.settings.updated(request: request.members)
+        let stream = Stream.userPool(pool.id)
+        let version = try await postern.store.version(of: stream)
+        try await postern.commit(
+            .init(
+                stream: stream, expected: .exact(version),
+                events: [try NewEvent(streamID: stream, UserPoolUpdated(poolId: pool.id, settings: settings.json))]),
+            metadata: call.metadata())
         return EmptyResponse()
     }
 }

@@ -47,7 +47,7 @@ extension Postern {
         for name in Self.contactAttributes where given["\(name)_verified"] != nil {
             attributes["\(name)_verified"] = given["\(name)_verified"]
         }
-        guard let key = try await dataKey(of: user.sub) else { throw DomainError.userNotFound }
+        guard let key = try dataKey(of: user) else { throw DomainError.userNotFound }
         try await requireFreeUsernameKey(pool: pool, user: user, attributes: attributes)
         let transfers = try await aliasTransfers(pool: pool, sub: user.sub, attributes: attributes, force: false)
         let stream = Stream.user(user.sub)
@@ -71,7 +71,7 @@ extension Postern {
         var batch = AppendBatch()
         batch.appends = transfers
         batch.append(stream: stream, expected: .exact(user.version), events: events)
-        try await store.append(batch, metadata: call.metadata(actor: writer.isClient ? user.sub.rawValue : nil, clientId: clientId))
+        try await commit(batch, metadata: call.metadata(actor: writer.isClient ? user.sub.rawValue : nil, clientId: clientId))
         return deliveries
     }
 
@@ -87,13 +87,13 @@ extension Postern {
         }
         try await countCodeRequest(call: call)
         try await requireCodeIssueAllowed(user: user, purpose: "Verify:\(attribute)", now: call.now)
-        guard let key = try await dataKey(of: user.sub) else { throw DomainError.userNotFound }
+        guard let key = try dataKey(of: user) else { throw DomainError.userNotFound }
         let (events, delivery) = try await codeEvents(
             for: (user.sub, user.username, user.attributes), pool: pool, purpose: "Verify:\(attribute)", kind: "VerifyUserAttribute", key: key,
             now: call.now, preferred: [attribute],
             context: MessageContext(clientId: clientId, clientMetadata: clientMetadata, userStatus: user.status))
         guard let delivery else { throw DomainError.invalidParameter("The user has no \(attribute) to verify.") }
-        try await store.append(
+        try await commit(
             .init(stream: Stream.user(user.sub), expected: .exact(user.version), events: events),
             metadata: call.metadata(actor: user.sub.rawValue, clientId: clientId))
         return delivery

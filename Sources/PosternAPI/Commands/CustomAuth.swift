@@ -33,40 +33,38 @@ extension Postern {
         if parameters["SRP_A"] != nil || parameters["CHALLENGE_NAME"] != nil {
             throw DomainError.invalidParameter("CUSTOM_AUTH with SRP_A is not supported by this server yet.")
         }
-        return try await retrying {
-            guard let user = try await directory.user(pool: pool, login: login) else {
-                try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login])
-                let hooks = try await unknownUserPreAuthentication(
-                    pool: pool, client: client, flow: flow, login: login, clientMetadata: clientMetadata, call: call)
-                return try await customAuthStep(
-                    pool: pool, client: client, subject: CustomAuthSubject(login: login), rounds: [], answered: nil, hooks: hooks,
-                    clientMetadata: clientMetadata, call: call)
-            }
-            try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
-            let metadata = Triggers.json(clientMetadata)
-            let hooks = [
-                try await triggers.authentication(
-                    "PreAuthentication", pool: pool, user: user, clientId: client.id,
-                    request: ["validationData": metadata, "userNotFound": .bool(false)])
-            ]
-            .compactMap { $0 }
-            if !user.enabled {
-                try await customAuthFailed(pool: pool, client: client, user: user, reason: "user_disabled", events: [], hooks: hooks, call: call)
-                throw DomainError.notAuthorized("User is disabled.")
-            }
-            switch user.status {
-            case .unconfirmed:
-                try await customAuthFailed(pool: pool, client: client, user: user, reason: "user_not_confirmed", events: [], hooks: hooks, call: call)
-                throw DomainError.userNotConfirmed
-            case .resetRequired:
-                try await customAuthFailed(
-                    pool: pool, client: client, user: user, reason: "password_reset_required", events: [], hooks: hooks, call: call)
-                throw DomainError.passwordResetRequired
-            case .confirmed, .forceChangePassword, .externalProvider:
-                return try await customAuthStep(
-                    pool: pool, client: client, subject: CustomAuthSubject(user: user, login: login), rounds: [], answered: nil, hooks: hooks,
-                    clientMetadata: clientMetadata, call: call)
-            }
+        guard let user = try await directory.user(pool: pool, login: login) else {
+            try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login])
+            let hooks = try await unknownUserPreAuthentication(
+                pool: pool, client: client, flow: flow, login: login, clientMetadata: clientMetadata, call: call)
+            return try await customAuthStep(
+                pool: pool, client: client, subject: CustomAuthSubject(login: login), rounds: [], answered: nil, hooks: hooks,
+                clientMetadata: clientMetadata, call: call)
+        }
+        try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
+        let metadata = Triggers.json(clientMetadata)
+        let hooks = [
+            try await triggers.authentication(
+                "PreAuthentication", pool: pool, user: user, clientId: client.id,
+                request: ["validationData": metadata, "userNotFound": .bool(false)])
+        ]
+        .compactMap { $0 }
+        if !user.enabled {
+            try await customAuthFailed(pool: pool, client: client, user: user, reason: "user_disabled", events: [], hooks: hooks, call: call)
+            throw DomainError.notAuthorized("User is disabled.")
+        }
+        switch user.status {
+        case .unconfirmed:
+            try await customAuthFailed(pool: pool, client: client, user: user, reason: "user_not_confirmed", events: [], hooks: hooks, call: call)
+            throw DomainError.userNotConfirmed
+        case .resetRequired:
+            try await customAuthFailed(
+                pool: pool, client: client, user: user, reason: "password_reset_required", events: [], hooks: hooks, call: call)
+            throw DomainError.passwordResetRequired
+        case .confirmed, .forceChangePassword, .externalProvider:
+            return try await customAuthStep(
+                pool: pool, client: client, subject: CustomAuthSubject(user: user, login: login), rounds: [], answered: nil, hooks: hooks,
+                clientMetadata: clientMetadata, call: call)
         }
     }
 
@@ -78,38 +76,36 @@ extension Postern {
         let session = try openChallengeSession(sealed, challenge: "CUSTOM_CHALLENGE", pool: pool, client: client, now: call.now)
         guard let answer = responses["ANSWER"] else { throw DomainError.invalidParameter("Missing required parameter ANSWER") }
         guard let given = responses["USERNAME"] else { throw DomainError.invalidParameter("Missing required parameter USERNAME") }
-        return try await retrying {
-            if try await directory.isSessionUsed(session.id) {
-                throw DomainError.notAuthorized("Invalid session for the user, session can only be used once.")
-            }
-            let subject: CustomAuthSubject
-            if let unknown = session.unknownUsername {
-                guard pool.settings.usernameKey(given) == pool.settings.usernameKey(unknown) else {
-                    throw DomainError.notAuthorized("Invalid session for the user.")
-                }
-                subject = CustomAuthSubject(login: unknown)
-            } else {
-                guard let user = try await directory.user(sub: session.sub), user.poolId == pool.id else {
-                    throw DomainError.notAuthorized("Invalid session for the user.")
-                }
-                guard try await names(given, user: user, pool: pool) else { throw DomainError.notAuthorized("Invalid session for the user.") }
-                if !user.enabled { throw DomainError.notAuthorized("User is disabled.") }
-                subject = CustomAuthSubject(user: user, login: given)
-            }
-            try checkSecretHash(responses["SECRET_HASH"], client: client, usernames: [subject.username, given])
-            let verified = try await triggers.verifyAuthChallenge(
-                pool: pool, subject: subject, clientId: client.id, privateParameters: session.privateParameters ?? [:], answer: answer,
-                clientMetadata: clientMetadata)
-            let rounds =
-                (session.rounds ?? []) + [
-                    ChallengeRound(challengeName: "CUSTOM_CHALLENGE", challengeResult: verified.correct, challengeMetadata: session.challengeMetadata)
-                ]
-            let answered = ChallengeAnswered(
-                challengeName: "CUSTOM_CHALLENGE", clientId: client.id, sessionId: session.id, correct: verified.correct, hooks: [verified.record])
-            return try await customAuthStep(
-                pool: pool, client: client, subject: subject, rounds: rounds, answered: answered, hooks: [], clientMetadata: clientMetadata,
-                call: call)
+        if try await directory.isSessionUsed(session.id) {
+            throw DomainError.notAuthorized("Invalid session for the user, session can only be used once.")
         }
+        let subject: CustomAuthSubject
+        if let unknown = session.unknownUsername {
+            guard pool.settings.usernameKey(given) == pool.settings.usernameKey(unknown) else {
+                throw DomainError.notAuthorized("Invalid session for the user.")
+            }
+            subject = CustomAuthSubject(login: unknown)
+        } else {
+            guard let user = try await directory.user(sub: session.sub), user.poolId == pool.id else {
+                throw DomainError.notAuthorized("Invalid session for the user.")
+            }
+            guard try await names(given, user: user, pool: pool) else { throw DomainError.notAuthorized("Invalid session for the user.") }
+            if !user.enabled { throw DomainError.notAuthorized("User is disabled.") }
+            subject = CustomAuthSubject(user: user, login: given)
+        }
+        try checkSecretHash(responses["SECRET_HASH"], client: client, usernames: [subject.username, given])
+        let verified = try await triggers.verifyAuthChallenge(
+            pool: pool, subject: subject, clientId: client.id, privateParameters: session.privateParameters ?? [:], answer: answer,
+            clientMetadata: clientMetadata)
+        let rounds =
+            (session.rounds ?? []) + [
+                ChallengeRound(challengeName: "CUSTOM_CHALLENGE", challengeResult: verified.correct, challengeMetadata: session.challengeMetadata)
+            ]
+        let answered = ChallengeAnswered(
+            challengeName: "CUSTOM_CHALLENGE", clientId: client.id, sessionId: session.id, correct: verified.correct, hooks: [verified.record])
+        return try await customAuthStep(
+            pool: pool, client: client, subject: subject, rounds: rounds, answered: answered, hooks: [], clientMetadata: clientMetadata,
+            call: call)
     }
 
     /// Asks DefineAuthChallenge what follows `rounds` and carries it out: tokens, a failure, or a new
@@ -152,7 +148,7 @@ extension Postern {
         let made = try await triggers.createAuthChallenge(
             pool: pool, subject: subject, clientId: client.id, rounds: rounds, clientMetadata: clientMetadata)
         var created = made.record
-        if let metadata = made.challengeMetadata, let user = subject.user, let key = try await dataKey(of: user.sub) {
+        if let metadata = made.challengeMetadata, let user = subject.user, let key = try dataKey(of: user) {
             created.sealedDecision = try key.seal(json: ["challengeMetadata": metadata])
         }
         hooks.append(created)
@@ -190,7 +186,7 @@ extension Postern {
             return
         }
         let stream = Stream.attempt(UUID())
-        try await store.append(
+        try await commit(
             .init(stream: stream, expected: .noStream, events: try events.map { try NewEvent(streamID: stream, $0) }),
             metadata: call.metadata(clientId: client.id))
     }

@@ -44,13 +44,16 @@ struct UserRecord: Sendable {
     var version: Int
     /// The key the user is unique and listed by (`username_key`).
     var usernameKey: String
+    /// The user's data key, wrapped under the master key; nil once it was destroyed (crypto-shredding).
+    var wrappedDataKey: [UInt8]?
 }
 
 /// Read-side queries against the `directory` projection tables.
 struct Directory: Sendable {
     let client: PostgresClient
     let logger: Logger
-    let parsedPools = ParsedPoolCache()
+    /// Pools and clients, kept in memory and invalidated from the log (`ConfigurationCache`).
+    let configuration = ConfigurationCache()
 
     func pool(_ id: String) async throws -> PoolRecord {
         guard let pool = try await poolIfExists(id) else { throw DomainError.resourceNotFound("User pool \(id) does not exist.") }
@@ -58,13 +61,19 @@ struct Directory: Sendable {
     }
 
     func poolIfExists(_ id: String) async throws -> PoolRecord? {
+        try await configuration.pool(id) { try await loadPool(id) }
+    }
+
+    func loadPool(_ id: String) async throws -> PoolRecord? {
         let rows = try await client.query(
             """
             SELECT pool_id, name, config::text, signing_keys::text, created_at, updated_at
             FROM directory.user_pools WHERE pool_id = \(id)
             """, logger: logger)
         for try await (id, name, config, keys, created, updated) in rows.decode((String, String, String, String, Date, Date).self) {
-            return try parsedPools.record(id: id, name: name, config: config, keys: keys, created: created, updated: updated)
+            return PoolRecord(
+                id: UserPoolID(id), name: name, settings: UserPoolSettings(json: try decodeJSON(config)),
+                signingKeys: try decodeJSON(keys).decode([SealedSigningKey].self), createdAt: created, updatedAt: updated)
         }
         return nil
     }
@@ -91,6 +100,10 @@ struct Directory: Sendable {
     }
 
     func clientIfExists(_ id: String) async throws -> ClientRecord? {
+        try await configuration.client(id) { try await loadClient(id) }
+    }
+
+    func loadClient(_ id: String) async throws -> ClientRecord? {
         let rows = try await client.query(
             """
             SELECT client_id, pool_id, config::text, sealed_secret, created_at, updated_at
@@ -122,7 +135,8 @@ struct Directory: Sendable {
 
     static let userColumns = """
         sub, pool_id, username, attributes::text, status, enabled, sealed_verifier, password_set_at, failed_attempts, locked_until, \
-        tokens_valid_after, created_at, updated_at, version, username_key
+        tokens_valid_after, created_at, updated_at, version, username_key, \
+        (SELECT wrapped_key FROM eventlog.data_keys WHERE subject = users.sub)
         """
 
     /// Finds a user by username key (the username, or the email or phone number in pools that sign in by
@@ -153,6 +167,18 @@ struct Directory: Sendable {
         return nil
     }
 
+    /// The user, unless `originJti` names a revoked sign-in: the two checks of an access token in one
+    /// round trip. Nil tells neither apart; the caller asks again on that (rare) path.
+    func user(sub: String, unlessOriginRevoked originJti: String) async throws -> UserRecord? {
+        try await users(
+            """
+            SELECT \(unescaped: Self.userColumns) FROM directory.users
+            WHERE sub = \(sub)
+              AND NOT EXISTS (SELECT 1 FROM directory.refresh_tokens WHERE origin_jti = \(originJti) AND revoked_at IS NOT NULL)
+            """
+        ).first
+    }
+
     func user(sub: String) async throws -> UserRecord? {
         try await users("SELECT \(unescaped: Self.userColumns) FROM directory.users WHERE sub = \(sub)").first
     }
@@ -162,16 +188,17 @@ struct Directory: Sendable {
         for try await row in try await client.query(query, logger: logger) {
             let (
                 sub, pool, username, attributes, status, enabled, verifier, passwordSetAt, failed, lockedUntil, validAfter, created,
-                updated, version, usernameKey
+                updated, version, usernameKey, wrappedKey
             ) = try row.decode(
-                (String, String, String, String, String, Bool, String?, Date?, Int, Date?, Date?, Date, Date, Int, String).self)
+                (String, String, String, String, String, Bool, String?, Date?, Int, Date?, Date?, Date, Date, Int, String, Data?).self)
             users.append(
                 UserRecord(
                     sub: Sub(sub), poolId: UserPoolID(pool), username: username,
                     attributes: try decodeJSON(attributes).decode([String: String].self),
                     status: UserStatus(rawValue: status) ?? .confirmed, enabled: enabled, sealedVerifier: verifier,
                     passwordSetAt: passwordSetAt, failedAttempts: failed, lockedUntil: lockedUntil, tokensValidAfter: validAfter,
-                    createdAt: created, updatedAt: updated, version: version, usernameKey: usernameKey))
+                    createdAt: created, updatedAt: updated, version: version, usernameKey: usernameKey,
+                    wrappedDataKey: wrappedKey.map { [UInt8]($0) }))
         }
         return users
     }
@@ -268,33 +295,16 @@ struct Directory: Sendable {
     }
 
     func adminSecret(accessKeyID: String) async throws -> String? {
+        try await configuration.adminSecret(accessKeyID) { try await loadAdminSecret(accessKeyID: accessKeyID) }
+    }
+
+    func loadAdminSecret(accessKeyID: String) async throws -> String? {
         for try await sealed in try await client.query(
             "SELECT sealed_secret FROM directory.admin_keys WHERE access_key_id = \(accessKeyID) AND revoked_at IS NULL", logger: logger
         ).decode(String.self) {
             return sealed
         }
         return nil
-    }
-}
-
-/// Parsed pool rows by pool id. The row is read on every request (so changes are seen at once); only
-/// parsing its configuration, the costliest part of most requests, is skipped while the text is unchanged.
-final class ParsedPoolCache: Sendable {
-    private let entries = Mutex<[String: (config: String, keys: String, record: PoolRecord)]>([:])
-
-    func record(id: String, name: String, config: String, keys: String, created: Date, updated: Date) throws -> PoolRecord {
-        if let cached = entries.withLock({ $0[id] }), cached.config == config, cached.keys == keys {
-            var record = cached.record
-            record.name = name
-            record.createdAt = created
-            record.updatedAt = updated
-            return record
-        }
-        let record = PoolRecord(
-            id: UserPoolID(id), name: name, settings: UserPoolSettings(json: try decodeJSON(config)),
-            signingKeys: try decodeJSON(keys).decode([SealedSigningKey].self), createdAt: created, updatedAt: updated)
-        entries.withLock { $0[id] = (config, keys, record) }
-        return record
     }
 }
 

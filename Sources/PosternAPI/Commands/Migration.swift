@@ -56,7 +56,7 @@ extension Postern {
         var batch = AppendBatch(stream: stream, expected: .noStream, events: [try NewEvent(streamID: stream, registered)])
         batch.dataKeysToCreate = [(sub.rawValue, key.wrapped)]
         do {
-            try await store.append(batch, metadata: call.metadata(actor: sub.rawValue, clientId: client.id))
+            try await commit(batch, metadata: call.metadata(actor: sub.rawValue, clientId: client.id))
         } catch {
             // A concurrent sign-in migrated the same user first: use theirs.
             guard error == .uniqueValueTaken(constraint: "users_username_unique") else { throw error }

@@ -36,9 +36,28 @@ public final class Postern: Sendable {
         self.logger = logger
     }
 
-    /// Runs a command's load–decide–append cycle, reloading and deciding again when another command
-    /// appended to the same stream first.
+    /// Appends a command's events (with the inline projections, in one transaction). The one way the
+    /// API writes: it marks the operation's attempt committed, so `CommandPipeline` never runs a
+    /// command again once it has taken effect.
+    @discardableResult
+    func commit(_ batch: AppendBatch, metadata: EventMetadata) async throws(StoreError) -> [RecordedEvent] {
+        let recorded = try await store.append(batch, metadata: metadata)
+        CommandAttempt.current?.markCommitted()
+        let configuration = batch.appends.map(\.stream).filter(EventStore.isConfigurationStream)
+        if !configuration.isEmpty {
+            // This server reads its own writes at once; the others hear of them from the log.
+            directory.configuration.invalidate(streams: configuration)
+            await store.notifyConfigurationChanged()
+        }
+        return recorded
+    }
+
+    /// Loads and appends again when another command appended to the same stream first — for appends
+    /// that follow a committed command (a post-hook's record) and for background work. Before the
+    /// operation's first commit the conflict is left to `CommandPipeline`, which decides the whole
+    /// command again.
     func retrying<T: Sendable>(_ attempts: Int = 5, _ body: () async throws -> T) async throws -> T {
+        if let attempt = CommandAttempt.current, !attempt.hasCommitted { return try await body() }
         for attempt in 1...attempts {
             do {
                 return try await body()
@@ -50,6 +69,13 @@ public final class Postern: Sendable {
     }
 
     func issuer(_ pool: UserPoolID) -> String { "\(configuration.issuerBase)/\(pool.rawValue)" }
+
+    /// Unwraps the data key of a user as loaded (the directory reads it with the user row), or nil if it
+    /// was destroyed.
+    func dataKey(of user: UserRecord) throws -> Sealer? {
+        guard let wrapped = user.wrappedDataKey else { return nil }
+        return try master.unwrap(wrapped)
+    }
 
     /// Unwraps the data key of a user, or nil if it was destroyed.
     func dataKey(of sub: Sub) async throws -> Sealer? {

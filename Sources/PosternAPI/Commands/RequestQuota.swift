@@ -7,24 +7,26 @@ import Synchronization
 /// The pool a request counts against, found from what the request names before any handler runs.
 extension Postern {
     /// Admits the request against its pool's quota for the operation's category (`ThrottlePolicy`), or
-    /// throws TooManyRequestsException. Requests that name no pool are not counted.
-    func admit(operation: String, body: [String: Any], now: Date) async throws {
-        guard let category = RequestCategory(operation: operation), let poolId = try await poolNamed(in: body),
+    /// throws TooManyRequestsException. A request whose pool cannot be found is not counted (the handler
+    /// answers it with its own error).
+    func admit(category: RequestCategory, reference: PoolReference, now: Date) async throws {
+        guard let poolId = try await pool(of: reference),
             let pool = try await quotaSettings.settings(of: poolId, directory: directory, now: now)
         else { return }
         try await throttle.admit(pool: poolId, category: category, quota: configuration.throttle.quota(category, pool: pool), now: now)
     }
 
-    /// `UserPoolId`, the pool of `ClientId`, or the issuer of `AccessToken` (unverified: only to count it).
-    private func poolNamed(in body: [String: Any]) async throws -> UserPoolID? {
-        if let id = body["UserPoolId"] as? String { return UserPoolID(id) }
-        if let clientId = body["ClientId"] as? String {
+    /// The pool itself, the pool of an app client, or the issuer of an access token (unverified: only to count it).
+    private func pool(of reference: PoolReference) async throws -> UserPoolID? {
+        switch reference {
+        case .pool(let id):
+            return UserPoolID(id)
+        case .client(let clientId):
             if let cached = clientPools.withLock({ $0[clientId] }) { return cached }
             guard let client = try await directory.clientIfExists(clientId) else { return nil }
             clientPools.withLock { $0[clientId] = client.poolId }  // a client never moves to another pool
             return client.poolId
-        }
-        if let token = body["AccessToken"] as? String {
+        case .accessToken(let token):
             let parts = token.split(separator: ".", omittingEmptySubsequences: false)
             guard parts.count == 3, let payload = Base64URL.decode(String(parts[1])),
                 let claims = try? JSONValue.parse(payload), let iss = claims["iss"]?.stringValue,
@@ -32,7 +34,6 @@ extension Postern {
             else { return nil }
             return UserPoolID(String(id))
         }
-        return nil
     }
 }
 

@@ -26,84 +26,82 @@ extension Postern {
         try Validate.username(login)
         let limits = throttle.failedSignInLimits(pool: pool, login: login, sourceIp: call.sourceIp)
         try await throttle.requireOpen(limits.map(\.key), now: call.now)
-        return try await retrying {
-            var found = try await directory.user(pool: pool, login: login)
-            if found == nil {
-                try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login])
-                found = try await migrateUser(
-                    pool: pool, client: client, login: login, password: password, validationData: clientMetadata, clientMetadata: nil, call: call)
-            }
-            guard let user = found else {
-                PasswordVerifier.simulateCheck(password: password, poolName: pool.id.poolName, userID: login)
-                let hooks: [HookInvocation]
-                do {
-                    hooks = try await unknownUserPreAuthentication(
-                        pool: pool, client: client, flow: flow, login: login, clientMetadata: clientMetadata, call: call)
-                } catch DomainError.userNotFound {
-                    await throttle.count(limits, now: call.now)
-                    throw DomainError.userNotFound
-                }
-                try await recordAnonymousFailure(
-                    pool: pool, client: client, flow: flow, reason: "user_not_found", hooks: hooks.isEmpty ? nil : hooks, call: call)
+        var found = try await directory.user(pool: pool, login: login)
+        if found == nil {
+            try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login])
+            found = try await migrateUser(
+                pool: pool, client: client, login: login, password: password, validationData: clientMetadata, clientMetadata: nil, call: call)
+        }
+        guard let user = found else {
+            PasswordVerifier.simulateCheck(password: password, poolName: pool.id.poolName, userID: login)
+            let hooks: [HookInvocation]
+            do {
+                hooks = try await unknownUserPreAuthentication(
+                    pool: pool, client: client, flow: flow, login: login, clientMetadata: clientMetadata, call: call)
+            } catch DomainError.userNotFound {
                 await throttle.count(limits, now: call.now)
-                throw DomainError.notAuthorized("Incorrect username or password.")
+                throw DomainError.userNotFound
             }
-            try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
-            // PreAuthentication sees InitiateAuth's ClientMetadata as validationData; a refusal appends nothing.
-            let metadata = Triggers.json(clientMetadata)
-            var hooks = [
-                try await triggers.authentication(
-                    "PreAuthentication", pool: pool, user: user, clientId: client.id,
-                    request: ["validationData": metadata, "userNotFound": .bool(false)])
-            ]
-            .compactMap { $0 }
-            func fail(_ reason: String, counts: Bool, _ error: DomainError) async throws -> Never {
-                var failed = SignInFailed(flow: flow.rawValue, clientId: client.id, poolId: pool.id, reason: reason)
-                if counts {
-                    let next = Lockout.afterFailure(failedAttempts: user.failedAttempts, now: call.now)
-                    failed.failedAttempts = next.failedAttempts
-                    failed.lockedUntil = next.lockedUntil
-                }
-                try await appendToUser(user, [failed], call: call, actor: user.sub.rawValue, clientId: client.id)
-                if ["incorrect_password", "locked_out"].contains(reason) { await throttle.count(limits, now: call.now) }
-                throw error
+            try await recordAnonymousFailure(
+                pool: pool, client: client, flow: flow, reason: "user_not_found", hooks: hooks.isEmpty ? nil : hooks, call: call)
+            await throttle.count(limits, now: call.now)
+            throw DomainError.notAuthorized("Incorrect username or password.")
+        }
+        try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
+        // PreAuthentication sees InitiateAuth's ClientMetadata as validationData; a refusal appends nothing.
+        let metadata = Triggers.json(clientMetadata)
+        var hooks = [
+            try await triggers.authentication(
+                "PreAuthentication", pool: pool, user: user, clientId: client.id,
+                request: ["validationData": metadata, "userNotFound": .bool(false)])
+        ]
+        .compactMap { $0 }
+        func fail(_ reason: String, counts: Bool, _ error: DomainError) async throws -> Never {
+            var failed = SignInFailed(flow: flow.rawValue, clientId: client.id, poolId: pool.id, reason: reason)
+            if counts {
+                let next = Lockout.afterFailure(failedAttempts: user.failedAttempts, now: call.now)
+                failed.failedAttempts = next.failedAttempts
+                failed.lockedUntil = next.lockedUntil
             }
-            if Lockout.isLocked(until: user.lockedUntil, now: call.now) {
-                PasswordVerifier.simulateCheck(password: password, poolName: pool.id.poolName, userID: user.username)
-                // Unknown users are never locked: a client hiding existence says what it says to them.
-                let message = client.settings.preventUserExistenceErrors ? "Incorrect username or password." : "Password attempts exceeded"
-                try await fail("locked_out", counts: false, .notAuthorized(message))
+            try await appendToUser(user, [failed], call: call, actor: user.sub.rawValue, clientId: client.id)
+            if ["incorrect_password", "locked_out"].contains(reason) { await throttle.count(limits, now: call.now) }
+            throw error
+        }
+        if Lockout.isLocked(until: user.lockedUntil, now: call.now) {
+            PasswordVerifier.simulateCheck(password: password, poolName: pool.id.poolName, userID: user.username)
+            // Unknown users are never locked: a client hiding existence says what it says to them.
+            let message = client.settings.preventUserExistenceErrors ? "Incorrect username or password." : "Password attempts exceeded"
+            try await fail("locked_out", counts: false, .notAuthorized(message))
+        }
+        guard let verifier = try await verifier(of: user),
+            verifier.matches(password: password, poolName: pool.id.poolName, userID: user.username)
+        else {
+            try await fail("incorrect_password", counts: true, .notAuthorized("Incorrect username or password."))
+        }
+        if !user.enabled { try await fail("user_disabled", counts: false, .notAuthorized("User is disabled.")) }
+        switch user.status {
+        case .unconfirmed:
+            try await fail("user_not_confirmed", counts: false, .userNotConfirmed)
+        case .resetRequired:
+            try await fail("password_reset_required", counts: false, .passwordResetRequired)
+        case .forceChangePassword:
+            let validDays = pool.settings.passwordPolicy.temporaryPasswordValidityDays
+            if let setAt = user.passwordSetAt, setAt.addingTimeInterval(TimeInterval(validDays * 86_400)) < call.now {
+                try await fail(
+                    "temporary_password_expired", counts: false,
+                    .notAuthorized("Temporary password has expired and must be reset by an administrator."))
             }
-            guard let verifier = try await verifier(of: user),
-                verifier.matches(password: password, poolName: pool.id.poolName, userID: user.username)
-            else {
-                try await fail("incorrect_password", counts: true, .notAuthorized("Incorrect username or password."))
+            return try await newPasswordChallenge(pool: pool, client: client, user: user, flow: flow, call: call)
+        case .confirmed, .externalProvider:
+            if let post = try await triggers.authentication(
+                "PostAuthentication", pool: pool, user: user, clientId: client.id,
+                request: ["newDeviceUsed": .bool(false), "clientMetadata": .null])
+            {
+                hooks.append(post)
             }
-            if !user.enabled { try await fail("user_disabled", counts: false, .notAuthorized("User is disabled.")) }
-            switch user.status {
-            case .unconfirmed:
-                try await fail("user_not_confirmed", counts: false, .userNotConfirmed)
-            case .resetRequired:
-                try await fail("password_reset_required", counts: false, .passwordResetRequired)
-            case .forceChangePassword:
-                let validDays = pool.settings.passwordPolicy.temporaryPasswordValidityDays
-                if let setAt = user.passwordSetAt, setAt.addingTimeInterval(TimeInterval(validDays * 86_400)) < call.now {
-                    try await fail(
-                        "temporary_password_expired", counts: false,
-                        .notAuthorized("Temporary password has expired and must be reset by an administrator."))
-                }
-                return try await newPasswordChallenge(pool: pool, client: client, user: user, flow: flow, call: call)
-            case .confirmed, .externalProvider:
-                if let post = try await triggers.authentication(
-                    "PostAuthentication", pool: pool, user: user, clientId: client.id,
-                    request: ["newDeviceUsed": .bool(false), "clientMetadata": .null])
-                {
-                    hooks.append(post)
-                }
-                let result = try await completeSignIn(
-                    pool: pool, client: client, user: user, flow: flow.rawValue, call: call, hooks: hooks, clientMetadata: clientMetadata)
-                return AuthResponse(AuthenticationResult: result)
-            }
+            let result = try await completeSignIn(
+                pool: pool, client: client, user: user, flow: flow.rawValue, call: call, hooks: hooks, clientMetadata: clientMetadata)
+            return AuthResponse(AuthenticationResult: result)
         }
     }
 
@@ -128,7 +126,7 @@ extension Postern {
         let stream = Stream.attempt(UUID())
         var failed = SignInFailed(flow: flow.rawValue, clientId: client?.id, poolId: pool.id, reason: reason)
         failed.hooks = hooks
-        try await store.append(
+        try await commit(
             .init(stream: stream, expected: .noStream, events: [try NewEvent(streamID: stream, failed)]),
             metadata: call.metadata(clientId: client?.id))
     }
@@ -197,51 +195,49 @@ extension Postern {
         }
         // Another event on the user (a sign-in attempt, an admin change) moves the stream on: load and
         // decide again, so a conflict is never a 500.
-        return try await retrying {
-            // The database claims the session inside the answer's transaction; this read only gives a
-            // replay its precise message before any other check.
-            if try await directory.isSessionUsed(session.id) {
-                throw DomainError.notAuthorized("Invalid session for the user, session can only be used once.")
-            }
-            guard let user = try await directory.user(sub: session.sub) else { throw DomainError.notAuthorized("Invalid session for the user.") }
-            if let given = responses["USERNAME"], try await !names(given, user: user, pool: pool) {
-                throw DomainError.notAuthorized("Invalid session for the user.")
-            }
-            try checkSecretHash(responses["SECRET_HASH"], client: client, usernames: [user.username] + (responses["USERNAME"].map { [$0] } ?? []))
-            guard user.status == .forceChangePassword else { throw DomainError.notAuthorized("Invalid session for the user.") }
-            try pool.settings.passwordPolicy.validate(newPassword)
-            let missing = pool.settings.schema.filter {
-                $0.required && $0.name != "sub" && (user.attributes[$0.name] ?? "").isEmpty && (responses["userAttributes.\($0.name)"] ?? "").isEmpty
-            }
-            if let first = missing.first {
-                throw DomainError.invalidParameter("Attributes did not conform to the schema: \(first.name): The attribute \(first.name) is required")
-            }
-            guard let key = try await dataKey(of: user.sub) else { throw DomainError.notAuthorized("Invalid session for the user.") }
-            let changed = PasswordChanged(
-                sealedVerifier: try sealedVerifier(password: newPassword, pool: pool, username: user.username, key: key), status: .confirmed,
-                reason: "new_password_challenge", sessionId: session.id)
-            var confirmed = user
-            confirmed.status = .confirmed
-            confirmed.passwordSetAt = call.now
-            var events: [any EventPayload] = [changed]
-            let given = responses.filter { $0.key.hasPrefix("userAttributes.") }
-                .map { AttributeType(Name: String($0.key.dropFirst("userAttributes.".count)), Value: $0.value) }
-            if !given.isEmpty {
-                let schema = Dictionary(pool.settings.schema.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-                for attribute in given where schema[attribute.Name]?.mutable == false && user.attributes[attribute.Name] != nil {
-                    throw DomainError.notAuthorized("Cannot modify an already provided immutable attribute \(attribute.Name)")
-                }
-                let validated = try AttributeValidator(pool: pool).validate(
-                    given, writer: .client(client.settings.attributePermissions), requireAll: false)
-                confirmed.attributes.merge(validated) { _, new in new }
-                events.insert(
-                    UserProfileChanged(
-                        sealedProfile: try key.seal(json: UserProfile(username: user.username, attributes: confirmed.attributes)),
-                        changedAttributes: validated.keys.sorted()), at: 0)
-            }
-            let result = try await completeSignIn(
-                pool: pool, client: client, user: confirmed, flow: "NEW_PASSWORD_REQUIRED", call: call, extra: events, clientMetadata: clientMetadata)
-            return AuthResponse(AuthenticationResult: result)
+        // The database claims the session inside the answer's transaction; this read only gives a
+        // replay its precise message before any other check.
+        if try await directory.isSessionUsed(session.id) {
+            throw DomainError.notAuthorized("Invalid session for the user, session can only be used once.")
         }
+        guard let user = try await directory.user(sub: session.sub) else { throw DomainError.notAuthorized("Invalid session for the user.") }
+        if let given = responses["USERNAME"], try await !names(given, user: user, pool: pool) {
+            throw DomainError.notAuthorized("Invalid session for the user.")
+        }
+        try checkSecretHash(responses["SECRET_HASH"], client: client, usernames: [user.username] + (responses["USERNAME"].map { [$0] } ?? []))
+        guard user.status == .forceChangePassword else { throw DomainError.notAuthorized("Invalid session for the user.") }
+        try pool.settings.passwordPolicy.validate(newPassword)
+        let missing = pool.settings.schema.filter {
+            $0.required && $0.name != "sub" && (user.attributes[$0.name] ?? "").isEmpty && (responses["userAttributes.\($0.name)"] ?? "").isEmpty
+        }
+        if let first = missing.first {
+            throw DomainError.invalidParameter("Attributes did not conform to the schema: \(first.name): The attribute \(first.name) is required")
+        }
+        guard let key = try dataKey(of: user) else { throw DomainError.notAuthorized("Invalid session for the user.") }
+        let changed = PasswordChanged(
+            sealedVerifier: try sealedVerifier(password: newPassword, pool: pool, username: user.username, key: key), status: .confirmed,
+            reason: "new_password_challenge", sessionId: session.id)
+        var confirmed = user
+        confirmed.status = .confirmed
+        confirmed.passwordSetAt = call.now
+        var events: [any EventPayload] = [changed]
+        let given = responses.filter { $0.key.hasPrefix("userAttributes.") }
+            .map { AttributeType(Name: String($0.key.dropFirst("userAttributes.".count)), Value: $0.value) }
+        if !given.isEmpty {
+            let schema = Dictionary(pool.settings.schema.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            for attribute in given where schema[attribute.Name]?.mutable == false && user.attributes[attribute.Name] != nil {
+                throw DomainError.notAuthorized("Cannot modify an already provided immutable attribute \(attribute.Name)")
+            }
+            let validated = try AttributeValidator(pool: pool).validate(
+                given, writer: .client(client.settings.attributePermissions), requireAll: false)
+            confirmed.attributes.merge(validated) { _, new in new }
+            events.insert(
+                UserProfileChanged(
+                    sealedProfile: try key.seal(json: UserProfile(username: user.username, attributes: confirmed.attributes)),
+                    changedAttributes: validated.keys.sorted()), at: 0)
+        }
+        let result = try await completeSignIn(
+            pool: pool, client: client, user: confirmed, flow: "NEW_PASSWORD_REQUIRED", call: call, extra: events, clientMetadata: clientMetadata)
+        return AuthResponse(AuthenticationResult: result)
     }
 }

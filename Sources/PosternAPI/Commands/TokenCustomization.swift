@@ -128,7 +128,10 @@ struct TokenCustomization: Sendable, Equatable {
     private static func strings(_ value: JSONValue?) throws -> [String] {
         switch value {
         case nil, .null?: return []
-        case .array(let items)?: return try items.map { guard let text = $0.stringValue else { throw invalid }; return text }
+        case .array(let items)?:
+            return try items.map {
+                guard let text = $0.stringValue else { throw invalid }; return text
+            }
         default: throw invalid
         }
     }

@@ -67,7 +67,7 @@ extension Postern {
         {
             customization.apply(id: &id, access: &access)
             hook = record
-            if !customization.isEmpty, let key = try await dataKey(of: user.sub) {
+            if !customization.isEmpty, let key = try dataKey(of: user) {
                 hook?.sealedDecision = try key.seal(json: customization.detail)
             }
         }
@@ -124,15 +124,24 @@ extension Postern {
         // A deleted app client takes its tokens with it.
         guard let clientId = claims.string("client_id"), let client = try await directory.clientIfExists(clientId), client.poolId == pool.id
         else { throw DomainError.notAuthorized("Access Token has been revoked") }
-        guard let user = try await directory.user(sub: sub), user.poolId == pool.id else {
+        // Tokens carry the sign-in they came from; revoking it (RevokeToken, GlobalSignOut) revokes them.
+        // Clients without token revocation issue no origin_jti: then only the sign-out instant counts.
+        let origin = claims.string("origin_jti")
+        let found: UserRecord?
+        if let origin {
+            found = try await directory.user(sub: sub, unlessOriginRevoked: origin)
+        } else {
+            found = try await directory.user(sub: sub)
+        }
+        guard let user = found, user.poolId == pool.id else {
+            if let origin, try await directory.isOriginRevoked(origin), try await directory.user(sub: sub)?.poolId == pool.id {
+                throw DomainError.notAuthorized("Access Token has been revoked")
+            }
             throw DomainError.notAuthorized("User does not exist.")
         }
         if !user.enabled { throw DomainError.notAuthorized("User is disabled.") }
-        // Tokens carry the sign-in they came from; revoking it (RevokeToken, GlobalSignOut) revokes them.
-        // Clients without token revocation issue no origin_jti: then only the sign-out instant counts.
-        if let origin = claims.string("origin_jti") {
-            if try await directory.isOriginRevoked(origin) { throw DomainError.notAuthorized("Access Token has been revoked") }
-        } else if let validAfter = user.tokensValidAfter, Double(iat) <= validAfter.timeIntervalSince1970 {
+        // With an origin_jti, revocation was checked with the user row above.
+        if origin == nil, let validAfter = user.tokensValidAfter, Double(iat) <= validAfter.timeIntervalSince1970 {
             throw DomainError.notAuthorized("Access Token has been revoked")
         }
         return AccessTokenIdentity(pool: pool, client: client, user: user, claims: claims)

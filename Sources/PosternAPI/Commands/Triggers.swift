@@ -31,11 +31,32 @@ struct Triggers: Sendable {
         ])
         let started = ContinuousClock.now
         let name = FunctionCatalog.functionName(arn: arn) ?? arn
+        // A command decided again after a conflict asks its hooks the same questions: the answer given
+        // to the same input is reused, and a hook runs again only when what it reads has changed.
+        let attempt = CommandAttempt.current
+        let memoKey = "\(arn)|\(source)"
+        let input = attempt == nil ? "" : try Self.canonicalText(event)
+        var rerun: String?
+        switch attempt?.recall(hook: memoKey, input: input) {
+        case .answered(let earlier):
+            logger.debug("hook answer reused for an unchanged input", metadata: ["hook": "\(name)", "trigger_source": "\(source)"])
+            return (earlier.answer, earlier.record)
+        case .inputChanged:
+            logger.info(
+                "hook input changed when the command was decided again; running it again",
+                metadata: ["hook": "\(name)", "trigger_source": "\(source)"])
+            rerun = "input_changed"
+        case .firstRun, nil:
+            break
+        }
         do {
             let function = try catalog.resolve(arn: arn)
             let answer = try await runner.invoke(function, event: event)
-            return (answer, HookInvocation(
-                function: name, triggerSource: source, durationMilliseconds: Self.milliseconds(since: started), outcome: "ok", decision: [:]))
+            var record = HookInvocation(
+                function: name, triggerSource: source, durationMilliseconds: Self.milliseconds(since: started), outcome: "ok", decision: [:])
+            record.rerun = rerun
+            attempt?.remember(hook: memoKey, input: input, answer: answer, record: record)
+            return (answer, record)
         } catch {
             // The caller sees Cognito's error; the operator sees why the hook failed.
             logger.warning(
@@ -111,6 +132,13 @@ struct Triggers: Sendable {
         attributes["sub"] = .string(user.sub.rawValue)
         attributes["cognito:user_status"] = .string(user.status.rawValue)
         return .object(attributes)
+    }
+
+    /// The event as sorted-key JSON text: equal inputs give equal text.
+    static func canonicalText(_ event: JSONValue) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(event), as: UTF8.self)
     }
 
     /// A string map (ClientMetadata, validationData) as JSON; null when the caller sent none.
@@ -218,7 +246,9 @@ struct Triggers: Sendable {
             throw AWSError.invalidLambdaResponse("CustomMessage returned a message without the code parameter {####}.")
         }
         var decided = record
-        decided.decision = ["customized": .array([body.map { _ in "message" }, subject.map { _ in "subject" }].compactMap { $0 }.map(JSONValue.string))]
+        decided.decision = [
+            "customized": .array([body.map { _ in "message" }, subject.map { _ in "subject" }].compactMap { $0 }.map(JSONValue.string))
+        ]
         return (subject, body, decided)
     }
 }

@@ -29,7 +29,7 @@ extension Postern {
     func recordHiddenExistence(pool: PoolRecord, client: ClientRecord, user: UserRecord?, reason: String, call: Call) async throws {
         let stream = Stream.attempt(UUID())
         let event = UserExistenceHidden(poolId: pool.id, clientId: client.id, sub: user?.sub, reason: reason)
-        try await store.append(
+        try await commit(
             .init(stream: stream, expected: .noStream, events: [try NewEvent(streamID: stream, event)]), metadata: call.metadata(clientId: client.id))
     }
 

@@ -156,7 +156,7 @@ extension Postern {
 
     /// The user's password verifier, opened with the user's data key.
     func verifier(of user: UserRecord) async throws -> PasswordVerifier? {
-        guard let sealed = user.sealedVerifier, let key = try await dataKey(of: user.sub) else { return nil }
+        guard let sealed = user.sealedVerifier, let key = try dataKey(of: user) else { return nil }
         return try key.open(sealed, as: PasswordVerifier.self)
     }
 
@@ -170,7 +170,7 @@ extension Postern {
         async throws
     {
         let stream = Stream.user(user.sub)
-        try await store.append(
+        try await commit(
             .init(stream: stream, expected: .exact(user.version), events: try payloads.map { try NewEvent(streamID: stream, $0) }),
             metadata: call.metadata(actor: actor, clientId: clientId))
     }

@@ -10,19 +10,11 @@ import PosternStore
 import PostgresNIO
 import ServiceLifecycle
 
-/// Every awsJson operation Postern serves.
-let cognitoOperations: [any AWSOperation.Type] =
-    [
-        CreateUserPool.self, DescribeUserPool.self, UpdateUserPool.self, ListUserPools.self, DeleteUserPool.self,
-        CreateUserPoolClient.self, DescribeUserPoolClient.self, UpdateUserPoolClient.self, ListUserPoolClients.self,
-        DeleteUserPoolClient.self,
-    ] + userOperations
-
 /// Builds the HTTP application; the executable, the Swift tests and the conformance run all start this.
 public func buildApplication(configuration: ServerConfiguration, logger: Logger) throws -> some ApplicationProtocol {
     let client = PostgresClient(configuration: try postgresConfiguration(url: configuration.databaseURL), backgroundLogger: logger)
     let postern = Postern(client: client, configuration: configuration, logger: logger)
-    let dispatcher = Dispatcher(postern: postern, operations: cognitoOperations)
+    let dispatcher = Dispatcher(postern: postern)
 
     let router = Router(context: PosternRequestContext.self)
     router.add(
@@ -47,6 +39,7 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
         services: [
             client, OutboxDelivery(postern: postern, logger: logger), HookWorkerShutdown(runner: postern.triggers.runner),
             LogCheckpointer(store: postern.store, interval: configuration.checkpointInterval, logger: logger),
+            ConfigurationFollower(store: postern.store, cache: postern.directory.configuration, pollInterval: .seconds(1), logger: logger),
         ],
         logger: logger)
     app.beforeServerStarts {

@@ -80,7 +80,7 @@ public struct Operator: Sendable {
             let secret = Random.string(40, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
             let created = AdminKeyCreated(accessKeyId: id, sealedSecret: try postern.master.secrets.seal(secret), description: description)
             let stream = Stream.adminKey(id)
-            try await postern.store.append(
+            try await postern.commit(
                 .init(stream: stream, expected: .noStream, events: [try NewEvent(streamID: stream, created)]),
                 metadata: EventMetadata(requestId: UUID().uuidString.lowercased(), actor: "operator", operation: "admin-keys create"))
             _ = try? await postern.store.writeCheckpoint()  // signed now, even when no server runs
@@ -105,7 +105,7 @@ public struct Operator: Sendable {
             let stream = Stream.adminKey(id)
             let version = try await postern.store.version(of: stream)
             guard version > 0 else { throw ConfigurationError("no such access key: \(id)") }
-            try await postern.store.append(
+            try await postern.commit(
                 .init(stream: stream, expected: .exact(version), events: [try NewEvent(streamID: stream, AdminKeyRevoked(accessKeyId: id))]),
                 metadata: EventMetadata(requestId: UUID().uuidString.lowercased(), actor: "operator", operation: "admin-keys revoke"))
             _ = try? await postern.store.writeCheckpoint()

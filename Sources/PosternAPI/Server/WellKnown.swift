@@ -1,9 +1,9 @@
 import Foundation
-import PosternStore
-import PosternCrypto
 import Hummingbird
 import NIOCore
 import PosternCore
+import PosternCrypto
+import PosternStore
 
 /// JWKS and OpenID discovery per pool, at `{issuer}/.well-known/…` as Cognito publishes them.
 struct WellKnown: Sendable {

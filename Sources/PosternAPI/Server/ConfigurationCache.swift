@@ -1,0 +1,148 @@
+import Foundation
+import Logging
+import PosternCore
+import PosternStore
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// Pool, app-client and admin-key rows kept in memory: nearly every request needs one or two of them, and
+/// they change rarely.
+///
+/// Kept consistent from the log, so several servers on one database agree: this server forgets an
+/// entry as soon as its own append to that pool or client commits (`Postern.commit`), and
+/// `ConfigurationFollower` forgets what any server changed, woken by NOTIFY and polling every second from
+/// a cursor, so a lost notification delays nothing by more than the poll. While the follower has not
+/// caught up recently (startup, a database hiccup), the cache is bypassed rather than trusted: a deleted
+/// client must not keep working because a notification went missing.
+final class ConfigurationCache: Sendable {
+    /// How long the cache is trusted after the follower's last successful catch-up.
+    static let trustWindow: Duration = .seconds(5)
+
+    private struct State {
+        var pools: [String: PoolRecord] = [:]
+        var clients: [String: ClientRecord] = [:]
+        /// Sealed secrets of admin access keys that are not revoked.
+        var adminSecrets: [String: String] = [:]
+        /// Bumped by every invalidation; a load that started before one is not stored.
+        var generation: UInt64 = 0
+        var trustedUntil: ContinuousClock.Instant?
+    }
+    private let state = Mutex(State())
+
+    private var isTrusted: Bool { state.withLock { $0.trustedUntil.map { $0 > .now } ?? false } }
+
+    func pool(_ id: String, load: () async throws -> PoolRecord?) async throws -> PoolRecord? {
+        try await cached(\.pools, id, load: load)
+    }
+
+    func client(_ id: String, load: () async throws -> ClientRecord?) async throws -> ClientRecord? {
+        try await cached(\.clients, id, load: load)
+    }
+
+    func adminSecret(_ accessKeyID: String, load: () async throws -> String?) async throws -> String? {
+        try await cached(\.adminSecrets, accessKeyID, load: load)
+    }
+
+    private func cached<Record: Sendable>(
+        _ table: any WritableKeyPath<State, [String: Record]> & Sendable, _ id: String, load: () async throws -> Record?
+    ) async throws -> Record? {
+        let (hit, generation, trusted) = state.withLock { state in
+            (state[keyPath: table][id], state.generation, state.trustedUntil.map { $0 > .now } ?? false)
+        }
+        if trusted, let hit { return hit }
+        // Unknown ids are never stored: made-up client ids must not fill memory.
+        guard let loaded = try await load() else { return nil }
+        if trusted {
+            state.withLock { state in
+                if state.generation == generation { state[keyPath: table][id] = loaded }
+            }
+        }
+        return loaded
+    }
+
+    /// Forgets the pools and clients of these streams (`userpool-<id>`, `client-<id>`).
+    func invalidate(streams: some Sequence<String>) {
+        state.withLock { state in
+            state.generation &+= 1
+            for stream in streams {
+                if stream.hasPrefix("userpool-") { state.pools[String(stream.dropFirst("userpool-".count))] = nil }
+                if stream.hasPrefix("client-") { state.clients[String(stream.dropFirst("client-".count))] = nil }
+                if stream.hasPrefix("adminkey-") { state.adminSecrets[String(stream.dropFirst("adminkey-".count))] = nil }
+            }
+        }
+    }
+
+    /// Forgets everything and stops trusting the cache until the follower catches up again.
+    func invalidateAll() {
+        state.withLock { state in
+            state.generation &+= 1
+            state.pools = [:]
+            state.clients = [:]
+            state.adminSecrets = [:]
+            state.trustedUntil = nil
+        }
+    }
+
+    /// Called by the follower after each successful catch-up.
+    func trust(until instant: ContinuousClock.Instant) { state.withLock { $0.trustedUntil = instant } }
+}
+
+/// Follows the log for changes to pools and clients, on every server, and tells `ConfigurationCache`.
+struct ConfigurationFollower: Service {
+    let store: EventStore
+    let cache: ConfigurationCache
+    let pollInterval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        let wakeups = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let listener = Task {
+            while !Task.isCancelled {
+                do {
+                    try await store.client.withConnection { connection in
+                        try await connection.listen(on: EventStore.configurationChannel) { notifications in
+                            for try await _ in notifications { wakeups.continuation.yield() }
+                        }
+                    }
+                } catch {
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+        let ticker = Task {
+            while !Task.isCancelled {
+                wakeups.continuation.yield()
+                try? await Task.sleep(for: pollInterval)
+            }
+            wakeups.continuation.finish()
+        }
+        await withGracefulShutdownHandler {
+            var cursor: LogCursor?
+            for await _ in wakeups.stream {
+                do {
+                    let started = ContinuousClock.now
+                    if let from = cursor {
+                        let (streams, next) = try await store.configurationChanges(after: from)
+                        if !streams.isEmpty { cache.invalidate(streams: streams) }
+                        cursor = next
+                    } else {
+                        // Everything committed below the horizon is what a load reads; nothing is cached yet.
+                        cursor = try await store.committedHorizon()
+                        cache.invalidateAll()
+                    }
+                    cache.trust(until: started + ConfigurationCache.trustWindow)
+                } catch {
+                    logger.warning("configuration follower could not read the log; cache bypassed", metadata: ["error": "\(error)"])
+                    cache.invalidateAll()
+                    cursor = nil
+                }
+            }
+        } onGracefulShutdown: {
+            listener.cancel()
+            ticker.cancel()
+        }
+        listener.cancel()
+        ticker.cancel()
+    }
+}
