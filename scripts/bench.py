@@ -30,7 +30,7 @@ from botocore.credentials import Credentials
 PASSWORD = "Bench-Passw0rd!"  # satisfies the default policy (8+, upper, lower, digit, symbol)
 USERS = 256          # AdminGetUser cycles through all of them (distinct signed requests)
 SIGNIN_USERS = 64    # InitiateAuth and GetUser cycle through the first 64
-REBUILD_MIN_EVENTS = 50_000
+REBUILD_MIN_EVENTS = int(os.environ.get("POSTERN_BENCH_REBUILD_MIN_EVENTS", 50_000))  # fewer: a meaningless figure
 TOPUP_MAX_SECONDS = 300
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 WRK_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wrk")
@@ -102,6 +102,13 @@ class Database:
                    coalesce(sum(calls) FILTER (WHERE query ILIKE '%ratelimit.%'), 0)
             FROM pg_stat_statements WHERE userid = '{self.app_role}'::regrole""")[0]
         return tuple(int(value) for value in row)
+
+    def top_statements(self, limit=12):
+        """The server's most frequent statements since the reset, for the JSON (where the SQL/op goes)."""
+        return [{"calls": int(calls), "toplevel": toplevel == "t", "query": " ".join(query.split())[:160]}
+                for calls, toplevel, query in self.rows(f"""
+                    SELECT calls, toplevel, replace(replace(query, E'\\t', ' '), E'\\n', ' ') FROM pg_stat_statements
+                    WHERE userid = '{self.app_role}'::regrole ORDER BY calls DESC LIMIT {limit}""")]
 
 
 # --- the servers -----------------------------------------------------------------------------------
@@ -262,6 +269,7 @@ class Bench:
             time.sleep(0.2)  # the last answers' statements finish
             pg_after = cluster_cpu(self.postmaster)
             total, toplevel, ratelimit = self.db.statements()
+            cell["top_statements"] = self.db.top_statements()
             events = self.db.events() - events_before
             cell.update({
                 "pg_cpu_ms_per_op": per_op((pg_after - pg_before) * 1000),
