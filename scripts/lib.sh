@@ -21,8 +21,9 @@ resolve_python() {
 # when all of them are already installed.
 ensure_system_packages() {
     local missing=() pkg
-    # nodejs and python3-bcrypt: the hook shims and examples under plugins/ (and their tests).
-    for pkg in postgresql libssl-dev pkg-config nodejs python3-bcrypt; do
+    # nodejs and python3-bcrypt: the hook shims and examples under plugins/ (and their tests);
+    # wrk: the HTTP load generator scripts/bench drives both servers with.
+    for pkg in postgresql libssl-dev pkg-config nodejs python3-bcrypt wrk; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
@@ -116,6 +117,8 @@ s.close()' && return 0
 # development/test data.
 # POSTERN_PG_FAST=1 trades durability for speed (test clusters). POSTERN_PG_SSL=1 turns TLS on with a
 # self-signed certificate for `localhost` (DIR/server.crt, readable, for sslrootcert=).
+# POSTERN_PG_STAT_STATEMENTS=1 preloads pg_stat_statements counting every statement, nested and
+# utility ones too (scripts/bench counts SQL per request; CREATE EXTENSION is the caller's job).
 start_private_postgres() {
     local dir=$1 port=$2 bindir data socketdir running_port
     [ -n "$dir" ] && [ -n "$port" ] || die "usage: start_private_postgres DIR PORT"
@@ -165,6 +168,11 @@ start_private_postgres() {
             echo "fsync = off"
             echo "synchronous_commit = off"
             echo "full_page_writes = off"
+        fi
+        if [ "${POSTERN_PG_STAT_STATEMENTS:-}" = 1 ]; then
+            echo "shared_preload_libraries = 'pg_stat_statements'"
+            echo "pg_stat_statements.track = all"
+            echo "pg_stat_statements.track_utility = on"
         fi
     } >"$data/postern.conf"
     chmod 644 "$data/postern.conf"
