@@ -48,6 +48,15 @@ struct UserRecord: Sendable {
     var wrappedDataKey: [UInt8]?
 }
 
+extension UserRecord {
+    /// The write model's view of this row: what sign-in decisions read.
+    var account: UserAccount {
+        UserAccount(
+            sub: sub, poolId: poolId, status: status, enabled: enabled, hasPassword: sealedVerifier != nil, passwordSetAt: passwordSetAt,
+            failedAttempts: failedAttempts, lockedUntil: lockedUntil, tokensValidAfter: tokensValidAfter, version: version)
+    }
+}
+
 /// Read-side queries against the `directory` projection tables.
 struct Directory: Sendable {
     let client: PostgresClient

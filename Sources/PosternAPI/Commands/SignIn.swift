@@ -48,60 +48,52 @@ extension Postern {
             throw DomainError.notAuthorized("Incorrect username or password.")
         }
         try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
-        // PreAuthentication sees InitiateAuth's ClientMetadata as validationData; a refusal appends nothing.
-        let metadata = Triggers.json(clientMetadata)
-        var hooks = [
-            try await triggers.authentication(
-                "PreAuthentication", pool: pool, user: user, clientId: client.id,
-                request: ["validationData": metadata, "userNotFound": .bool(false)])
-        ]
-        .compactMap { $0 }
-        func fail(_ reason: String, counts: Bool, _ error: DomainError) async throws -> Never {
-            var failed = SignInFailed(flow: flow.rawValue, clientId: client.id, poolId: pool.id, reason: reason)
-            if counts {
-                let next = Lockout.afterFailure(failedAttempts: user.failedAttempts, now: call.now)
-                failed.failedAttempts = next.failedAttempts
-                failed.lockedUntil = next.lockedUntil
+        var signIn = PasswordSignInStateMachine(
+            account: user.account,
+            policy: .init(
+                hidesUserExistence: client.settings.preventUserExistenceErrors,
+                temporaryPasswordValidityDays: pool.settings.passwordPolicy.temporaryPasswordValidityDays),
+            now: call.now)
+        var hooks: [HookInvocation] = []
+        var action = signIn.start()
+        while true {
+            switch action {
+            case .runPreAuthentication:
+                // PreAuthentication sees InitiateAuth's ClientMetadata as validationData; a refusal appends nothing.
+                if let pre = try await triggers.authentication(
+                    "PreAuthentication", pool: pool, user: user, clientId: client.id,
+                    request: ["validationData": Triggers.json(clientMetadata), "userNotFound": .bool(false)])
+                {
+                    hooks.append(pre)
+                }
+                action = signIn.preAuthenticationPassed()
+            case .verifyPassword:
+                let matches = try await verifier(of: user)?.matches(password: password, poolName: pool.id.poolName, userID: user.username)
+                action = signIn.passwordChecked(matches: matches == true)
+            case .refuse(let refusal):
+                if refusal.spendsPasswordCheck {
+                    PasswordVerifier.simulateCheck(password: password, poolName: pool.id.poolName, userID: user.username)
+                }
+                try await appendToUser(
+                    user, [refusal.event(flow: flow.rawValue, clientId: client.id, poolId: pool.id)], call: call, actor: user.sub.rawValue,
+                    clientId: client.id)
+                if refusal.countsAsFailure { await throttle.count(limits, now: call.now) }
+                throw refusal.error
+            case .challengeNewPassword:
+                return try await newPasswordChallenge(pool: pool, client: client, user: user, flow: flow, call: call)
+            case .runPostAuthentication:
+                if let post = try await triggers.authentication(
+                    "PostAuthentication", pool: pool, user: user, clientId: client.id,
+                    request: ["newDeviceUsed": .bool(false), "clientMetadata": .null])
+                {
+                    hooks.append(post)
+                }
+                action = signIn.postAuthenticationPassed()
+            case .issueTokens:
+                let result = try await completeSignIn(
+                    pool: pool, client: client, user: user, flow: flow.rawValue, call: call, hooks: hooks, clientMetadata: clientMetadata)
+                return AuthResponse(AuthenticationResult: result)
             }
-            try await appendToUser(user, [failed], call: call, actor: user.sub.rawValue, clientId: client.id)
-            if ["incorrect_password", "locked_out"].contains(reason) { await throttle.count(limits, now: call.now) }
-            throw error
-        }
-        if Lockout.isLocked(until: user.lockedUntil, now: call.now) {
-            PasswordVerifier.simulateCheck(password: password, poolName: pool.id.poolName, userID: user.username)
-            // Unknown users are never locked: a client hiding existence says what it says to them.
-            let message = client.settings.preventUserExistenceErrors ? "Incorrect username or password." : "Password attempts exceeded"
-            try await fail("locked_out", counts: false, .notAuthorized(message))
-        }
-        guard let verifier = try await verifier(of: user),
-            verifier.matches(password: password, poolName: pool.id.poolName, userID: user.username)
-        else {
-            try await fail("incorrect_password", counts: true, .notAuthorized("Incorrect username or password."))
-        }
-        if !user.enabled { try await fail("user_disabled", counts: false, .notAuthorized("User is disabled.")) }
-        switch user.status {
-        case .unconfirmed:
-            try await fail("user_not_confirmed", counts: false, .userNotConfirmed)
-        case .resetRequired:
-            try await fail("password_reset_required", counts: false, .passwordResetRequired)
-        case .forceChangePassword:
-            let validDays = pool.settings.passwordPolicy.temporaryPasswordValidityDays
-            if let setAt = user.passwordSetAt, setAt.addingTimeInterval(TimeInterval(validDays * 86_400)) < call.now {
-                try await fail(
-                    "temporary_password_expired", counts: false,
-                    .notAuthorized("Temporary password has expired and must be reset by an administrator."))
-            }
-            return try await newPasswordChallenge(pool: pool, client: client, user: user, flow: flow, call: call)
-        case .confirmed, .externalProvider:
-            if let post = try await triggers.authentication(
-                "PostAuthentication", pool: pool, user: user, clientId: client.id,
-                request: ["newDeviceUsed": .bool(false), "clientMetadata": .null])
-            {
-                hooks.append(post)
-            }
-            let result = try await completeSignIn(
-                pool: pool, client: client, user: user, flow: flow.rawValue, call: call, hooks: hooks, clientMetadata: clientMetadata)
-            return AuthResponse(AuthenticationResult: result)
         }
     }
 

@@ -1,0 +1,195 @@
+import Foundation
+import Testing
+
+@testable import PosternCore
+
+@Suite struct PasswordSignInStateMachineTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let policy = PasswordSignInStateMachine.Policy(hidesUserExistence: false, temporaryPasswordValidityDays: 7)
+
+    func account(
+        _ status: UserStatus = .confirmed, enabled: Bool = true, failedAttempts: Int = 0, lockedUntil: Date? = nil,
+        passwordSetAt: Date? = nil
+    ) -> UserAccount {
+        UserAccount(
+            sub: "0b1c", poolId: "us-east-1_abc", status: status, enabled: enabled, hasPassword: true, passwordSetAt: passwordSetAt,
+            failedAttempts: failedAttempts, lockedUntil: lockedUntil, version: 3)
+    }
+
+    /// Runs the machine to its first answer that is not a hook or a check, with the password matching or not.
+    func outcome(_ account: UserAccount, matches: Bool = true, policy: PasswordSignInStateMachine.Policy? = nil)
+        -> (PasswordSignInStateMachine.Action, steps: [String])
+    {
+        var machine = PasswordSignInStateMachine(account: account, policy: policy ?? self.policy, now: now)
+        var steps: [String] = []
+        var action = machine.start()
+        while true {
+            switch action {
+            case .runPreAuthentication:
+                steps.append("pre")
+                action = machine.preAuthenticationPassed()
+            case .verifyPassword:
+                steps.append("verify")
+                action = machine.passwordChecked(matches: matches)
+            case .runPostAuthentication:
+                steps.append("post")
+                action = machine.postAuthenticationPassed()
+            case .refuse, .challengeNewPassword, .issueTokens:
+                return (action, steps)
+            }
+        }
+    }
+
+    @Test func aConfirmedUserWithTheRightPasswordRunsBothTriggersThenGetsTokens() {
+        let (action, steps) = outcome(account())
+        #expect(action == .issueTokens)
+        #expect(steps == ["pre", "verify", "post"])
+    }
+
+    @Test func aWrongPasswordCountsTowardTheLockoutAndTheThrottle() {
+        guard case .refuse(let refusal) = outcome(account(failedAttempts: 2), matches: false).0 else {
+            Issue.record("expected a refusal")
+            return
+        }
+        #expect(refusal.reason == "incorrect_password")
+        #expect(refusal.error == .notAuthorized("Incorrect username or password."))
+        #expect(refusal.lockout?.failedAttempts == 3)
+        #expect(refusal.lockout?.lockedUntil == nil)
+        #expect(refusal.countsAsFailure)
+        #expect(!refusal.spendsPasswordCheck)
+        let event = refusal.event(flow: "USER_PASSWORD_AUTH", clientId: "client", poolId: "us-east-1_abc")
+        #expect(event.failedAttempts == 3 && event.reason == "incorrect_password")
+    }
+
+    @Test func theFifthWrongPasswordLocksForOneSecondAndEachNextDoubles() {
+        guard case .refuse(let fifth) = outcome(account(failedAttempts: 4), matches: false).0,
+            case .refuse(let seventh) = outcome(account(failedAttempts: 6), matches: false).0
+        else {
+            Issue.record("expected refusals")
+            return
+        }
+        #expect(fifth.lockout?.lockedUntil == now.addingTimeInterval(1))
+        #expect(seventh.lockout?.lockedUntil == now.addingTimeInterval(4))
+    }
+
+    @Test func aLockedAccountIsRefusedWithoutCheckingThePasswordButSpendsTheWork() {
+        let (action, steps) = outcome(account(failedAttempts: 5, lockedUntil: now.addingTimeInterval(10)))
+        guard case .refuse(let refusal) = action else {
+            Issue.record("expected a refusal")
+            return
+        }
+        #expect(steps == ["pre"])
+        #expect(refusal.reason == "locked_out")
+        #expect(refusal.error == .notAuthorized("Password attempts exceeded"))
+        #expect(refusal.spendsPasswordCheck)
+        #expect(refusal.lockout == nil, "failures while locked do not count")
+    }
+
+    @Test func aLockedAccountLooksLikeAWrongPasswordWhenTheClientHidesUserExistence() {
+        let hiding = PasswordSignInStateMachine.Policy(hidesUserExistence: true, temporaryPasswordValidityDays: 7)
+        guard case .refuse(let refusal) = outcome(account(lockedUntil: now.addingTimeInterval(10)), policy: hiding).0 else {
+            Issue.record("expected a refusal")
+            return
+        }
+        #expect(refusal.error == .notAuthorized("Incorrect username or password."))
+    }
+
+    @Test func anExpiredLockNoLongerRefuses() {
+        #expect(outcome(account(failedAttempts: 5, lockedUntil: now.addingTimeInterval(-1))).0 == .issueTokens)
+    }
+
+    @Test(arguments: [
+        (UserStatus.unconfirmed, "user_not_confirmed", DomainError.userNotConfirmed),
+        (UserStatus.resetRequired, "password_reset_required", DomainError.passwordResetRequired),
+    ])
+    func statusesThatCannotSignInAreRefusedAfterThePasswordMatched(status: UserStatus, reason: String, error: DomainError) {
+        let (action, steps) = outcome(account(status))
+        #expect(steps == ["pre", "verify"])
+        #expect(action == .refuse(.init(reason: reason, error: error, spendsPasswordCheck: false, countsAsFailure: false)))
+    }
+
+    @Test func aDisabledUserIsRefusedOnlyWithTheRightPassword() {
+        let (right, _) = outcome(account(enabled: false))
+        #expect(
+            right
+                == .refuse(
+                    .init(reason: "user_disabled", error: .notAuthorized("User is disabled."), spendsPasswordCheck: false, countsAsFailure: false)))
+        guard case .refuse(let wrong) = outcome(account(enabled: false), matches: false).0 else {
+            Issue.record("expected a refusal")
+            return
+        }
+        #expect(wrong.reason == "incorrect_password", "a wrong password says nothing about the account")
+    }
+
+    @Test func aTemporaryPasswordIsChallengedWhileValidAndRefusedAfter() {
+        #expect(outcome(account(.forceChangePassword, passwordSetAt: now.addingTimeInterval(-6 * 86_400))).0 == .challengeNewPassword)
+        guard case .refuse(let expired) = outcome(account(.forceChangePassword, passwordSetAt: now.addingTimeInterval(-8 * 86_400))).0 else {
+            Issue.record("expected a refusal")
+            return
+        }
+        #expect(expired.reason == "temporary_password_expired")
+        #expect(expired.error == .notAuthorized("Temporary password has expired and must be reset by an administrator."))
+    }
+
+    @Test func aTemporaryPasswordChallengeDoesNotRunPostAuthentication() {
+        #expect(outcome(account(.forceChangePassword, passwordSetAt: now)).steps == ["pre", "verify"])
+    }
+}
+
+@Suite struct UserAccountTests {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func registered(_ status: UserStatus = .unconfirmed, verifier: String? = "sealed") -> UserRegistered {
+        UserRegistered(
+            poolId: "us-east-1_abc", sub: "0b1c", origin: "SignUp", sealedProfile: "sealed", sealedVerifier: verifier, status: status,
+            clientId: "client")
+    }
+
+    @Test func registrationStartsTheAccountAtVersionOne() {
+        let account = UserAccount.evolve(nil, with: registered(), recordedAt: t0)
+        #expect(account == UserAccount(sub: "0b1c", poolId: "us-east-1_abc", status: .unconfirmed, hasPassword: true, passwordSetAt: t0, version: 1))
+    }
+
+    @Test func aUserCreatedWithoutAPasswordHasNone() {
+        let account = UserAccount.evolve(nil, with: registered(.forceChangePassword, verifier: nil), recordedAt: t0)
+        #expect(account?.hasPassword == false && account?.passwordSetAt == nil)
+    }
+
+    @Test func failuresLockAndASuccessOrNewPasswordClearsTheLock() {
+        let lockedUntil = t0.addingTimeInterval(1)
+        var failed = SignInFailed(flow: "USER_PASSWORD_AUTH", clientId: "client", poolId: "us-east-1_abc", reason: "incorrect_password")
+        failed.failedAttempts = 5
+        failed.lockedUntil = lockedUntil
+        let locked = UserAccount.fold([
+            (registered(), t0), (UserConfirmed(by: "self"), t0), (failed, t0.addingTimeInterval(5)),
+        ])
+        #expect(locked?.status == .confirmed)
+        #expect(locked?.failedAttempts == 5 && locked?.lockedUntil == lockedUntil)
+        #expect(locked?.version == 3)
+
+        let signedIn = SignInSucceeded(
+            flow: "USER_PASSWORD_AUTH", clientId: "client", originJti: "jti", refreshTokenHash: "h", authTime: t0, refreshExpiresAt: t0)
+        let cleared = UserAccount.evolve(locked, with: signedIn, recordedAt: t0)
+        #expect(cleared?.failedAttempts == 0 && cleared?.lockedUntil == nil && cleared?.version == 4)
+
+        let reset = UserAccount.evolve(
+            locked, with: PasswordChanged(sealedVerifier: "v2", status: .confirmed, reason: "forgot_password"), recordedAt: t0.addingTimeInterval(9))
+        #expect(reset?.failedAttempts == 0 && reset?.lockedUntil == nil && reset?.passwordSetAt == t0.addingTimeInterval(9))
+    }
+
+    @Test func aFailureThatDoesNotCountLeavesTheCounterAlone() {
+        var account = UserAccount.evolve(nil, with: registered(.confirmed), recordedAt: t0)
+        account?.failedAttempts = 2
+        let notConfirmed = SignInFailed(flow: "USER_PASSWORD_AUTH", clientId: "client", poolId: "us-east-1_abc", reason: "user_disabled")
+        #expect(UserAccount.evolve(account, with: notConfirmed, recordedAt: t0)?.failedAttempts == 2)
+    }
+
+    @Test func resetSignOutAndDeletion() {
+        let start = UserAccount.evolve(nil, with: registered(.confirmed), recordedAt: t0)
+        #expect(UserAccount.evolve(start, with: PasswordResetRequired(by: "admin"), recordedAt: t0)?.status == .resetRequired)
+        let signedOut = UserAccount.evolve(start, with: UserSignedOutGlobally(tokensValidAfter: t0), recordedAt: t0)
+        #expect(signedOut?.tokensValidAfter == t0)
+        #expect(UserAccount.evolve(start, with: UserDeleted(poolId: "us-east-1_abc", by: "self"), recordedAt: t0) == nil)
+        #expect(UserAccount.evolve(nil, with: UserConfirmed(by: "self"), recordedAt: t0) == nil, "no stream, no account")
+    }
+}
