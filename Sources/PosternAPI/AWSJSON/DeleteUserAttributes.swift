@@ -1,5 +1,6 @@
 import Foundation
 import PosternCore
+import PosternStore
 import PosternCrypto
 
 /// DeleteUserAttributes: the signed-in user removes attributes the app client may write.

@@ -32,7 +32,7 @@ enum ListUsers: AWSOperation {
             return String(decoding: data, as: UTF8.self)
         }
         var query = PostgresQuery(
-            unsafeSQL: "SELECT \(Directory.userColumns) FROM directory.users WHERE pool_id = $1 AND ($2::text IS NULL OR username_key > $2)")
+            unsafeSQL: "SELECT \(DirectoryQueries.userColumns) FROM directory.users WHERE pool_id = $1 AND ($2::text IS NULL OR username_key > $2)")
         query.binds.append(pool.id.rawValue)
         query.binds.append(after)
         if let filter {

@@ -1,5 +1,6 @@
 import Foundation
 import PosternCore
+import PosternStore
 import PosternCrypto
 
 /// UpdateUserAttributes: the signed-in user changes their own attributes; changed contacts get codes.

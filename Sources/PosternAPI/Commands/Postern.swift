@@ -10,7 +10,7 @@ import Synchronization
 /// The services every command uses: the store, the directory, keys and configuration.
 public final class Postern: Sendable {
     public let store: EventStore
-    let directory: Directory
+    let directory: DirectoryQueries
     let master: MasterKey
     let configuration: ServerConfiguration
     let signingKeys: SigningKeyCache
@@ -24,7 +24,7 @@ public final class Postern: Sendable {
     public init(client: PostgresClient, configuration: ServerConfiguration, logger: Logger) {
         let opener = StoreDataOpener(master: configuration.masterKey)
         store = EventStore(client: client, projector: DirectoryProjector(opener: opener), chainKey: configuration.masterKey.chainKey, logger: logger)
-        directory = Directory(client: client, logger: logger)
+        directory = DirectoryQueries(client: client, logger: logger)
         master = configuration.masterKey
         self.configuration = configuration
         signingKeys = SigningKeyCache(sealer: configuration.masterKey.secrets)

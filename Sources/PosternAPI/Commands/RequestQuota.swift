@@ -42,7 +42,7 @@ extension Postern {
 final class QuotaSettingsCache: Sendable {
     private let entries = Mutex<[String: (expires: Date, settings: UserPoolSettings?)]>([:])
 
-    func settings(of pool: UserPoolID, directory: Directory, now: Date) async throws -> UserPoolSettings? {
+    func settings(of pool: UserPoolID, directory: DirectoryQueries, now: Date) async throws -> UserPoolSettings? {
         if let entry = entries.withLock({ $0[pool.rawValue] }), entry.expires > now { return entry.settings }
         let settings = try await directory.poolIfExists(pool.rawValue)?.settings
         entries.withLock { $0[pool.rawValue] = (now.addingTimeInterval(1), settings) }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PosternCore
+import PosternStore
 import PosternHooks
 
 /// Cognito's trigger contract around the hook runner: the event envelope, reading `response`, and the

@@ -1,9 +1,7 @@
 import Foundation
 import Logging
 import PosternCore
-import PosternStore
 import PostgresNIO
-import ServiceLifecycle
 import Synchronization
 
 /// Pool, app-client and admin-key rows kept in memory: nearly every request needs one or two of them, and
@@ -15,9 +13,9 @@ import Synchronization
 /// a cursor, so a lost notification delays nothing by more than the poll. While the follower has not
 /// caught up recently (startup, a database hiccup), the cache is bypassed rather than trusted: a deleted
 /// client must not keep working because a notification went missing.
-final class ConfigurationCache: Sendable {
+public final class ConfigurationCache: Sendable {
     /// How long the cache is trusted after the follower's last successful catch-up.
-    static let trustWindow: Duration = .seconds(5)
+    public static let trustWindow: Duration = .seconds(5)
 
     private struct State {
         var pools: [String: PoolRecord] = [:]
@@ -30,17 +28,19 @@ final class ConfigurationCache: Sendable {
     }
     private let state = Mutex(State())
 
+    public init() {}
+
     private var isTrusted: Bool { state.withLock { $0.trustedUntil.map { $0 > .now } ?? false } }
 
-    func pool(_ id: String, load: () async throws -> PoolRecord?) async throws -> PoolRecord? {
+    public func pool(_ id: String, load: () async throws -> PoolRecord?) async throws -> PoolRecord? {
         try await cached(\.pools, id, load: load)
     }
 
-    func client(_ id: String, load: () async throws -> ClientRecord?) async throws -> ClientRecord? {
+    public func client(_ id: String, load: () async throws -> ClientRecord?) async throws -> ClientRecord? {
         try await cached(\.clients, id, load: load)
     }
 
-    func adminSecret(_ accessKeyID: String, load: () async throws -> String?) async throws -> String? {
+    public func adminSecret(_ accessKeyID: String, load: () async throws -> String?) async throws -> String? {
         try await cached(\.adminSecrets, accessKeyID, load: load)
     }
 
@@ -62,7 +62,7 @@ final class ConfigurationCache: Sendable {
     }
 
     /// Forgets the pools and clients of these streams (`userpool-<id>`, `client-<id>`).
-    func invalidate(streams: some Sequence<String>) {
+    public func invalidate(streams: some Sequence<String>) {
         state.withLock { state in
             state.generation &+= 1
             for stream in streams {
@@ -74,7 +74,7 @@ final class ConfigurationCache: Sendable {
     }
 
     /// Forgets everything and stops trusting the cache until the follower catches up again.
-    func invalidateAll() {
+    public func invalidateAll() {
         state.withLock { state in
             state.generation &+= 1
             state.pools = [:]
@@ -85,64 +85,5 @@ final class ConfigurationCache: Sendable {
     }
 
     /// Called by the follower after each successful catch-up.
-    func trust(until instant: ContinuousClock.Instant) { state.withLock { $0.trustedUntil = instant } }
-}
-
-/// Follows the log for changes to pools and clients, on every server, and tells `ConfigurationCache`.
-struct ConfigurationFollower: Service {
-    let store: EventStore
-    let cache: ConfigurationCache
-    let pollInterval: Duration
-    let logger: Logger
-
-    func run() async throws {
-        let wakeups = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let listener = Task {
-            while !Task.isCancelled {
-                do {
-                    try await store.client.withConnection { connection in
-                        try await connection.listen(on: EventStore.configurationChannel) { notifications in
-                            for try await _ in notifications { wakeups.continuation.yield() }
-                        }
-                    }
-                } catch {
-                    try? await Task.sleep(for: .seconds(1))
-                }
-            }
-        }
-        let ticker = Task {
-            while !Task.isCancelled {
-                wakeups.continuation.yield()
-                try? await Task.sleep(for: pollInterval)
-            }
-            wakeups.continuation.finish()
-        }
-        await withGracefulShutdownHandler {
-            var cursor: LogCursor?
-            for await _ in wakeups.stream {
-                do {
-                    let started = ContinuousClock.now
-                    if let from = cursor {
-                        let (streams, next) = try await store.configurationChanges(after: from)
-                        if !streams.isEmpty { cache.invalidate(streams: streams) }
-                        cursor = next
-                    } else {
-                        // Everything committed below the horizon is what a load reads; nothing is cached yet.
-                        cursor = try await store.committedHorizon()
-                        cache.invalidateAll()
-                    }
-                    cache.trust(until: started + ConfigurationCache.trustWindow)
-                } catch {
-                    logger.warning("configuration follower could not read the log; cache bypassed", metadata: ["error": "\(error)"])
-                    cache.invalidateAll()
-                    cursor = nil
-                }
-            }
-        } onGracefulShutdown: {
-            listener.cancel()
-            ticker.cancel()
-        }
-        listener.cancel()
-        ticker.cancel()
-    }
+    public func trust(until instant: ContinuousClock.Instant) { state.withLock { $0.trustedUntil = instant } }
 }
