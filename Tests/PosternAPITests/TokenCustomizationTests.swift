@@ -1,7 +1,8 @@
 import Foundation
-@testable import PosternAPI
 import PosternCore
 import Testing
+
+@testable import PosternAPI
 
 /// What a PreTokenGeneration answer does to a token pair (spec/tokens.md §8), without a server.
 @Suite struct TokenCustomizationTests {
@@ -11,15 +12,19 @@ import Testing
     @Test func aNullOrAbsentAnswerChangesNothing() throws {
         for version in [1, 2] {
             #expect(try TokenCustomization.parse(nil, version: version).isEmpty)
-            #expect(try TokenCustomization.parse(.object(["claimsOverrideDetails": .null, "claimsAndScopeOverrideDetails": .null]), version: version).isEmpty)
+            #expect(
+                try TokenCustomization.parse(.object(["claimsOverrideDetails": .null, "claimsAndScopeOverrideDetails": .null]), version: version)
+                    .isEmpty)
         }
     }
 
     @Test mutating func v1AddsStringClaimsToTheIdTokenAndReplacesGroupsInBoth() throws {
-        let answer: JSONValue = .object(["claimsOverrideDetails": .object([
-            "claimsToAddOrOverride": .object(["tenant": "acme", "sub": "forged"]), "claimsToSuppress": .array(["email_verified"]),
-            "groupOverrideDetails": .object(["groupsToOverride": .array(["admins"]), "preferredRole": "arn:aws:iam::1:role/a"]),
-        ])])
+        let answer: JSONValue = .object([
+            "claimsOverrideDetails": .object([
+                "claimsToAddOrOverride": .object(["tenant": "acme", "sub": "forged"]), "claimsToSuppress": .array(["email_verified"]),
+                "groupOverrideDetails": .object(["groupsToOverride": .array(["admins"]), "preferredRole": "arn:aws:iam::1:role/a"]),
+            ])
+        ])
         let decision = try TokenCustomization.parse(answer, version: 1)
         decision.apply(id: &id, access: &access)
         #expect(id["tenant"] == "acme")
@@ -37,13 +42,15 @@ import Testing
     }
 
     @Test mutating func v2ChangesBothTokensAndScopesWithSuppressionWinning() throws {
-        let answer: JSONValue = .object(["claimsAndScopeOverrideDetails": .object([
-            "idTokenGeneration": .object(["claimsToAddOrOverride": .object(["tier": .int(3), "flags": .object(["beta": .bool(true)])])]),
-            "accessTokenGeneration": .object([
-                "claimsToAddOrOverride": .object(["tenant": "acme", "gone": "x", "scope": "forged"]), "claimsToSuppress": .array(["gone"]),
-                "scopesToAdd": .array(["orders/read", "orders/write"]), "scopesToSuppress": .array(["orders/write"]),
-            ]),
-        ])])
+        let answer: JSONValue = .object([
+            "claimsAndScopeOverrideDetails": .object([
+                "idTokenGeneration": .object(["claimsToAddOrOverride": .object(["tier": .int(3), "flags": .object(["beta": .bool(true)])])]),
+                "accessTokenGeneration": .object([
+                    "claimsToAddOrOverride": .object(["tenant": "acme", "gone": "x", "scope": "forged"]), "claimsToSuppress": .array(["gone"]),
+                    "scopesToAdd": .array(["orders/read", "orders/write"]), "scopesToSuppress": .array(["orders/write"]),
+                ]),
+            ])
+        ])
         try TokenCustomization.parse(answer, version: 2).apply(id: &id, access: &access)
         #expect(id["tier"] == .int(3) && id["flags"] == .object(["beta": .bool(true)]))
         #expect(access["tenant"] == "acme" && access["gone"] == nil)
@@ -65,34 +72,5 @@ import Testing
             .object(["claimsAndScopeOverrideDetails": .object(["groupOverrideDetails": .object(["groupsToOverride": .array([.int(1)])])])]),
         ]
         for answer in answers { #expect(throws: AWSError.self) { try TokenCustomization.parse(answer, version: 2) } }
-    }
-}
-
-@Suite struct MigrationDecisionTests {
-    @Test func attributesStatusAndActionAreRead() throws {
-        let decision = try MigrationDecision(
-            .object(["userAttributes": .object(["email": "a@b.c"]), "finalUserStatus": "CONFIRMED", "messageAction": "SUPPRESS"]),
-            forgotPassword: false)
-        #expect(decision.attributes == ["email": "a@b.c"] && decision.status == .confirmed && decision.messageAction == "SUPPRESS")
-    }
-
-    @Test func resetRequiredIsTheDefaultAndTheOnlyStatusAtForgotPassword() throws {
-        #expect(try MigrationDecision(.object(["userAttributes": .object(["email": "a@b.c"])]), forgotPassword: false).status == .resetRequired)
-        let confirmed: JSONValue = .object(["userAttributes": .object(["email": "a@b.c"]), "finalUserStatus": "CONFIRMED"])
-        #expect(try MigrationDecision(confirmed, forgotPassword: true).status == .resetRequired)
-    }
-
-    @Test func noAttributesMeansNotFound() throws {
-        #expect(try MigrationDecision(.object(["userAttributes": .null]), forgotPassword: false).attributes.isEmpty)
-    }
-
-    @Test func illTypedAnswersAreInvalid() {
-        let answers: [JSONValue] = [
-            .object(["userAttributes": .object(["email": .int(1)])]),
-            .object(["userAttributes": .object(["email": "a@b.c"]), "finalUserStatus": "UNCONFIRMED"]),
-            .object(["userAttributes": .object(["email": "a@b.c"]), "messageAction": "SHOUT"]),
-            .object(["userAttributes": .object(["email": "a@b.c"]), "desiredDeliveryMediums": .array(["PIGEON"])]),
-        ]
-        for answer in answers { #expect(throws: AWSError.self) { try MigrationDecision(answer, forgotPassword: false) } }
     }
 }

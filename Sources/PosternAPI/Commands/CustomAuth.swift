@@ -1,6 +1,7 @@
 import Foundation
 import PosternCore
 import PosternCrypto
+import PosternHooks
 import PosternStore
 
 /// CUSTOM_AUTH (spec/auth-flows.md §9): DefineAuthChallenge decides each step from the rounds so far,
@@ -42,11 +43,8 @@ extension Postern {
                 clientMetadata: clientMetadata, call: call)
         }
         try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
-        let metadata = Triggers.json(clientMetadata)
         let hooks = [
-            try await triggers.authentication(
-                "PreAuthentication", pool: pool, user: user, clientId: client.id,
-                request: ["validationData": metadata, "userNotFound": .bool(false)])
+            try await triggers.preAuthentication(pool: pool, user: user, clientId: client.id, validationData: clientMetadata)
         ]
         .compactMap { $0 }
         if !user.enabled {
@@ -125,10 +123,7 @@ extension Postern {
         if decision.failAuthentication { try await fail("custom_auth_failed") }
         if decision.issueTokens {
             guard let user = subject.user else { try await fail("user_not_found") }
-            if let post = try await triggers.authentication(
-                "PostAuthentication", pool: pool, user: user, clientId: client.id,
-                request: ["newDeviceUsed": .bool(false), "clientMetadata": Triggers.json(clientMetadata)])
-            {
+            if let post = try await triggers.postAuthentication(pool: pool, user: user, clientId: client.id, clientMetadata: clientMetadata) {
                 hooks.append(post)
             }
             let result = try await completeSignIn(
@@ -194,22 +189,7 @@ extension Postern {
 
 extension Triggers {
     private static func request(_ subject: Postern.CustomAuthSubject, clientMetadata: [String: String]?) -> [String: JSONValue] {
-        [
-            "userAttributes": subject.user.map(userAttributes(of:)) ?? .object([:]), "userNotFound": .bool(subject.user == nil),
-            "clientMetadata": Triggers.json(clientMetadata),
-        ]
-    }
-
-    /// `{string: string}` members of a response (absent or null is empty).
-    private static func stringMap(_ value: JSONValue?) throws -> [String: String] {
-        switch value {
-        case nil, .null?: return [:]
-        case .object(let members)?:
-            return try members.mapValues {
-                guard let text = $0.stringValue else { throw AWSError.invalidLambdaResponse() }; return text
-            }
-        default: throw AWSError.invalidLambdaResponse()
-        }
+        CustomChallengeTriggers.commonRequest(userAttributes: subject.user.map(userAttributes(of:)), clientMetadata: clientMetadata)
     }
 
     func defineAuthChallenge(
@@ -222,19 +202,11 @@ extension Triggers {
         request["session"] = .array(rounds.map(\.json))
         let (answer, record) = try await invoke(
             "DefineAuthChallenge", arn: arn, source: "DefineAuthChallenge_Authentication", pool: pool, userName: subject.username,
-            clientId: clientId, request: .object(request),
-            response: .object(["challengeName": .null, "issueTokens": .bool(false), "failAuthentication": .bool(false)]))
-        let name: String?
-        switch answer["response"]?["challengeName"] {
-        case nil, .null?: name = nil
-        case .string(let value)?: name = value.isEmpty ? nil : value
-        default: throw AWSError.invalidLambdaResponse()
-        }
-        let issue = try Self.flag(answer, "issueTokens")
-        let fail = try Self.flag(answer, "failAuthentication")
+            clientId: clientId, request: request, response: CustomChallengeTriggers.defineNeutralResponse)
+        let definition = try Self.reading { () throws(InvalidTriggerAnswer) in try CustomChallengeTriggers.definition(answer) }
         var decided = record
-        decided.decision = ["challengeName": name.map(JSONValue.string) ?? .null, "issueTokens": .bool(issue), "failAuthentication": .bool(fail)]
-        return (name, issue, fail, decided)
+        decided.decision = definition.summary
+        return (definition.challengeName, definition.issueTokens, definition.failAuthentication, decided)
     }
 
     func createAuthChallenge(
@@ -248,26 +220,12 @@ extension Triggers {
         request["session"] = .array(rounds.map(\.json))
         let (answer, record) = try await invoke(
             "CreateAuthChallenge", arn: arn, source: "CreateAuthChallenge_Authentication", pool: pool, userName: subject.username,
-            clientId: clientId, request: .object(request),
-            response: .object(["publicChallengeParameters": .object([:]), "privateChallengeParameters": .object([:]), "challengeMetadata": .null]))
-        let response = answer["response"]
-        let publicParameters = try Self.stringMap(response?["publicChallengeParameters"])
-        let privateParameters = try Self.stringMap(response?["privateChallengeParameters"])
-        let metadata: String?
-        switch response?["challengeMetadata"] {
-        case nil, .null?: metadata = nil
-        case .string(let value)?: metadata = value
-        default: throw AWSError.invalidLambdaResponse()
-        }
+            clientId: clientId, request: request, response: CustomChallengeTriggers.createNeutralResponse)
+        let challenge = try Self.reading { () throws(InvalidTriggerAnswer) in try CustomChallengeTriggers.challenge(answer) }
         var decided = record
-        // Private parameters hold the expected answer: only their names reach the log. The metadata is
-        // the hook's free text (it may name the user or the answer): the caller seals it with the user's key.
-        decided.decision = [
-            "challengeMetadata": .bool(metadata != nil),
-            "publicChallengeParameters": .array(publicParameters.keys.sorted().map(JSONValue.string)),
-            "privateChallengeParameters": .array(privateParameters.keys.sorted().map(JSONValue.string)),
-        ]
-        return (publicParameters, privateParameters, metadata, decided)
+        // The metadata may name the user or the answer: the caller seals it with the user's key.
+        decided.decision = challenge.summary
+        return (challenge.publicParameters, challenge.privateParameters, challenge.challengeMetadata, decided)
     }
 
     func verifyAuthChallenge(
@@ -282,8 +240,8 @@ extension Triggers {
         request["challengeAnswer"] = .string(answer)
         let (answered, record) = try await invoke(
             "VerifyAuthChallengeResponse", arn: arn, source: "VerifyAuthChallengeResponse_Authentication", pool: pool,
-            userName: subject.username, clientId: clientId, request: .object(request), response: .object(["answerCorrect": .bool(false)]))
-        let correct = try Self.flag(answered, "answerCorrect")
+            userName: subject.username, clientId: clientId, request: request, response: CustomChallengeTriggers.verifyNeutralResponse)
+        let correct = try Self.reading { () throws(InvalidTriggerAnswer) in try CustomChallengeTriggers.answerCorrect(answered) }
         var decided = record
         decided.decision = ["answerCorrect": .bool(correct)]
         return (correct, decided)

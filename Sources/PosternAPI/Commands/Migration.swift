@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PosternCore
 import PosternCrypto
+import PosternHooks
 import PosternStore
 
 /// UserMigration (spec/triggers.md): a user unknown to the pool is looked up in a legacy directory by
@@ -16,19 +17,17 @@ extension Postern {
         clientMetadata: [String: String]?, call: Call
     ) async throws -> UserRecord? {
         guard let arn = Triggers.arn("UserMigration", pool: pool) else { return nil }
-        let source = password == nil ? "UserMigration_ForgotPassword" : "UserMigration_Authentication"
-        var request: [String: JSONValue] = ["validationData": Triggers.json(validationData), "clientMetadata": Triggers.json(clientMetadata)]
-        if let password { request["password"] = .string(password) }
-        let record: HookInvocation, decision: MigrationDecision
+        let source = UserMigrationTrigger.source(hasPassword: password != nil)
+        let request = UserMigrationTrigger.request(password: password, validationData: validationData, clientMetadata: clientMetadata)
+        let record: HookInvocation, decision: UserMigrationTrigger.Decision
         do {
             let (answer, ran) = try await triggers.invoke(
-                "UserMigration", arn: arn, source: source, pool: pool, userName: login, clientId: client.id, request: .object(request),
-                response: .object([
-                    "userAttributes": .null, "finalUserStatus": .null, "messageAction": .null, "desiredDeliveryMediums": .null,
-                    "forceAliasCreation": .null, "enableSMSMFA": .null,
-                ]))
+                "UserMigration", arn: arn, source: source, pool: pool, userName: login, clientId: client.id, request: request,
+                response: UserMigrationTrigger.neutralResponse)
             record = ran
-            decision = try MigrationDecision(answer["response"], forgotPassword: password == nil)
+            decision = try Triggers.reading { () throws(InvalidTriggerAnswer) in
+                try UserMigrationTrigger.decision(answer, forgotPassword: password == nil)
+            }
         } catch let error as AWSError where client.settings.preventUserExistenceErrors {
             // The hook's error text would tell a legacy lookup apart from a real user: the caller sees
             // what an unknown user sees, the log keeps the reason.
@@ -63,43 +62,5 @@ extension Postern {
             return try await directory.user(pool: pool, login: login)
         }
         return try await directory.user(sub: sub.rawValue)
-    }
-}
-
-/// A UserMigration answer, checked as Cognito checks it: string attributes, a known final status,
-/// message action and delivery media.
-struct MigrationDecision {
-    var attributes: [String: String] = [:]
-    var status: UserStatus = .resetRequired
-    var messageAction: String?
-
-    init(_ response: JSONValue?, forgotPassword: Bool) throws {
-        let invalid = AWSError.invalidLambdaResponse()
-        switch response?["userAttributes"] {
-        case nil, .null?: return
-        case .object(let members)?:
-            attributes = try members.mapValues {
-                guard let value = $0.stringValue else { throw invalid }; return value
-            }
-        default: throw invalid
-        }
-        switch response?["finalUserStatus"] {
-        case nil, .null?: status = .resetRequired
-        case .string("CONFIRMED")?: status = .confirmed
-        case .string("RESET_REQUIRED")?: status = .resetRequired
-        default: throw invalid
-        }
-        // A user found at ForgotPassword has no password yet: they reset it whatever the hook says.
-        if forgotPassword { status = .resetRequired }
-        switch response?["messageAction"] {
-        case nil, .null?: messageAction = nil
-        case .string(let action)? where ["SUPPRESS", "RESEND"].contains(action): messageAction = action
-        default: throw invalid
-        }
-        switch response?["desiredDeliveryMediums"] {
-        case nil, .null?: break
-        case .array(let media)? where media.allSatisfy({ ["EMAIL", "SMS"].contains($0.stringValue ?? "") }): break
-        default: throw invalid
-        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import PosternCore
 import PosternCrypto
+import PosternHooks
 import PosternStore
 
 /// The envelope of InitiateAuth / RespondToAuthChallenge and their admin variants.
@@ -60,10 +61,7 @@ extension Postern {
             switch action {
             case .runPreAuthentication:
                 // PreAuthentication sees InitiateAuth's ClientMetadata as validationData; a refusal appends nothing.
-                if let pre = try await triggers.authentication(
-                    "PreAuthentication", pool: pool, user: user, clientId: client.id,
-                    request: ["validationData": Triggers.json(clientMetadata), "userNotFound": .bool(false)])
-                {
+                if let pre = try await triggers.preAuthentication(pool: pool, user: user, clientId: client.id, validationData: clientMetadata) {
                     hooks.append(pre)
                 }
                 action = signIn.preAuthenticationPassed()
@@ -82,10 +80,8 @@ extension Postern {
             case .challengeNewPassword:
                 return try await newPasswordChallenge(pool: pool, client: client, user: user, flow: flow, call: call)
             case .runPostAuthentication:
-                if let post = try await triggers.authentication(
-                    "PostAuthentication", pool: pool, user: user, clientId: client.id,
-                    request: ["newDeviceUsed": .bool(false), "clientMetadata": .null])
-                {
+                // Cognito passes no ClientMetadata to PostAuthentication of a password sign-in.
+                if let post = try await triggers.postAuthentication(pool: pool, user: user, clientId: client.id, clientMetadata: nil) {
                     hooks.append(post)
                 }
                 action = signIn.postAuthenticationPassed()

@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 import PosternCore
-import PosternStore
 import PosternHooks
+import PosternStore
 
 /// Cognito's trigger contract around the hook runner: the event envelope, reading `response`, and the
 /// errors callers see (spec/triggers.md §1–2).
@@ -19,17 +19,13 @@ struct Triggers: Sendable {
 
     /// Runs a trigger's hook with Cognito's event and returns the answered event and a record of the run.
     func invoke(
-        _ trigger: String, arn: String, source: String, pool: PoolRecord, userName: String, clientId: ClientID?, request: JSONValue,
-        response: JSONValue, version: String = "1"
+        _ trigger: String, arn: String, source: String, pool: PoolRecord, userName: String, clientId: ClientID?,
+        request: [String: JSONValue], response: [String: JSONValue], version: String = "1"
     ) async throws -> (answer: JSONValue, record: HookInvocation) {
-        let event: JSONValue = .object([
-            "version": .string(version), "triggerSource": .string(source), "region": .string(pool.id.region.isEmpty ? region : pool.id.region),
-            "userPoolId": .string(pool.id.rawValue), "userName": .string(userName),
-            "callerContext": .object([
-                "awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": clientId.map { .string($0.rawValue) } ?? .null,
-            ]),
-            "request": request, "response": response,
-        ])
+        let event = TriggerEvent(
+            version: version, triggerSource: source, region: pool.id.region.isEmpty ? region : pool.id.region, userPoolId: pool.id.rawValue,
+            userName: userName, clientId: clientId?.rawValue, request: request, response: response
+        ).json
         let started = ContinuousClock.now
         let name = FunctionCatalog.functionName(arn: arn) ?? arn
         // A command decided again after a conflict asks its hooks the same questions: the answer given
@@ -79,11 +75,8 @@ struct Triggers: Sendable {
         do {
             _ = try await invoke(
                 "PostConfirmation", arn: arn, source: source, pool: pool, userName: user.username, clientId: clientId,
-                request: .object([
-                    "userAttributes": Self.userAttributes(of: user),
-                    "clientMetadata": Self.json(clientMetadata),
-                ]),
-                response: .object([:]))
+                request: PostConfirmationTrigger.request(userAttributes: Self.userAttributes(of: user), clientMetadata: clientMetadata),
+                response: [:])
         } catch let error as AWSError {
             failure = error
         }
@@ -97,17 +90,31 @@ struct Triggers: Sendable {
         if let failure { throw failure }
     }
 
-    /// PreAuthentication / PostAuthentication (`…_Authentication`): no response, a failure denies the
-    /// sign-in. Returns the run's record, or nil when the pool has no such function.
-    func authentication(
-        _ trigger: String, pool: PoolRecord, user: UserRecord, clientId: ClientID, request extra: [String: JSONValue]
-    ) async throws -> HookInvocation? {
-        guard let arn = Self.arn(trigger, pool: pool) else { return nil }
-        var request = extra
-        request["userAttributes"] = Self.userAttributes(of: user)
+    /// PreAuthentication (`PreAuthentication_Authentication`): no response, a failure denies the sign-in.
+    /// Returns the run's record, or nil when the pool has no such function.
+    func preAuthentication(pool: PoolRecord, user: UserRecord, clientId: ClientID, validationData: [String: String]?) async throws
+        -> HookInvocation?
+    {
+        guard let arn = Self.arn("PreAuthentication", pool: pool) else { return nil }
         return try await invoke(
-            trigger, arn: arn, source: "\(trigger)_Authentication", pool: pool, userName: user.username, clientId: clientId,
-            request: .object(request), response: .object([:])
+            "PreAuthentication", arn: arn, source: "PreAuthentication_Authentication", pool: pool, userName: user.username, clientId: clientId,
+            request: PreAuthenticationTrigger.request(
+                userAttributes: Self.userAttributes(of: user), validationData: validationData, userNotFound: false),
+            response: [:]
+        ).record
+    }
+
+    /// PostAuthentication (`PostAuthentication_Authentication`): no response, a failure denies the
+    /// sign-in. Returns the run's record, or nil when the pool has no such function.
+    func postAuthentication(pool: PoolRecord, user: UserRecord, clientId: ClientID, clientMetadata: [String: String]?) async throws
+        -> HookInvocation?
+    {
+        guard let arn = Self.arn("PostAuthentication", pool: pool) else { return nil }
+        return try await invoke(
+            "PostAuthentication", arn: arn, source: "PostAuthentication_Authentication", pool: pool, userName: user.username, clientId: clientId,
+            request: PostAuthenticationTrigger.request(
+                userAttributes: Self.userAttributes(of: user), newDeviceUsed: false, clientMetadata: clientMetadata),
+            response: [:]
         ).record
     }
 
@@ -119,20 +126,19 @@ struct Triggers: Sendable {
         guard let arn = Self.arn("PreAuthentication", pool: pool) else { return nil }
         return try await invoke(
             "PreAuthentication", arn: arn, source: "PreAuthentication_Authentication", pool: pool, userName: login, clientId: clientId,
-            request: .object([
-                "userAttributes": .object([:]), "userNotFound": .bool(true),
-                "validationData": Self.json(validationData),
-            ]),
-            response: .object([:])
+            request: PreAuthenticationTrigger.request(userAttributes: .object([:]), validationData: validationData, userNotFound: true),
+            response: [:]
         ).record
     }
 
     /// `userAttributes` as Cognito sends them: the user's attributes with `sub` and `cognito:user_status`.
     static func userAttributes(of user: UserRecord) -> JSONValue {
-        var attributes = user.attributes.mapValues(JSONValue.string)
-        attributes["sub"] = .string(user.sub.rawValue)
-        attributes["cognito:user_status"] = .string(user.status.rawValue)
-        return .object(attributes)
+        TriggerRequest.userAttributes(user.attributes, sub: user.sub.rawValue, status: user.status)
+    }
+
+    /// Reads a hook's answer; an answer Cognito would refuse is InvalidLambdaResponseException.
+    static func reading<T>(_ read: () throws(InvalidTriggerAnswer) -> T) throws(AWSError) -> T {
+        do { return try read() } catch { throw AWSError.invalidLambdaResponse(error.message) }
     }
 
     /// The event as sorted-key JSON text: equal inputs give equal text.
@@ -143,22 +149,11 @@ struct Triggers: Sendable {
     }
 
     /// A string map (ClientMetadata, validationData) as JSON; null when the caller sent none.
-    static func json(_ map: [String: String]?) -> JSONValue {
-        map.map { .object($0.mapValues(JSONValue.string)) } ?? .null
-    }
+    static func json(_ map: [String: String]?) -> JSONValue { TriggerRequest.stringMap(map) }
 
     static func milliseconds(since start: ContinuousClock.Instant) -> Int {
         let elapsed = ContinuousClock.now - start
         return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-    }
-
-    /// A boolean member of `response`: absent or null is false; any other type is an invalid answer.
-    static func flag(_ answer: JSONValue, _ name: String) throws -> Bool {
-        switch answer["response"]?[name] {
-        case nil, .null?: return false
-        case .bool(let value)?: return value
-        default: throw AWSError.invalidLambdaResponse()
-        }
     }
 
     /// PreSignUp (`PreSignUp_SignUp`, `PreSignUp_AdminCreateUser`): may reject, and for SignUp decides
@@ -168,23 +163,17 @@ struct Triggers: Sendable {
         validationData: [AttributeType]?, clientMetadata: [String: String]?
     ) async throws -> (autoConfirm: Bool, autoVerifyEmail: Bool, autoVerifyPhone: Bool, record: HookInvocation)? {
         guard let arn = Self.arn("PreSignUp", pool: pool) else { return nil }
-        let validation = (validationData ?? []).reduce(into: [String: JSONValue]()) { $0[$1.Name] = $1.Value.map(JSONValue.string) ?? .null }
+        let validation = validationData.map { $0.reduce(into: [String: String?]()) { $0[$1.Name] = $1.Value } }
         let (answer, record) = try await invoke(
             "PreSignUp", arn: arn, source: source, pool: pool, userName: userName, clientId: clientId,
-            request: .object([
-                "userAttributes": .object(attributes.mapValues(JSONValue.string)),
-                "validationData": validationData == nil ? .null : .object(validation),
-                "clientMetadata": Self.json(clientMetadata),
-            ]),
-            response: .object(["autoConfirmUser": .bool(false), "autoVerifyEmail": .bool(false), "autoVerifyPhone": .bool(false)]))
+            request: PreSignUpTrigger.request(userAttributes: attributes, validationData: validation, clientMetadata: clientMetadata),
+            response: PreSignUpTrigger.neutralResponse)
         // Cognito ignores the decision for administrator-created users.
         guard source == "PreSignUp_SignUp" else { return (false, false, false, record) }
-        let confirm = try Self.flag(answer, "autoConfirmUser")
-        let verifyEmail = try Self.flag(answer, "autoVerifyEmail")
-        let verifyPhone = try Self.flag(answer, "autoVerifyPhone")
+        let decision = try Self.reading { () throws(InvalidTriggerAnswer) in try PreSignUpTrigger.decision(answer) }
         var decided = record
-        decided.decision = ["autoConfirmUser": .bool(confirm), "autoVerifyEmail": .bool(verifyEmail), "autoVerifyPhone": .bool(verifyPhone)]
-        return (confirm, verifyEmail, verifyPhone, decided)
+        decided.decision = decision.summary
+        return (decision.autoConfirm, decision.autoVerifyEmail, decision.autoVerifyPhone, decided)
     }
 
     /// PreTokenGeneration for a token pair about to be signed, in the version the pool configured
@@ -197,18 +186,11 @@ struct Triggers: Sendable {
         let config = pool.settings.json["LambdaConfig"]?["PreTokenGenerationConfig"]
         guard let arn = config?["LambdaArn"]?.stringValue ?? Self.arn("PreTokenGeneration", pool: pool) else { return nil }
         let version = config?["LambdaVersion"]?.stringValue == "V1_0" || config == nil ? 1 : 2
-        var request: [String: JSONValue] = [
-            "userAttributes": Self.userAttributes(of: user),
-            "groupConfiguration": .object([
-                "groupsToOverride": .array(groups.map(JSONValue.string)), "iamRolesToOverride": .array([]), "preferredRole": .null,
-            ]),
-            "clientMetadata": Self.json(clientMetadata),
-        ]
-        if version == 2 { request["scopes"] = .array(scopes.map(JSONValue.string)) }
-        let neutral: JSONValue = .object([version == 1 ? "claimsOverrideDetails" : "claimsAndScopeOverrideDetails": .null])
         let (answer, record) = try await invoke(
             "PreTokenGeneration", arn: arn, source: source, pool: pool, userName: user.username, clientId: clientId,
-            request: .object(request), response: neutral, version: String(version))
+            request: PreTokenGenerationTrigger.request(
+                userAttributes: Self.userAttributes(of: user), groups: groups, scopes: scopes, clientMetadata: clientMetadata, version: version),
+            response: PreTokenGenerationTrigger.neutralResponse(version: version), version: String(version))
         var decided = record
         let customization = try TokenCustomization.parse(answer["response"], version: version)
         decided.decision = customization.summary
@@ -223,33 +205,16 @@ struct Triggers: Sendable {
         withUsername: Bool, context: MessageContext
     ) async throws -> (subject: String?, body: String?, record: HookInvocation)? {
         guard let arn = Self.arn("CustomMessage", pool: pool) else { return nil }
-        var attributes = user.attributes
-        attributes["sub"] = user.sub.rawValue
-        if let status = context.userStatus { attributes["cognito:user_status"] = status.rawValue }
         let (answer, record) = try await invoke(
             "CustomMessage", arn: arn, source: source, pool: pool, userName: user.username, clientId: context.clientId,
-            request: .object([
-                "userAttributes": .object(attributes.mapValues(JSONValue.string)), "codeParameter": "{####}",
-                "linkParameter": "{##Click Here##}", "usernameParameter": withUsername ? "{username}" : .null,
-                "clientMetadata": Self.json(context.clientMetadata),
-            ]),
-            response: .object(["smsMessage": .null, "emailMessage": .null, "emailSubject": .null]))
-        func text(_ name: String) throws -> String? {
-            switch answer["response"]?[name] {
-            case nil, .null?: return nil
-            case .string(let value)?: return value
-            default: throw AWSError.invalidLambdaResponse()
-            }
-        }
-        let body = try text(medium == "EMAIL" ? "emailMessage" : "smsMessage")
-        let subject = medium == "EMAIL" ? try text("emailSubject") : nil
-        if let body, !body.contains("{####}") {
-            throw AWSError.invalidLambdaResponse("CustomMessage returned a message without the code parameter {####}.")
-        }
+            request: CustomMessageTrigger.request(
+                userAttributes: TriggerRequest.userAttributes(user.attributes, sub: user.sub.rawValue, status: context.userStatus),
+                withUsername: withUsername, clientMetadata: context.clientMetadata),
+            response: CustomMessageTrigger.neutralResponse)
+        let message = try Self.reading { () throws(InvalidTriggerAnswer) in try CustomMessageTrigger.message(answer, medium: medium) }
         var decided = record
-        decided.decision = [
-            "customized": .array([body.map { _ in "message" }, subject.map { _ in "subject" }].compactMap { $0 }.map(JSONValue.string))
-        ]
+        decided.decision = message.summary
+        let (subject, body) = (message.subject, message.body)
         return (subject, body, decided)
     }
 }

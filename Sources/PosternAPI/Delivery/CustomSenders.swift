@@ -39,13 +39,10 @@ struct CustomSenders: Sendable {
                 let code = try protect(message.code.map { queued.kind == "AdminCreateUser" ? Self.htmlEscaped($0) : $0 }, arn: arn)
                 _ = try await postern.triggers.invoke(
                     trigger, arn: arn, source: source, pool: pool, userName: user.username, clientId: clientId,
-                    request: .object([
-                        "type": .string(trigger == "CustomEmailSender" ? "customEmailSenderRequestV1" : "customSMSSenderRequestV1"),
-                        "code": code.map(JSONValue.string) ?? .null,
-                        "clientMetadata": Triggers.json(message.clientMetadata),
-                        "userAttributes": Triggers.userAttributes(of: user),
-                    ]),
-                    response: .object([:]))
+                    request: CustomSenderTrigger.request(
+                        trigger: trigger, encryptedCode: code, userAttributes: Triggers.userAttributes(of: user),
+                        clientMetadata: message.clientMetadata),
+                    response: [:])
                 outcome = "ok"
                 break
             } catch {
@@ -61,7 +58,8 @@ struct CustomSenders: Sendable {
         let call = Call(requestId: "delivery-\(queued.messageId)", operation: trigger, sourceIp: nil, userAgent: nil, adminKeyId: nil, now: Date())
         try await postern.retrying {
             guard let current = try await postern.directory.user(sub: user.sub.rawValue) else { return }
-            try await postern.appendToUser(current, [HookInvoked(invocation: record)], call: call, actor: "postern:outbox-delivery", clientId: clientId)
+            try await postern.appendToUser(
+                current, [HookInvoked(invocation: record)], call: call, actor: "postern:outbox-delivery", clientId: clientId)
         }
         logger.info("message handed to \(trigger)", metadata: ["message_id": "\(queued.messageId)", "outcome": "\(outcome)"])
         return outcome
