@@ -8,6 +8,7 @@ public enum CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
     case sealedDataCorrupt
     case keyUnavailable
     case invalidKey
+    case signingFailed
 
     public var description: String {
         switch self {
@@ -15,6 +16,7 @@ public enum CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
         case .sealedDataCorrupt: "sealed data could not be opened"
         case .keyUnavailable: "the data key is gone"
         case .invalidKey: "a stored key could not be read"
+        case .signingFailed: "a signature could not be made"
         }
     }
 }
