@@ -77,7 +77,8 @@ public struct PoolSigningKeys: Sendable {
     /// Sorted keys make a token's bytes a function of its claims alone, not of dictionary order.
     static let jsonEncoder: JSONEncoder = {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
+        // Cognito writes `iss` as https://…, not https:\/\/…; both are valid JSON, the first is what clients see.
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()
 

@@ -67,7 +67,7 @@ func segments(_ token: String) throws -> [String] {
         #expect(publicKey.isValidSignature(signature, for: Data((parts[0] + "." + parts[1]).utf8), padding: .insecurePKCS1v1_5))
     }
 
-    @Test func theHeaderCarriesAlgAndKidOnlyAndClaimsAreEncodedWithSortedKeys() async throws {
+    @Test func theHeaderCarriesAlgAndKidOnlyAndClaimsAreEncodedWithSortedKeysAndPlainSlashes() async throws {
         let fixture = try await SigningFixture.shared.value
         let claims = SigningFixture.claims()
         for use in ["id", "access"] {
@@ -75,8 +75,11 @@ func segments(_ token: String) throws -> [String] {
             let header = String(decoding: try #require(Base64URL.decode(parts[0])), as: UTF8.self)
             #expect(header == #"{"alg":"RS256","kid":"\#(try fixture.key(use).kid)"}"#)
             let sorted = JSONEncoder()
-            sorted.outputFormatting = .sortedKeys
-            #expect(try #require(Base64URL.decode(parts[1])) == (try sorted.encode(claims)))
+            sorted.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let payload = try #require(Base64URL.decode(parts[1]))
+            #expect(payload == (try sorted.encode(claims)))
+            // As in Cognito's tokens, an issuer URL is written with plain slashes.
+            #expect(!String(decoding: payload, as: UTF8.self).contains(#"\/"#))
         }
         #expect(try await fixture.keys.sign(claims, use: "id") == (try await fixture.keys.sign(claims, use: "id")))
     }
