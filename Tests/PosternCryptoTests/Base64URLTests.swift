@@ -21,4 +21,10 @@ import Testing
         #expect(Base64URL.encode([0xfb, 0xff, 0xbf]) == "-_-_")
         #expect(Base64URL.encode(Array("f".utf8)) == "Zg")
     }
+
+    @Test func decodingRefusesWhatIsNotBase64() {
+        #expect(Base64URL.decode("-_-_").map { [UInt8]($0) } == [0xfb, 0xff, 0xbf])
+        #expect(Base64URL.decode("Zg==").map { [UInt8]($0) } == Array("f".utf8))
+        for invalid in ["Z", "Zg.", "Zm9v!", "é"] { #expect(Base64URL.decode(invalid) == nil) }
+    }
 }
