@@ -28,16 +28,15 @@ public struct PoolSigningKeys: Sendable {
     public struct Key: Sendable {
         public let kid: String
         public let use: String
-        /// Verifies (through `collection`) and supplies the JWKS primitives.
+        /// Supplies the JWKS primitives.
         let privateKey: JWTKit.Insecure.RSA.PrivateKey
-        /// Signs: OpenSSL's RSA is about twice as fast as BoringSSL's here.
+        /// Signs and verifies: OpenSSL's RSA is about twice as fast as BoringSSL's here.
         let signer: OpenSSLRSASigningKey
         /// `base64url({"alg":"RS256","kid":"<kid>"})`, the same for every token this key signs.
         let encodedHeader: String
     }
 
     public let keys: [Key]
-    let collection: JWTKeyCollection
 
     /// Generates fresh keys for a new pool and returns them sealed for the `UserPoolCreated` event.
     public static func generate(sealer: Sealer) throws -> [SealedSigningKey] {
@@ -48,10 +47,9 @@ public struct PoolSigningKeys: Sendable {
         }
     }
 
-    /// Opens sealed keys into a signing and verifying key collection.
+    /// Opens sealed keys for signing and verifying.
     public init(sealed: [SealedSigningKey], sealer: Sealer) async throws {
         var keys: [Key] = []
-        let collection = JWTKeyCollection()
         for sealedKey in sealed {
             let pem = String(decoding: try sealer.open(sealedKey.sealedPrivateKey), as: UTF8.self)
             let privateKey = try JWTKit.Insecure.RSA.PrivateKey(pem: pem)
@@ -60,10 +58,8 @@ public struct PoolSigningKeys: Sendable {
                 Key(
                     kid: sealedKey.kid, use: sealedKey.use, privateKey: privateKey, signer: try OpenSSLRSASigningKey(pem: pem),
                     encodedHeader: Base64URL.encode(header)))
-            await collection.add(rsa: privateKey, digestAlgorithm: .sha256, kid: JWKIdentifier(string: sealedKey.kid))
         }
         self.keys = keys
-        self.collection = collection
     }
 
     /// Signs claims with the key for `use` (`id` or `access`). The header carries `kid` and `alg` only,
@@ -84,13 +80,17 @@ public struct PoolSigningKeys: Sendable {
 
     /// Checks the signature against the key named by the token's `kid`; rejects any other algorithm.
     public func verifySignature(_ token: String) async throws -> TokenClaims {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let headerData = Base64URL.decode(String(parts[0])),
-            let header = try? JSONDecoder().decode([String: JSONValue].self, from: headerData),
-            header["alg"]?.stringValue == "RS256", let kid = header["kid"]?.stringValue,
-            keys.contains(where: { $0.kid == kid })
-        else { throw CryptoError.invalidKey }
-        return try await collection.verify(token, as: TokenClaims.self)
+        guard let jwt = CompactJWT(token) else { throw CryptoError.invalidKey }
+        return try verifySignature(jwt)
+    }
+
+    /// Checks a parsed token: `alg` must be RS256, `kid` one of this pool's keys, and the signature that
+    /// key's over the token's first two segments. Returns the claims only then.
+    public func verifySignature(_ jwt: CompactJWT) throws(CryptoError) -> TokenClaims {
+        guard jwt.header["alg"]?.stringValue == "RS256", let kid = jwt.header["kid"]?.stringValue,
+            let key = keys.first(where: { $0.kid == kid }), key.signer.isValidSignature(jwt.signature, for: jwt.signingInput)
+        else { throw .invalidKey }
+        return TokenClaims(jwt.claims)
     }
 
     /// The public keys as a JWKS document.

@@ -99,7 +99,7 @@ func segments(_ token: String) throws -> [String] {
             var header = JWTHeader()
             header.alg = "RS256"
             header.kid = key.kid
-            let jwtKitToken = try await fixture.keys.collection.sign(
+            let jwtKitToken = try await fixture.keys.jwtKitCollection().sign(
                 SigningFixture.claims(), kid: JWKIdentifier(string: key.kid), header: header)
             let parts = try segments(jwtKitToken)
             let signingInput = parts[0] + "." + parts[1]
@@ -185,5 +185,14 @@ func segments(_ token: String) throws -> [String] {
         for (index, token) in concurrent.enumerated() {
             #expect(try await fixture.keys.verifySignature(token) == SigningFixture.claims(["n": .int(index)]))
         }
+    }
+}
+
+extension PoolSigningKeys {
+    /// The same keys in jwt-kit, as the reference signer and verifier the tests compare with.
+    func jwtKitCollection() async -> JWTKeyCollection {
+        let collection = JWTKeyCollection()
+        for key in keys { await collection.add(rsa: key.privateKey, digestAlgorithm: .sha256, kid: JWKIdentifier(string: key.kid)) }
+        return collection
     }
 }

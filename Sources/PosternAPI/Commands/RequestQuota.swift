@@ -27,12 +27,8 @@ extension Postern {
             clientPools.withLock { $0[clientId] = client.poolId }  // a client never moves to another pool
             return client.poolId
         case .accessToken(let token):
-            let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-            guard parts.count == 3, let payload = Base64URL.decode(String(parts[1])),
-                let claims = try? JSONValue.parse(payload), let iss = claims["iss"]?.stringValue,
-                let id = iss.split(separator: "/").last
-            else { return nil }
-            return UserPoolID(String(id))
+            guard let id = CompactJWT(token)?.issuerPoolId else { return nil }
+            return UserPoolID(id)
         }
     }
 }

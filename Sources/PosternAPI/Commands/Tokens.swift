@@ -101,16 +101,14 @@ extension Postern {
     /// scope, and that neither the user nor the sign-in it came from has been signed out or revoked.
     func authenticate(accessToken token: String, now: Date) async throws -> AccessTokenIdentity {
         let invalid = DomainError.notAuthorized("Invalid Access Token")
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let payload = Base64URL.decode(String(parts[1])),
-            let unverified = try? JSONDecoder().decode(TokenClaims.self, from: payload), let iss = unverified.string("iss"),
-            let poolId = iss.split(separator: "/").last.map(String.init), iss == issuer(UserPoolID(poolId))
+        guard let jwt = CompactJWT(token), let poolId = jwt.issuerPoolId, let iss = jwt.claims["iss"]?.stringValue,
+            iss == issuer(UserPoolID(poolId))
         else { throw invalid }
         // A database outage is an outage (InternalErrorException), never "not authorized".
         guard let pool = try await directory.poolIfExists(poolId) else { throw invalid }
         let claims: TokenClaims
         do {
-            claims = try await signingKeys.keys(for: pool).verifySignature(token)
+            claims = try await signingKeys.keys(for: pool).verifySignature(jwt)
         } catch {
             throw invalid
         }
