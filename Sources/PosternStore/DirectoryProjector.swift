@@ -12,9 +12,24 @@ public protocol SubjectDataOpener: Sendable {
 
 /// Folds events into the `directory` tables: pools, clients, users, codes, refresh tokens, admin keys.
 ///
-/// Statements use unqualified table names; the caller's `search_path` picks the live schema or the
-/// rebuild schema, so appends and `projections rebuild` run exactly the same code. Timestamps come from
-/// the event, never the clock, so a rebuild reproduces every row.
+/// One source of truth for how an event changes a row: the reducer table (`reducers`, with the event
+/// types it deliberately skips in `ignored`). A batch runs in three steps, for an append (a command's few
+/// events, inside its transaction) and for `projections rebuild` (thousands of events at a time) alike:
+/// 1. every event is decoded once and its reducer says which rows it reads (`DirectoryNeed`);
+/// 2. those rows are loaded with one query per table (`= ANY`), into an in-memory working set
+///    (`DirectoryRows`); a stream that starts in the batch has no rows to load;
+/// 3. the reducers run in position order, each returning row changes that the working set applies before
+///    the next event, so a user's ten events become one final row; then the changed rows are written with
+///    one `unnest` statement per table and kind (an append sends them all as one statement).
+/// A rebuild writes a changed row as DELETE then INSERT (no unique key can trip over a row that moves
+/// within a batch); an append UPDATEs it in place and loads with `FOR UPDATE`, as its UPDATEs used to lock.
+///
+/// Statements use unqualified table names; the caller's `search_path` picks the schema. Timestamps come
+/// from the event, never the clock, so a rebuild reproduces every row.
+///
+/// An event type with no reducer and not in `ignored` (one this build does not know, e.g. written by a
+/// newer release) is skipped and logged at error level, with its count: replaying an old or foreign log
+/// never fails on it, and the coverage test keeps every type of `DomainEvents` decided.
 public struct DirectoryProjector: InlineProjector {
     let opener: any SubjectDataOpener
     /// The sign-in name settings of each pool (fixed when the pool is created, as in Cognito).
@@ -22,307 +37,88 @@ public struct DirectoryProjector: InlineProjector {
 
     public init(opener: any SubjectDataOpener) { self.opener = opener }
 
-    /// Applies a batch. A user row's `version` is the version of its stream's last event in the batch:
-    /// each statement that writes the row sets it, and a stream whose events wrote no row of their own
-    /// gets one UPDATE at the end, so a command's several events cost one version write, not one each.
+    /// What the projection does with an event type.
+    public enum Disposition: Sendable, Equatable {
+        /// A reducer folds it into the directory.
+        case reduced
+        /// Deliberately not projected (it may still move `users.version`).
+        case ignored
+        /// Unknown to this projection: skipped and logged at error level.
+        case unknown
+    }
+
+    public static func disposition(of eventType: String) -> Disposition {
+        if reducers[eventType] != nil { return .reduced }
+        return ignored.contains(eventType) ? .ignored : .unknown
+    }
+
+    /// The event types a reducer handles.
+    public static var reducedEventTypes: Set<String> { Set(reducers.keys) }
+    /// The event types the projection deliberately skips.
+    public static var ignoredEventTypes: Set<String> { ignored }
+
+    /// Applies a batch. A user row's `version` is the version of its stream's last event in the batch.
     public func apply(_ events: [RecordedEvent], context: ProjectionContext, on connection: PostgresConnection, logger: Logger) async throws {
-        var finalVersion: [String: Int] = [:]
-        for event in events where event.streamID.hasPrefix("user-") { finalVersion[event.streamEntityID] = event.streamVersion }
-        var versionWritten: Set<String> = []
+        let rows = DirectoryRows()
+        var prepared: [(RecordedEvent, DirectoryReducer.Prepared?)] = []
+        prepared.reserveCapacity(events.count)
+        var needs: Set<DirectoryNeed> = []
+        var streams: Set<String> = []
+        var unknown: [String: (count: Int, firstPosition: Int64)] = [:]
         for event in events {
-            let sub = event.streamEntityID
-            let wrote = try await apply(
-                event, version: finalVersion[sub] ?? event.streamVersion, context: context, on: connection, logger: logger)
-            if wrote { versionWritten.insert(sub) }
+            if streams.insert(event.streamID).inserted, event.streamVersion == 1 {
+                rows.markNew(stream: event.streamID, entity: event.streamEntityID)
+            }
+            if let reducer = Self.reducers[event.type] {
+                let reduction = try reducer.prepare(event)
+                needs.formUnion(reduction.needs)
+                prepared.append((event, reduction))
+            } else {
+                if !Self.ignored.contains(event.type) { unknown[event.type, default: (0, event.position)].count += 1 }
+                prepared.append((event, nil))
+            }
         }
-        for (sub, version) in finalVersion where !versionWritten.contains(sub) {
-            _ = try await connection.query("UPDATE users SET version = \(version) WHERE sub = \(sub)", logger: logger)
+        let writer = DirectoryWriter(connection: connection, logger: logger, replaying: context.replaying)
+        try await writer.load(needs, into: rows, newDataKeys: context.newDataKeys, settings: signInSettingsByPool)
+        let reducerContext = ReducerContext(rows: rows, projection: context, opener: opener, settings: signInSettingsByPool)
+        for (event, reduction) in prepared {
+            for change in try reduction?.reduce(reducerContext) ?? [] {
+                if case .deletePool(let pool) = change {
+                    try await writer.flush(rows)
+                    try await writer.deletePool(pool)
+                }
+                try rows.apply(change)
+            }
+            if event.isUserStream { try rows.setVersion(event.streamVersion, of: event.streamEntityID) }
+        }
+        try await writer.flush(rows)
+        for (type, seen) in unknown.sorted(by: { $0.key < $1.key }) {
+            logger.error(
+                "directory projection has no reducer for this event type; events skipped",
+                metadata: ["event_type": "\(type)", "events": "\(seen.count)", "first_position": "\(seen.firstPosition)"])
         }
     }
+}
 
-    /// Applies one event; true when it wrote the user row unconditionally, `version` included.
-    func apply(_ event: RecordedEvent, version: Int, context: ProjectionContext, on connection: PostgresConnection, logger: Logger)
-        async throws -> Bool
-    {
-        let at = event.recordedAt
-        func run(_ query: PostgresQuery) async throws { _ = try await connection.query(query, logger: logger) }
-        let sub = event.streamEntityID
-        let isUserStream = event.streamID.hasPrefix("user-")
-
-        switch event.type {
-        case UserPoolCreated.eventType:
-            let created = try event.payload(as: UserPoolCreated.self)
-            try await run(
-                """
-                INSERT INTO user_pools (pool_id, name, config, signing_keys, created_at, updated_at)
-                VALUES (\(created.poolId.rawValue), \(created.name), \(try jsonText(created.settings))::jsonb,
-                        \(try jsonText(JSONValue.encode(created.signingKeys)))::jsonb, \(at), \(at))
-                """)
-        case UserPoolUpdated.eventType:
-            let updated = try event.payload(as: UserPoolUpdated.self)
-            try await run(
-                "UPDATE user_pools SET config = \(try jsonText(updated.settings))::jsonb, updated_at = \(at) WHERE pool_id = \(updated.poolId.rawValue)"
-            )
-        case UserPoolDeleted.eventType:
-            let pool = try event.payload(as: UserPoolDeleted.self).poolId.rawValue
-            try await run("DELETE FROM confirmation_codes WHERE sub IN (SELECT sub FROM users WHERE pool_id = \(pool))")
-            try await run("DELETE FROM refresh_tokens WHERE pool_id = \(pool)")
-            try await run("DELETE FROM sign_in_aliases WHERE pool_id = \(pool)")
-            try await run("DELETE FROM users WHERE pool_id = \(pool)")
-            try await run("DELETE FROM user_pool_clients WHERE pool_id = \(pool)")
-            try await run("DELETE FROM user_pools WHERE pool_id = \(pool)")
-        case UserPoolClientCreated.eventType:
-            let created = try event.payload(as: UserPoolClientCreated.self)
-            try await run(
-                """
-                INSERT INTO user_pool_clients (client_id, pool_id, name, config, sealed_secret, created_at, updated_at)
-                VALUES (\(created.clientId.rawValue), \(created.poolId.rawValue), \(ClientSettings(json: created.settings).name),
-                        \(try jsonText(created.settings))::jsonb, \(created.sealedSecret), \(at), \(at))
-                """)
-        case UserPoolClientUpdated.eventType:
-            let updated = try event.payload(as: UserPoolClientUpdated.self)
-            try await run(
-                """
-                UPDATE user_pool_clients SET config = \(try jsonText(updated.settings))::jsonb,
-                    name = \(ClientSettings(json: updated.settings).name), updated_at = \(at)
-                WHERE client_id = \(updated.clientId.rawValue)
-                """)
-        case UserPoolClientDeleted.eventType:
-            let deleted = try event.payload(as: UserPoolClientDeleted.self)
-            try await run("DELETE FROM user_pool_clients WHERE client_id = \(deleted.clientId.rawValue)")
-        case UserRegistered.eventType:
-            let registered = try event.payload(as: UserRegistered.self)
-            let profile = try await openProfile(registered.sealedProfile, subject: registered.sub.rawValue, context, connection, logger)
-            let settings = try await signInSettings(pool: registered.poolId.rawValue, connection, logger)
-            // A shredded user is replayed as an anonymous row; its UserDeleted event removes it again.
-            let username = profile?.username ?? ""
-            let key = profile.map { settings.signInKey(username: $0.username, attributes: $0.attributes) } ?? "shredded:\(sub)"
-            try await run(
-                """
-                INSERT INTO users (sub, pool_id, username, username_key, attributes, status, enabled, sealed_verifier,
-                                   password_set_at, created_at, updated_at, version)
-                VALUES (\(sub), \(registered.poolId.rawValue), \(username), \(key),
-                        \(try jsonText(JSONValue.encode(profile?.attributes ?? [:])))::jsonb, \(registered.status.rawValue), true,
-                        \(registered.sealedVerifier), \(registered.sealedVerifier == nil ? nil : at), \(at), \(at), \(version))
-                """)
-            if let profile {
-                try await claim(
-                    settings.signInAliases(attributes: profile.attributes), sub: sub, pool: registered.poolId.rawValue, connection, logger)
-            }
-            return true
-        case UserProfileChanged.eventType:
-            let changed = try event.payload(as: UserProfileChanged.self)
-            // A changed contact voids the codes sent to its old value (their counters stay).
-            let contacts = changed.changedAttributes.filter { $0 == "email" || $0 == "phone_number" }
-            if !contacts.isEmpty {
-                try await run("UPDATE confirmation_codes SET code_hash = '' WHERE sub = \(sub) AND attribute = ANY(\(contacts))")
-            }
-            if let profile = try await openProfile(changed.sealedProfile, subject: sub, context, connection, logger) {
-                try await run(
-                    """
-                    UPDATE users SET attributes = \(try jsonText(JSONValue.encode(profile.attributes)))::jsonb, updated_at = \(at),
-                        version = \(version)
-                    WHERE sub = \(sub)
-                    """)
-                try await refreshSignInNames(sub: sub, connection, logger)
-                return true
-            }
-        case ConfirmationCodeIssued.eventType:
-            let issued = try event.payload(as: ConfirmationCodeIssued.self)
-            try await run(
-                """
-                INSERT INTO confirmation_codes (sub, purpose, code_hash, expires_at, attempts, attribute, issued_count,
-                                                issue_window_started_at)
-                VALUES (\(sub), \(issued.purpose), \(issued.codeHash), \(issued.expiresAt), 0, \(issued.attribute), 1, \(at))
-                ON CONFLICT (sub, purpose) DO UPDATE SET code_hash = EXCLUDED.code_hash, expires_at = EXCLUDED.expires_at,
-                    attribute = EXCLUDED.attribute,
-                    issued_count = CASE WHEN confirmation_codes.issue_window_started_at + interval '1 hour' > \(at)
-                                        THEN confirmation_codes.issued_count + 1 ELSE 1 END,
-                    issue_window_started_at = CASE WHEN confirmation_codes.issue_window_started_at + interval '1 hour' > \(at)
-                                                   THEN confirmation_codes.issue_window_started_at ELSE \(at) END
-                """)
-        case ConfirmationCodeRejected.eventType:
-            let rejected = try event.payload(as: ConfirmationCodeRejected.self)
-            // Failures count in a window (CodeLimits) that a re-issue does not reset.
-            try await run(
-                """
-                UPDATE confirmation_codes SET
-                    attempts = CASE WHEN failure_window_started_at + interval '1 hour' > \(at) THEN attempts + 1 ELSE 1 END,
-                    failure_window_started_at = CASE WHEN failure_window_started_at + interval '1 hour' > \(at)
-                                                     THEN failure_window_started_at ELSE \(at) END
-                WHERE sub = \(sub) AND purpose = \(rejected.purpose)
-                """)
-        case UserConfirmed.eventType:
-            let confirmed = try event.payload(as: UserConfirmed.self)
-            try await run("UPDATE users SET status = 'CONFIRMED', updated_at = \(at), version = \(version) WHERE sub = \(sub)")
-            if let attribute = confirmed.verifiedAttribute {
-                try await run(
-                    """
-                    UPDATE users SET attributes = jsonb_set(attributes, ARRAY[\(attribute + "_verified")], '"true"'::jsonb)
-                    WHERE sub = \(sub) AND attributes ? \(attribute)
-                    """)
-            }
-            try await run("DELETE FROM confirmation_codes WHERE sub = \(sub) AND purpose = 'SignUp'")
-            if confirmed.verifiedAttribute != nil { try await refreshSignInNames(sub: sub, connection, logger) }
-            return true
-        case PasswordChanged.eventType:
-            let changed = try event.payload(as: PasswordChanged.self)
-            try await run(
-                """
-                UPDATE users SET sealed_verifier = \(changed.sealedVerifier), status = \(changed.status.rawValue),
-                    password_set_at = \(at), failed_attempts = 0, locked_until = NULL, updated_at = \(at), version = \(version)
-                WHERE sub = \(sub)
-                """)
-            if let session = changed.sessionId {
-                try await run("INSERT INTO used_sessions (session_id, used_at) VALUES (\(session), \(at))")
-            }
-            if let purpose = changed.consumedCode {
-                try await run("DELETE FROM confirmation_codes WHERE sub = \(sub) AND purpose = \(purpose)")
-            }
-            return true
-        case AttributeVerified.eventType:
-            let attribute = try event.payload(as: AttributeVerified.self).attribute
-            try await run(
-                """
-                UPDATE users SET attributes = jsonb_set(attributes, ARRAY[\(attribute + "_verified")], '"true"'::jsonb), updated_at = \(at)
-                WHERE sub = \(sub) AND attributes ? \(attribute)
-                """)
-            try await run("DELETE FROM confirmation_codes WHERE sub = \(sub) AND purpose = \("Verify:" + attribute)")
-            try await refreshSignInNames(sub: sub, connection, logger)
-        case AliasReleased.eventType:
-            let attribute = try event.payload(as: AliasReleased.self).attribute
-            try await run(
-                """
-                UPDATE users SET attributes = jsonb_set(attributes, ARRAY[\(attribute + "_verified")], '"false"'::jsonb), updated_at = \(at)
-                WHERE sub = \(sub) AND attributes ? \(attribute)
-                """)
-            try await refreshSignInNames(sub: sub, connection, logger)
-        case PasswordResetRequired.eventType:
-            try await run("UPDATE users SET status = 'RESET_REQUIRED', updated_at = \(at), version = \(version) WHERE sub = \(sub)")
-            return true
-        case ChallengeAnswered.eventType:
-            let answered = try event.payload(as: ChallengeAnswered.self)
-            try await run("INSERT INTO used_sessions (session_id, used_at) VALUES (\(answered.sessionId), \(at))")
-        case SignInSucceeded.eventType:
-            let signedIn = try event.payload(as: SignInSucceeded.self)
-            // One statement: the user row (failures reset, version) and the refresh token that hangs off it.
-            try await run(
-                """
-                WITH signed_in AS (
-                    UPDATE users SET failed_attempts = 0, locked_until = NULL, version = \(version) WHERE sub = \(sub) RETURNING sub, pool_id)
-                INSERT INTO refresh_tokens (token_hash, sub, pool_id, client_id, origin_jti, auth_time, issued_at, expires_at)
-                SELECT \(signedIn.refreshTokenHash), sub, pool_id, \(signedIn.clientId.rawValue), \(signedIn.originJti),
-                       \(signedIn.authTime), \(at), \(signedIn.refreshExpiresAt)
-                FROM signed_in
-                """)
-            return true
-        case SignInFailed.eventType where isUserStream:
-            let failed = try event.payload(as: SignInFailed.self)
-            if let attempts = failed.failedAttempts {
-                try await run(
-                    "UPDATE users SET failed_attempts = \(attempts), locked_until = \(failed.lockedUntil), version = \(version) WHERE sub = \(sub)")
-                return true
-            }
-        case RefreshTokenRevoked.eventType:
-            let revoked = try event.payload(as: RefreshTokenRevoked.self)
-            try await run("UPDATE refresh_tokens SET revoked_at = \(at) WHERE origin_jti = \(revoked.originJti) AND revoked_at IS NULL")
-        case UserSignedOutGlobally.eventType:
-            let signedOut = try event.payload(as: UserSignedOutGlobally.self)
-            try await run("UPDATE users SET tokens_valid_after = \(signedOut.tokensValidAfter), version = \(version) WHERE sub = \(sub)")
-            try await run("UPDATE refresh_tokens SET revoked_at = \(at) WHERE sub = \(sub) AND revoked_at IS NULL")
-            return true
-        case UserDeleted.eventType:
-            try await run("DELETE FROM sign_in_aliases WHERE sub = \(sub)")
-            try await run("DELETE FROM confirmation_codes WHERE sub = \(sub)")
-            try await run("DELETE FROM refresh_tokens WHERE sub = \(sub)")
-            try await run("DELETE FROM users WHERE sub = \(sub)")
-            return true  // no row left to version
-        case AdminKeyCreated.eventType:
-            let created = try event.payload(as: AdminKeyCreated.self)
-            try await run(
-                """
-                INSERT INTO admin_keys (access_key_id, sealed_secret, description, created_at)
-                VALUES (\(created.accessKeyId), \(created.sealedSecret), \(created.description), \(at))
-                """)
-        case AdminKeyRevoked.eventType:
-            let revoked = try event.payload(as: AdminKeyRevoked.self)
-            try await run("UPDATE admin_keys SET revoked_at = \(at) WHERE access_key_id = \(revoked.accessKeyId)")
-        default:
-            break  // Events without directory state (messages, challenges, refreshes, failed attempts on unknown users).
+extension DirectoryRows {
+    /// Sets `users.version`: in the row when the batch holds it, else with one UPDATE at the flush.
+    func setVersion(_ version: Int, of sub: String) throws {
+        switch users.state(sub) {
+        case .present(var row):
+            row.version = version
+            try users.put(row)
+        case .absent: break
+        case .unknown: versions[sub] = version
         }
-        return false
-    }
-
-    /// The settings that shape sign-in names: the whole configuration is costly to parse.
-    func signInSettings(pool: String, _ connection: PostgresConnection, _ logger: Logger) async throws -> UserPoolSettings {
-        if let known = signInSettingsByPool.entries.withLock({ $0[pool] }) { return known }
-        for try await config in try await connection.query(
-            """
-            SELECT jsonb_build_object('UsernameAttributes', config->'UsernameAttributes', 'AliasAttributes', config->'AliasAttributes',
-                                      'UsernameConfiguration', config->'UsernameConfiguration')::text
-            FROM user_pools WHERE pool_id = \(pool)
-            """, logger: logger
-        ).decode(String.self) {
-            let settings = UserPoolSettings(json: try JSONValue.parse(config))
-            signInSettingsByPool.entries.withLock { $0[pool] = settings }
-            return settings
-        }
-        return UserPoolSettings(json: .object([:]))
-    }
-
-    /// Recomputes a user's username key (it follows the email in pools that sign in by email) and sign-in
-    /// aliases from the attributes now in the directory. A name another user holds makes the unique keys
-    /// refuse the whole transaction.
-    func refreshSignInNames(sub: String, _ connection: PostgresConnection, _ logger: Logger) async throws {
-        var found: (pool: String, username: String, attributes: [String: String], key: String)?
-        for try await (pool, username, attributes, key) in try await connection.query(
-            "SELECT pool_id, username, attributes::text, username_key FROM users WHERE sub = \(sub)", logger: logger
-        ).decode((String, String, String, String).self) {
-            found = (pool, username, try JSONValue.parse(attributes).decode([String: String].self), key)
-        }
-        // A shredded user, replayed as an anonymous row until its UserDeleted, has no names to sign in with.
-        guard let found, !found.key.hasPrefix("shredded:") else { return }
-        let settings = try await signInSettings(pool: found.pool, connection, logger)
-        let key = settings.signInKey(username: found.username, attributes: found.attributes)
-        if key != found.key {
-            _ = try await connection.query("UPDATE users SET username_key = \(key) WHERE sub = \(sub)", logger: logger)
-        }
-        _ = try await connection.query("DELETE FROM sign_in_aliases WHERE sub = \(sub)", logger: logger)
-        try await claim(settings.signInAliases(attributes: found.attributes), sub: sub, pool: found.pool, connection, logger)
-    }
-
-    func claim(_ aliases: [SignInAlias], sub: String, pool: String, _ connection: PostgresConnection, _ logger: Logger) async throws {
-        guard !aliases.isEmpty else { return }
-        _ = try await connection.query(
-            """
-            INSERT INTO sign_in_aliases (pool_id, alias_key, sub, attribute)
-            SELECT \(pool), key, \(sub), attribute FROM unnest(\(aliases.map(\.key))::text[], \(aliases.map(\.attribute))::text[]) AS t(key, attribute)
-            """, logger: logger)
-    }
-
-    /// Opens a user's sealed profile; nil once the user's data key was destroyed.
-    func openProfile(_ sealed: String, subject: String, _ context: ProjectionContext, _ connection: PostgresConnection, _ logger: Logger)
-        async throws -> UserProfile?
-    {
-        if let key = context.newDataKeys[subject] {
-            return try JSONDecoder().decode(UserProfile.self, from: Data(try opener.open(sealed, wrappedKey: key)))
-        }
-        for try await key in try await connection.query(
-            "SELECT wrapped_key FROM eventlog.data_keys WHERE subject = \(subject)", logger: logger
-        ).decode(Data.self) {
-            return try JSONDecoder().decode(UserProfile.self, from: Data(try opener.open(sealed, wrappedKey: [UInt8](key))))
-        }
-        return nil
-    }
-
-    func jsonText(_ value: JSONValue) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }
 
 /// Sign-in name settings by pool id, shared by copies of the projector.
 final class SignInSettingsMemo: Sendable {
     let entries = Mutex<[String: UserPoolSettings]>([:])
+
+    subscript(pool: String) -> UserPoolSettings? {
+        get { entries.withLock { $0[pool] } }
+        set { entries.withLock { $0[pool] = newValue } }
+    }
 }

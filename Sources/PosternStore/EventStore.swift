@@ -80,8 +80,14 @@ public struct ProjectionContext: Sendable {
     /// Data keys created by this batch's command (subject → wrapped key), so a projector need not read
     /// back what the same transaction just wrote.
     public var newDataKeys: [String: [UInt8]]
+    /// The batch replays the log during `projections rebuild`, which holds the rebuild lock alone: a
+    /// projector may replace rows rather than update them in place, and need not lock what it reads.
+    public var replaying: Bool
 
-    public init(newDataKeys: [String: [UInt8]] = [:]) { self.newDataKeys = newDataKeys }
+    public init(newDataKeys: [String: [UInt8]] = [:], replaying: Bool = false) {
+        self.newDataKeys = newDataKeys
+        self.replaying = replaying
+    }
 }
 
 /// The PostgreSQL event store: append with inline projections, read, and follow the log.

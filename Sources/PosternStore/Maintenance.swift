@@ -249,8 +249,13 @@ extension EventStore {
     /// defaults, grants and triggers stay exactly what the migrations made (constraint names matter: the
     /// API maps `users_username_unique` to UsernameExistsException). Appends wait on the rebuild lock
     /// meanwhile, and readers keep seeing the old rows until the commit. Returns the number of events replayed.
+    ///
+    /// Events are read in keyset pages of `batchSize` and each page is one projector batch: the
+    /// directory projector folds a page in memory and writes its rows with a few set-based statements, the
+    /// same reducers an append runs (`DirectoryProjector`). Replayed events carry no metadata, transaction
+    /// id or hash (projections never read them), which saves parsing what a rebuild throws away.
     @discardableResult
-    public func rebuildProjections(batchSize: Int = 1000) async throws -> Int {
+    public func rebuildProjections(batchSize: Int = 10_000) async throws -> Int {
         try await client.withConnection { connection in
             try await connection.transaction(logger: logger) { connection in
                 _ = try await connection.query("SELECT pg_advisory_xact_lock(\(Self.rebuildLockKey))", logger: logger)
@@ -268,14 +273,21 @@ extension EventStore {
                 var after: Int64 = 0
                 while true {
                     var batch: [RecordedEvent] = []
-                    for try await row in try await connection.query(
-                        "SELECT \(unescaped: Self.columns) FROM eventlog.events WHERE position > \(after) ORDER BY position LIMIT \(batchSize)",
-                        logger: logger)
-                    {
-                        batch.append(try Self.decode(row))
+                    batch.reserveCapacity(batchSize)
+                    for try await (position, stream, version, type, schema, data, recordedAt) in try await connection.query(
+                        """
+                        SELECT position, stream_id, stream_version, event_type, schema_version, data::text, recorded_at
+                        FROM eventlog.events WHERE position > \(after) ORDER BY position LIMIT \(batchSize)
+                        """,
+                        logger: logger
+                    ).decode((Int64, String, Int, String, Int, String, Date).self) {
+                        batch.append(
+                            RecordedEvent(
+                                position: position, transactionID: 0, streamID: stream, streamVersion: version, type: type, schemaVersion: schema,
+                                data: try JSONValue.parse(data), metadata: .null, recordedAt: recordedAt, hash: ""))
                     }
                     if batch.isEmpty { break }
-                    try await projector.apply(batch, context: ProjectionContext(), on: connection, logger: logger)
+                    try await projector.apply(batch, context: ProjectionContext(replaying: true), on: connection, logger: logger)
                     replayed += batch.count
                     after = batch[batch.count - 1].position
                 }

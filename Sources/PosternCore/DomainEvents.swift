@@ -1,0 +1,28 @@
+/// The catalog of every event type PosternCore defines, so projections and tests can enumerate them.
+///
+/// A new `EventPayload` belongs here too: `DomainEventsTests` compares this list with the
+/// `eventType` constants in the sources, and the directory projection's coverage test then asks for a
+/// decision (a reducer, or a place in its ignored set) for every entry.
+public enum DomainEvents {
+    /// Every payload type, grouped by aggregate.
+    public static let all: [any EventPayload.Type] = [
+        // User pools and their app clients
+        UserPoolCreated.self, UserPoolUpdated.self, UserPoolDeleted.self,
+        UserPoolClientCreated.self, UserPoolClientUpdated.self, UserPoolClientDeleted.self,
+        // Users
+        UserRegistered.self, UserProfileChanged.self, UserConfirmed.self, PasswordChanged.self, AttributeVerified.self,
+        PasswordResetRequired.self, AliasReleased.self, UserDeleted.self, UserExistenceHidden.self,
+        // One-time codes and messages
+        ConfirmationCodeIssued.self, ConfirmationCodeRejected.self, MessageQueued.self, MessageDeadLettered.self,
+        // Sign-in, challenges and tokens
+        SignInSucceeded.self, SignInFailed.self, ChallengeIssued.self, ChallengeAnswered.self, TokensRefreshed.self,
+        RefreshTokenRevoked.self, UserSignedOutGlobally.self,
+        // Hooks that ran after their operation committed
+        HookInvoked.self,
+        // Administrator access keys
+        AdminKeyCreated.self, AdminKeyRevoked.self,
+    ]
+
+    /// The persisted type names of `all`.
+    public static var types: Set<String> { Set(all.map { $0.eventType }) }
+}

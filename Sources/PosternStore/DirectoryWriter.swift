@@ -1,0 +1,214 @@
+import Foundation
+import Logging
+import PosternCore
+import PostgresNIO
+
+/// The directory projection's SQL: loads a batch's needs into the working set and writes what changed,
+/// with one statement per table and kind, every value bound as an array and expanded by `unnest`.
+struct DirectoryWriter {
+    let connection: PostgresConnection
+    let logger: Logger
+    /// A rebuild: alone on the tables (it holds the rebuild lock), with batches of thousands of events.
+    let replaying: Bool
+
+    /// A piece of SQL that binds its values into the statement it becomes part of.
+    typealias Fragment = (inout SQLParameters) throws -> String
+
+    // MARK: Loading
+
+    /// Loads every row `needs` name that the working set does not know yet.
+    func load(_ needs: Set<DirectoryNeed>, into rows: DirectoryRows, newDataKeys: [String: [UInt8]], settings: SignInSettingsMemo)
+        async throws
+    {
+        var users: Set<String> = [], codes: Set<String> = [], aliases: Set<String> = [], tokens: Set<String> = []
+        var origins: Set<String> = [], pools: Set<String> = [], clients: Set<String> = [], adminKeys: Set<String> = []
+        var dataKeys: Set<String> = [], settingsOfUsers: Set<String> = []
+        func needsPool(_ pool: String) -> Bool {
+            settings[pool] == nil && !rows.pools.isKnown(pool)
+        }
+        for need in needs {
+            switch need {
+            case .user(let sub): users.insert(sub)
+            case .codes(let sub):
+                users.insert(sub)
+                codes.insert(sub)
+            case .aliases(let sub): aliases.insert(sub)
+            case .tokens(let sub): tokens.insert(sub)
+            case .token(let origin): origins.insert(origin)
+            case .pool(let id): pools.insert(id)
+            case .client(let id): clients.insert(id)
+            case .adminKey(let id): adminKeys.insert(id)
+            case .dataKey(let subject): dataKeys.insert(subject)
+            case .signInSettings(let pool): if needsPool(pool) { pools.insert(pool) }
+            case .signInSettingsOfUser(let sub):
+                users.insert(sub)
+                settingsOfUsers.insert(sub)
+            }
+        }
+        // Rows about to change are locked, as the UPDATEs that changed them in place used to lock them.
+        let lock = !replaying
+        let newUsers = users.filter { !rows.users.isKnown($0) }
+        rows.users.load(try await select(UserRow.self, "sub", newUsers, lock: lock), keys: newUsers)
+        let newCodes = codes.filter { !rows.codes.isLoaded(subject: $0) }
+        rows.codes.load(try await select(CodeRow.self, "sub", newCodes, lock: lock), subjects: newCodes)
+        let newAliases = aliases.filter { !rows.aliases.isLoaded(subject: $0) }
+        rows.aliases.load(try await select(AliasRow.self, "sub", newAliases, lock: lock), subjects: newAliases)
+        let newTokens = tokens.filter { !rows.tokens.isLoaded(subject: $0) }
+        let tokensOfUsers = try await select(RefreshTokenRow.self, "sub", newTokens, lock: lock)
+        rows.tokens.load(tokensOfUsers, subjects: newTokens)
+        rows.indexTokens(tokensOfUsers)
+        let newOrigins = origins.filter { rows.tokenByOrigin[$0] == nil }
+        let tokensByOrigin = try await select(RefreshTokenRow.self, "origin_jti", newOrigins, lock: lock)
+        rows.tokens.load(tokensByOrigin, keys: [String]())
+        rows.indexTokens(tokensByOrigin)
+        rows.missingOrigins.formUnion(newOrigins.filter { rows.tokenByOrigin[$0] == nil })
+        let newClients = clients.filter { !rows.clients.isKnown($0) }
+        rows.clients.load(try await select(ClientRow.self, "client_id", newClients, lock: lock), keys: newClients)
+        let newAdminKeys = adminKeys.filter { !rows.adminKeys.isKnown($0) }
+        rows.adminKeys.load(try await select(AdminKeyRow.self, "access_key_id", newAdminKeys, lock: lock), keys: newAdminKeys)
+        // The pools of users whose sign-in names change, once their rows are known. Pools are only read for
+        // their settings here (or changed by their own stream's events), so they are not locked: sign-ups
+        // in one pool must not queue on its row.
+        for sub in settingsOfUsers {
+            if let user = try rows.users.value(sub), needsPool(user.poolId) { pools.insert(user.poolId) }
+        }
+        let newPools = pools.filter { !rows.pools.isKnown($0) }
+        rows.pools.load(try await select(PoolRow.self, "pool_id", newPools, lock: false), keys: newPools)
+        let newSubjects = dataKeys.filter { newDataKeys[$0] == nil && rows.dataKeys[$0] == nil }
+        if !newSubjects.isEmpty {
+            for subject in newSubjects { rows.dataKeys[subject] = .some(nil) }
+            for try await (subject, key) in try await connection.query(
+                "SELECT subject, wrapped_key FROM eventlog.data_keys WHERE subject = ANY(\(Array(newSubjects)))", logger: logger
+            ).decode((String, Data).self) {
+                rows.dataKeys[subject] = [UInt8](key)
+            }
+        }
+    }
+
+    /// The rows of `Row`'s table whose `column` is one of `values`.
+    func select<Row: DirectoryRow>(_: Row.Type, _ column: String, _ values: Set<String>, lock: Bool) async throws -> [Row] {
+        guard !values.isEmpty else { return [] }
+        var parameters = SQLParameters()
+        let placeholder = try parameters.bind(Array(values))
+        let keys = Row.columns.prefix(Row.keyColumnCount).map(\.name).joined(separator: ", ")
+        let sql = """
+            SELECT \(Row.columns.map(\.selected).joined(separator: ", ")) FROM \(Row.table) WHERE \(column) = ANY(\(placeholder)::text[])\
+            \(lock ? " ORDER BY \(keys) FOR UPDATE" : "")
+            """
+        var rows: [Row] = []
+        for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: parameters.bindings), logger: logger) {
+            var cells = RowCells(row)
+            rows.append(try Row(cells: &cells))
+        }
+        return rows
+    }
+
+    // MARK: Writing
+
+    /// Writes what changed since the last flush. An append sends one statement (the pieces as CTEs: their
+    /// keys are disjoint, a key's changes having been folded into one); a rebuild runs the deletes, then the
+    /// version updates, then the inserts, so a value that moved from one row to another within the batch
+    /// is free again before its new holder is inserted.
+    func flush(_ rows: DirectoryRows) async throws {
+        var deletes: [Fragment] = [], updates: [Fragment] = [], inserts: [Fragment] = []
+        func collect<Row: DirectoryRow>(_: Row.Type) {
+            let changes = rows[keyPath: Row.rows].takeChanges()
+            if replaying {
+                // A changed row is replaced: no unique key trips over a value that moves between rows.
+                let removed = changes.deletes + changes.updates.map(\.key)
+                if !removed.isEmpty { deletes.append { try Self.delete(Row.self, removed, &$0) } }
+                let added = changes.inserts + changes.updates
+                if !added.isEmpty { inserts.append { try Self.insert(added, &$0) } }
+            } else {
+                if !changes.deletes.isEmpty { deletes.append { try Self.delete(Row.self, changes.deletes, &$0) } }
+                if !changes.updates.isEmpty { updates.append { try Self.update(changes.updates, &$0) } }
+                if !changes.inserts.isEmpty { inserts.append { try Self.insert(changes.inserts, &$0) } }
+            }
+        }
+        collect(PoolRow.self)
+        collect(ClientRow.self)
+        collect(UserRow.self)
+        collect(CodeRow.self)
+        collect(RefreshTokenRow.self)
+        collect(UsedSessionRow.self)
+        collect(AdminKeyRow.self)
+        collect(AliasRow.self)
+        if !rows.versions.isEmpty {
+            let versions = rows.versions
+            rows.versions = [:]
+            updates.append { parameters in
+                """
+                UPDATE users AS d SET version = t.version
+                FROM unnest(\(try parameters.bind(Array(versions.keys)))::text[], \(try parameters.bind(Array(versions.values)))::int8[]) AS t(sub, version)
+                WHERE d.sub = t.sub
+                """
+            }
+        }
+        let fragments = deletes + updates + inserts
+        guard !fragments.isEmpty else { return }
+        if replaying {
+            for fragment in fragments {
+                var parameters = SQLParameters()
+                let sql = try fragment(&parameters)
+                try await connection.query(PostgresQuery(unsafeSQL: sql, binds: parameters.bindings), logger: logger).drain()
+            }
+        } else {
+            var parameters = SQLParameters()
+            var pieces = try fragments.map { try $0(&parameters) }
+            let last = pieces.removeLast()
+            let sql = pieces.isEmpty ? last : "WITH " + pieces.enumerated().map { "w\($0) AS (\($1))" }.joined(separator: ",\n") + "\n" + last
+            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: parameters.bindings), logger: logger).drain()
+        }
+    }
+
+    /// Removes a pool with its clients, its users and their codes, refresh tokens and sign-in aliases.
+    func deletePool(_ pool: String) async throws {
+        let statements: [PostgresQuery] = [
+            "DELETE FROM confirmation_codes WHERE sub IN (SELECT sub FROM users WHERE pool_id = \(pool))",
+            "DELETE FROM refresh_tokens WHERE pool_id = \(pool)",
+            "DELETE FROM sign_in_aliases WHERE pool_id = \(pool)",
+            "DELETE FROM users WHERE pool_id = \(pool)",
+            "DELETE FROM user_pool_clients WHERE pool_id = \(pool)",
+            "DELETE FROM user_pools WHERE pool_id = \(pool)",
+        ]
+        for statement in statements { try await connection.query(statement, logger: logger).drain() }
+    }
+
+    /// `unnest(…) AS t(columns)` over one bound array per column.
+    static func unnest(
+        _ columns: ArraySlice<DirectoryColumn>, _ arrays: [any PostgresThrowingDynamicTypeEncodable], _ parameters: inout SQLParameters
+    )
+        throws -> String
+    {
+        var placeholders: [String] = []
+        for (column, array) in zip(columns, arrays) { placeholders.append("\(try parameters.bind(array))::\(column.arrayType)") }
+        return "unnest(\(placeholders.joined(separator: ", "))) AS t(\(columns.map(\.name).joined(separator: ", ")))"
+    }
+
+    static func insert<Row: DirectoryRow>(_ rows: [Row], _ parameters: inout SQLParameters) throws -> String {
+        let columns = Row.columns
+        let values = columns.map { $0.kind == .jsonb ? "t.\($0.name)::jsonb" : "t.\($0.name)" }
+        return """
+            INSERT INTO \(Row.table) (\(columns.map(\.name).joined(separator: ", ")))
+            SELECT \(values.joined(separator: ", ")) FROM \(try unnest(columns[...], Row.columnArrays(rows), &parameters))
+            """
+    }
+
+    static func update<Row: DirectoryRow>(_ rows: [Row], _ parameters: inout SQLParameters) throws -> String {
+        let columns = Row.columns
+        let assignments = columns.dropFirst(Row.keyColumnCount).map { "\($0.name) = t.\($0.name)\($0.kind == .jsonb ? "::jsonb" : "")" }
+        return """
+            UPDATE \(Row.table) AS d SET \(assignments.joined(separator: ", "))
+            FROM \(try unnest(columns[...], Row.columnArrays(rows), &parameters))
+            WHERE \(matchingKeys(Row.self))
+            """
+    }
+
+    static func delete<Row: DirectoryRow>(_: Row.Type, _ keys: [Row.Key], _ parameters: inout SQLParameters) throws -> String {
+        "DELETE FROM \(Row.table) AS d USING \(try unnest(Row.columns.prefix(Row.keyColumnCount), Row.keyArrays(keys), &parameters)) WHERE \(matchingKeys(Row.self))"
+    }
+
+    static func matchingKeys<Row: DirectoryRow>(_: Row.Type) -> String {
+        Row.columns.prefix(Row.keyColumnCount).map { "d.\($0.name) = t.\($0.name)" }.joined(separator: " AND ")
+    }
+}
