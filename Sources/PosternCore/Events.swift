@@ -1,24 +1,59 @@
 import Foundation
 
-/// An event about to be appended: its stream, persisted type name and JSON payload.
+/// An event about to be appended: its stream, persisted type name and payload.
 ///
 /// Type names and schema versions are explicit constants, never derived from Swift type names, so a
-/// rename in code never changes stored data.
+/// rename in code never changes stored data. A payload stays a value until the store writes it: the store
+/// encodes it then, sealing its `Sealed` values with the stream's subject key.
 public struct NewEvent: Sendable {
     public var streamID: String
     public var type: String
     public var schemaVersion: Int
-    public var data: JSONValue
+    let body: Body
 
+    enum Body: Sendable {
+        case json(JSONValue)
+        case payload(any EventPayload)
+    }
+
+    /// An event given as JSON (tools, tests, foreign writers): it must hold no unsealed personal datum.
     public init(streamID: String, type: String, schemaVersion: Int = 1, data: JSONValue) {
         self.streamID = streamID
         self.type = type
         self.schemaVersion = schemaVersion
-        self.data = data
+        body = .json(data)
     }
 
-    public init<Payload: EventPayload>(streamID: String, _ payload: Payload) throws {
-        self.init(streamID: streamID, type: Payload.eventType, schemaVersion: Payload.schemaVersion, data: try JSONValue.encode(payload))
+    public init<Payload: EventPayload>(streamID: String, _ payload: Payload) {
+        self.streamID = streamID
+        type = Payload.eventType
+        schemaVersion = Payload.schemaVersion
+        body = .payload(payload)
+    }
+
+    /// The payload, when the event was built from one.
+    public var payload: (any EventPayload)? {
+        if case .payload(let payload) = body { return payload }
+        return nil
+    }
+
+    /// The JSON text the log stores, with every `Sealed` value sealed by `sealer`. Without a sealer, a
+    /// plaintext `Sealed` value makes this throw instead of leaving the process unsealed.
+    public func storedText(sealer: (any PersonalDataSealer)?) throws -> String {
+        switch body {
+        case .json(let value):
+            return String(decoding: try JSONValue.encoder.encode(value), as: UTF8.self)
+        case .payload(let payload):
+            let encoder = JSONValue.encoder
+            if let sealer { encoder.userInfo[.personalDataSealer] = sealer }
+            return String(decoding: try encoder.encode(payload), as: UTF8.self)
+        }
+    }
+
+    /// The payload as JSON (sealing with `sealer`), as `storedText` writes it.
+    public func data(sealer: (any PersonalDataSealer)? = nil) throws -> JSONValue {
+        if case .json(let value) = body { return value }
+        return try JSONValue.parse(Data(try storedText(sealer: sealer).utf8))
     }
 }
 
@@ -66,6 +101,12 @@ public enum Stream {
     public static func adminKey(_ accessKeyID: String) -> String { "adminkey-\(accessKeyID)" }
     /// A one-event stream for a sign-in attempt that matched no user.
     public static func attempt(_ id: UUID) -> String { "attempt-\(id.uuidString.lowercased())" }
+
+    /// The subject whose data key seals the personal data of `stream`'s events: the user of a user
+    /// stream; nil for streams that hold none (pools, clients, keys, attempts).
+    public static func subject(of stream: String) -> String? {
+        stream.hasPrefix("user-") ? String(stream.dropFirst(5)) : nil
+    }
 }
 
 /// A signing key sealed under the master key, as stored in events.
@@ -166,8 +207,8 @@ public struct UserRegistered: EventPayload {
     public var poolId: UserPoolID
     public var sub: Sub
     public var origin: String
-    public var sealedProfile: String
-    public var sealedVerifier: String?
+    public var sealedProfile: Sealed<UserProfile>
+    public var sealedVerifier: Sealed<PasswordVerifier>?
     public var status: UserStatus
     public var clientId: ClientID?
     /// The PreSignUp hook's run and decision, so replay and audit never run it again.
@@ -175,7 +216,8 @@ public struct UserRegistered: EventPayload {
     /// The UserMigration hook that brought the user over from a legacy directory.
     public var migration: HookInvocation?
     public init(
-        poolId: UserPoolID, sub: Sub, origin: String, sealedProfile: String, sealedVerifier: String?, status: UserStatus,
+        poolId: UserPoolID, sub: Sub, origin: String, sealedProfile: Sealed<UserProfile>, sealedVerifier: Sealed<PasswordVerifier>?,
+        status: UserStatus,
         clientId: ClientID?, preSignUp: HookInvocation? = nil, migration: HookInvocation? = nil
     ) {
         self.migration = migration
@@ -193,10 +235,10 @@ public struct UserRegistered: EventPayload {
 /// A user's attributes changed; the whole new profile is sealed with the user's data key.
 public struct UserProfileChanged: EventPayload {
     public static let eventType = "UserProfileChanged"
-    public var sealedProfile: String
+    public var sealedProfile: Sealed<UserProfile>
     /// Names of the attributes that changed (names only: values stay sealed).
     public var changedAttributes: [String]
-    public init(sealedProfile: String, changedAttributes: [String]) {
+    public init(sealedProfile: Sealed<UserProfile>, changedAttributes: [String]) {
         self.sealedProfile = sealedProfile
         self.changedAttributes = changedAttributes
     }
@@ -245,14 +287,14 @@ public struct UserConfirmed: EventPayload {
 
 public struct PasswordChanged: EventPayload {
     public static let eventType = "PasswordChanged"
-    public var sealedVerifier: String
+    public var sealedVerifier: Sealed<PasswordVerifier>
     public var status: UserStatus
     public var reason: String
     /// The challenge session this change answered, claimed once in `used_sessions`.
     public var sessionId: String?
     /// The purpose of the one-time code this change used up (`ForgotPassword`), deleted with it.
     public var consumedCode: String?
-    public init(sealedVerifier: String, status: UserStatus, reason: String, sessionId: String? = nil, consumedCode: String? = nil) {
+    public init(sealedVerifier: Sealed<PasswordVerifier>, status: UserStatus, reason: String, sessionId: String? = nil, consumedCode: String? = nil) {
         self.sealedVerifier = sealedVerifier
         self.status = status
         self.reason = reason
@@ -398,10 +440,13 @@ public struct MessageQueued: EventPayload {
     public var poolId: UserPoolID
     public var kind: String
     public var deliveryMedium: String
-    public var sealedMessage: String
+    public var sealedMessage: Sealed<OutboundMessage>
     /// The CustomMessage hook that wrote the text, if the pool has one.
     public var hooks: [HookInvocation]?
-    public init(messageId: String, poolId: UserPoolID, kind: String, deliveryMedium: String, sealedMessage: String, hooks: [HookInvocation]? = nil) {
+    public init(
+        messageId: String, poolId: UserPoolID, kind: String, deliveryMedium: String, sealedMessage: Sealed<OutboundMessage>,
+        hooks: [HookInvocation]? = nil
+    ) {
         self.messageId = messageId
         self.poolId = poolId
         self.kind = kind
@@ -458,13 +503,13 @@ public struct HookInvocation: Codable, Sendable, Equatable {
     /// What the hook decided, readable by auditors; personal values stay out of it.
     public var decision: [String: JSONValue]
     /// The decision's values (added claims, migrated attributes …), sealed with the user's data key.
-    public var sealedDecision: String?
+    public var sealedDecision: Sealed<JSONValue>?
     /// Why the hook ran again within one operation (`input_changed`: the command was decided again after
     /// a conflict and the reloaded state changed what the hook reads); nil for a first run.
     public var rerun: String?
     public init(
         function: String, triggerSource: String, durationMilliseconds: Int, outcome: String, decision: [String: JSONValue],
-        sealedDecision: String? = nil
+        sealedDecision: Sealed<JSONValue>? = nil
     ) {
         self.function = function
         self.triggerSource = triggerSource

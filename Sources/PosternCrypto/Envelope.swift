@@ -124,6 +124,19 @@ public struct Sealer: Sendable {
     }
 }
 
+/// The store seals events' personal data with a subject's `Sealer`.
+extension Sealer: PersonalDataSealer {
+    public func seal(personalData plaintext: [UInt8]) throws -> String { try seal(Data(plaintext)) }
+
+    /// The value of an event's `Sealed` field: opened with this key when it is ciphertext.
+    public func open<T>(_ sealed: Sealed<T>) throws -> T {
+        switch sealed {
+        case .plaintext(let value): return value
+        case .ciphertext(let text): return try open(text, as: T.self)
+        }
+    }
+}
+
 /// HMAC-SHA256 of short secrets under a server key, hex-encoded.
 public struct CodeHasher: Sendable {
     let key: SymmetricKey

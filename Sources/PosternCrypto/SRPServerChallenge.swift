@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PosternCore
 
 /// A client or stored SRP value that cannot be used.
 public enum SRPError: Error, Sendable, Equatable {

@@ -55,7 +55,11 @@ struct ReducerContext {
     }
 
     /// Opens a user's sealed profile; nil once the user's data key was destroyed.
-    func openProfile(_ sealed: String, subject: String) throws -> UserProfile? {
+    func openProfile(_ profile: Sealed<UserProfile>, subject: String) throws -> UserProfile? {
+        guard case .ciphertext(let sealed) = profile else {
+            // Only a recorded event reaches a reducer, and the store sealed it.
+            throw StoreError.corrupt("a recorded event held a plaintext profile")
+        }
         let key: [UInt8]
         if let new = projection.newDataKeys[subject] {
             key = new
@@ -206,7 +210,7 @@ extension DirectoryProjector {
             .insert(
                 UserRow(
                     sub: sub, poolId: pool, username: profile?.username ?? "", usernameKey: key, attributes: profile?.attributes ?? [:],
-                    status: registered.status.rawValue, sealedVerifier: registered.sealedVerifier,
+                    status: registered.status.rawValue, sealedVerifier: registered.sealedVerifier?.ciphertext,
                     passwordSetAt: registered.sealedVerifier == nil ? nil : at, createdAt: at, updatedAt: at, version: event.streamVersion))
         ]
         if let profile {
@@ -284,7 +288,7 @@ extension DirectoryProjector {
         let at = Timestamp(event.recordedAt)
         var changes: [DirectoryChange] = []
         if var user = try context.user(sub) {
-            user.sealedVerifier = changed.sealedVerifier
+            user.sealedVerifier = changed.sealedVerifier.ciphertext
             user.status = changed.status.rawValue
             user.passwordSetAt = at
             user.failedAttempts = 0

@@ -45,12 +45,25 @@ public struct AppendBatch: Sendable {
         public var stream: String
         public var expected: ExpectedVersion
         public var events: [NewEvent]
+        /// The key that seals the events' personal data; nil lets the store find the subject's key
+        /// (one more round trip, and only when an event holds a plaintext `Sealed` value).
+        public var sealingKey: SealingKey?
 
-        public init(stream: String, expected: ExpectedVersion, events: [NewEvent]) {
+        public init(stream: String, expected: ExpectedVersion, events: [NewEvent], sealingKey: SealingKey? = nil) {
             self.stream = stream
             self.expected = expected
             self.events = events
+            self.sealingKey = sealingKey
         }
+    }
+
+    /// The data key of the subject a stream belongs to (`Stream.subject(of:)`).
+    public enum SealingKey: Sendable {
+        /// The subject's key, wrapped under the master key, as the directory loaded it with the subject.
+        case wrapped([UInt8])
+        /// The batch brings the subject into being: the store makes its key, stores it with the events and
+        /// seals with it.
+        case new
     }
 
     public var appends: [StreamAppend] = []
@@ -59,12 +72,12 @@ public struct AppendBatch: Sendable {
 
     public init() {}
 
-    public init(stream: String, expected: ExpectedVersion, events: [NewEvent]) {
-        appends = [StreamAppend(stream: stream, expected: expected, events: events)]
+    public init(stream: String, expected: ExpectedVersion, events: [NewEvent], sealingKey: SealingKey? = nil) {
+        appends = [StreamAppend(stream: stream, expected: expected, events: events, sealingKey: sealingKey)]
     }
 
-    public mutating func append(stream: String, expected: ExpectedVersion, events: [NewEvent]) {
-        appends.append(StreamAppend(stream: stream, expected: expected, events: events))
+    public mutating func append(stream: String, expected: ExpectedVersion, events: [NewEvent], sealingKey: SealingKey? = nil) {
+        appends.append(StreamAppend(stream: stream, expected: expected, events: events, sealingKey: sealingKey))
     }
 }
 
@@ -73,6 +86,15 @@ public protocol InlineProjector: Sendable {
     /// Applies `events`, in position order, as one unit: a projector may fold what several events of one
     /// batch do to the same row into one statement.
     func apply(_ events: [RecordedEvent], context: ProjectionContext, on connection: PostgresConnection, logger: Logger) async throws
+}
+
+/// Makes subjects' data keys and seals with them; the server's master key wraps every key, so the store
+/// only ever holds wrapped ones (implemented by the crypto layer).
+public protocol SubjectKeyring: SubjectDataOpener {
+    /// A fresh data key for a new subject, wrapped under the master key.
+    func newWrappedKey() throws -> [UInt8]
+    /// A sealer with the key `wrappedKey` wraps.
+    func sealer(wrappedKey: [UInt8]) throws -> any PersonalDataSealer
 }
 
 /// What a projector may know about the batch it applies besides its events.
@@ -90,10 +112,21 @@ public struct ProjectionContext: Sendable {
     }
 }
 
+/// Thrown by `DeferredSealer`: the stream's key must be fetched before its events can be written.
+struct SealingKeyNeeded: Error {}
+
+/// The sealer of a stream whose key the caller did not give: throws `SealingKeyNeeded` on first use, so
+/// the store fetches the key only for events that hold personal data.
+struct DeferredSealer: PersonalDataSealer {
+    func seal(personalData plaintext: [UInt8]) throws -> String { throw SealingKeyNeeded() }
+}
+
 /// The PostgreSQL event store: append with inline projections, read, and follow the log.
 public final class EventStore: Sendable {
     public let client: PostgresClient
     let projector: any InlineProjector
+    /// Seals events' personal data; without one, an event holding a plaintext `Sealed` value is refused.
+    let keyring: (any SubjectKeyring)?
     let chainKey: SymmetricKey
     let logger: Logger
     /// Whether a coalesced notification is about to be sent (`notifySubscribers`).
@@ -105,9 +138,12 @@ public final class EventStore: Sendable {
 
     /// `chainKey` keys the hash chain and the checkpoints (`MasterKey.chainKey`); it must never be stored
     /// in the database.
-    public init(client: PostgresClient, projector: any InlineProjector, chainKey: SymmetricKey, logger: Logger) {
+    public init(
+        client: PostgresClient, projector: any InlineProjector, keyring: (any SubjectKeyring)? = nil, chainKey: SymmetricKey, logger: Logger
+    ) {
         self.client = client
         self.projector = projector
+        self.keyring = keyring
         self.chainKey = chainKey
         self.logger = logger
     }
@@ -126,13 +162,18 @@ public final class EventStore: Sendable {
     /// projection's unique constraint refuses the result.
     @discardableResult
     public func append(_ batch: AppendBatch, metadata: EventMetadata) async throws(StoreError) -> [RecordedEvent] {
-        // The metadata, then every event's data, as JSON text.
-        let texts: [String]
+        var batch = batch
+        let metadataJSON: String
+        // Every event's data as JSON text, personal data sealed; nil for a stream whose key is not at hand yet.
+        var eventTexts: [[String]?]
         do {
-            let encoder = JSONEncoder()
-            texts =
-                try [String(decoding: try encoder.encode(metadata), as: UTF8.self)]
-                + batch.appends.flatMap(\.events).map { String(decoding: try encoder.encode($0.data), as: UTF8.self) }
+            metadataJSON = String(decoding: try JSONEncoder().encode(metadata), as: UTF8.self)
+            try createSubjectKeys(&batch)
+            eventTexts = try batch.appends.map { append in
+                try encode(append, sealer: try append.sealingKey.map { key in try sealer(key, stream: append.stream) } ?? DeferredSealer())
+            }
+        } catch let error as StoreError {
+            throw error
         } catch {
             throw .corrupt("event not encodable")
         }
@@ -145,6 +186,8 @@ public final class EventStore: Sendable {
         do {
             recorded = try await client.withConnection { connection in
                 try await connection.transaction(logger: logger) { connection in
+                    try await encodeWithStoredKeys(batch, &eventTexts, connection)
+                    let texts = [metadataJSON] + eventTexts.flatMap { $0 ?? [] }
                     // One round trip: the projections' schema, the rebuild lock (shared), the time, jsonb's
                     // canonical text of every payload and the predecessors' hashes.
                     var canonical: [String] = []
@@ -236,6 +279,61 @@ public final class EventStore: Sendable {
         }
         notifySubscribers()
         return recorded
+    }
+
+    /// Gives every stream the batch creates (`SealingKey.new`) a fresh data key, stored with the events.
+    private func createSubjectKeys(_ batch: inout AppendBatch) throws {
+        for index in batch.appends.indices {
+            guard case .new = batch.appends[index].sealingKey else { continue }
+            let stream = batch.appends[index].stream
+            guard let keyring, let subject = Stream.subject(of: stream) else { throw StoreError.unsealable(stream: stream) }
+            let wrapped = try keyring.newWrappedKey()
+            batch.dataKeysToCreate.append((subject, wrapped))
+            batch.appends[index].sealingKey = .wrapped(wrapped)
+        }
+    }
+
+    private func sealer(_ key: AppendBatch.SealingKey, stream: String) throws -> any PersonalDataSealer {
+        guard let keyring, case .wrapped(let wrapped) = key else { throw StoreError.unsealable(stream: stream) }
+        do { return try keyring.sealer(wrappedKey: wrapped) } catch { throw StoreError.unsealable(stream: stream) }
+    }
+
+    /// The stored texts of one stream's events, or nil when an event needs the subject's key and
+    /// `sealer` is the `DeferredSealer`.
+    private func encode(_ append: AppendBatch.StreamAppend, sealer: any PersonalDataSealer) throws -> [String]? {
+        do {
+            return try append.events.map { try $0.storedText(sealer: sealer) }
+        } catch is SealingKeyNeeded {
+            return nil
+        }
+    }
+
+    /// Encodes the streams whose subject key the caller did not give, with the keys in `eventlog.data_keys`
+    /// (one round trip, inside the append's transaction, only when some stream needs it).
+    private func encodeWithStoredKeys(_ batch: AppendBatch, _ texts: inout [[String]?], _ connection: PostgresConnection) async throws {
+        let missing = texts.indices.filter { texts[$0] == nil }
+        guard !missing.isEmpty else { return }
+        var subjects: [String] = []
+        for index in missing {
+            guard let subject = Stream.subject(of: batch.appends[index].stream) else {
+                throw StoreError.unsealable(stream: batch.appends[index].stream)
+            }
+            subjects.append(subject)
+        }
+        var keys: [String: [UInt8]] = Dictionary(batch.dataKeysToCreate.map { ($0.subject, $0.wrappedKey) }, uniquingKeysWith: { _, last in last })
+        for try await (subject, wrapped) in try await connection.query(
+            "SELECT subject, wrapped_key FROM eventlog.data_keys WHERE subject = ANY(\(subjects)::text[])", logger: logger
+        ).decode((String, Data).self) {
+            keys[subject] = [UInt8](wrapped)
+        }
+        for (index, subject) in zip(missing, subjects) {
+            let append = batch.appends[index]
+            guard let wrapped = keys[subject] else { throw StoreError.unsealable(stream: append.stream) }
+            guard let encoded = try encode(append, sealer: try sealer(.wrapped(wrapped), stream: append.stream)) else {
+                throw StoreError.unsealable(stream: append.stream)
+            }
+            texts[index] = encoded
+        }
     }
 
     /// The version a stream append starts from and, when the store had to read it, the hash of that event.

@@ -10,6 +10,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case unavailable(String)
     /// A stored row could not be read back (corrupt or from an unknown schema version).
     case corrupt(String)
+    /// An event's personal data could not be sealed: its subject has no data key (any more), or the
+    /// batch gave none for a stream that holds no subject.
+    case unsealable(stream: String)
 
     public var description: String {
         switch self {
@@ -17,6 +20,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .uniqueValueTaken(let constraint): "unique value taken (\(constraint))"
         case .unavailable: "event store unavailable"
         case .corrupt(let detail): "corrupt stored data: \(detail)"
+        case .unsealable(let stream): "personal data of \(stream) could not be sealed"
         }
     }
 

@@ -87,18 +87,22 @@ public enum TestDatabase {
         return try await body(url)
     }
 
-    /// A store whose projector opens sealed data with `master`.
+    /// A store that seals and opens subjects' data with keys wrapped by `master`.
     public static func store(_ client: PostgresClient, master: MasterKey) -> EventStore {
-        EventStore(client: client, projector: DirectoryProjector(opener: TestOpener(master: master)), chainKey: master.chainKey, logger: logger)
+        let keyring = TestKeyring(master: master)
+        return EventStore(client: client, projector: DirectoryProjector(opener: keyring), keyring: keyring, chainKey: master.chainKey, logger: logger)
     }
 }
 
 public enum TestSetupError: Error { case notConfigured }
 
-public struct TestOpener: SubjectDataOpener {
+/// The master key as a store keyring, as the server wires it (`StoreKeyring` in PosternAPI).
+public struct TestKeyring: SubjectKeyring {
     let master: MasterKey
     public init(master: MasterKey) { self.master = master }
     public func open(_ sealed: String, wrappedKey: [UInt8]) throws -> [UInt8] { try master.unwrap(wrappedKey).open(sealed) }
+    public func newWrappedKey() throws -> [UInt8] { try master.newDataKey().wrapped }
+    public func sealer(wrappedKey: [UInt8]) throws -> any PersonalDataSealer { try master.unwrap(wrappedKey) }
 }
 
 extension EventMetadata {

@@ -66,6 +66,6 @@ struct APIHarness {
         guard let queued = try events.last(where: { $0.type == MessageQueued.eventType })?.payload(as: MessageQueued.self),
             let key = try await postern.dataKey(of: Sub(sub))
         else { return nil }
-        return try key.open(queued.sealedMessage, as: OutboundMessage.self).code
+        return try key.open(queued.sealedMessage).code
     }
 }

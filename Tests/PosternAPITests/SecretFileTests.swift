@@ -51,7 +51,7 @@ import Testing
     func outboxFileIsOwnerOnly() throws {
         let path = root + "/outbox/outbox.jsonl"
         let sink = FileMessageSink(path: path)
-        let queued = MessageQueued(messageId: "m1", poolId: "us-east-1_abc", kind: "SignUp", deliveryMedium: "EMAIL", sealedMessage: "")
+        let queued = MessageQueued(messageId: "m1", poolId: "us-east-1_abc", kind: "SignUp", deliveryMedium: "EMAIL", sealedMessage: .ciphertext(""))
         let message = OutboundMessage(username: "alice", destination: "alice@example.com", subject: "s", message: "Code 123456", code: "123456")
         try Self.withUmaskZero { try sink.deliver(queued: queued, message: message) }
         #expect(Self.mode(path) == 0o600)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PosternCore
 
 @Suite struct UserPoolSettingsTests {
@@ -60,7 +61,9 @@ import Testing
         ])
         #expect(settings.accessTokenValidity == 600)
         #expect(throws: DomainError.self) {
-            try ClientSettings.from(request: ["ClientName": "web", "AccessTokenValidity": .int(2), "TokenValidityUnits": .object(["AccessToken": "days"])])
+            try ClientSettings.from(request: [
+                "ClientName": "web", "AccessTokenValidity": .int(2), "TokenValidityUnits": .object(["AccessToken": "days"]),
+            ])
         }
     }
 
@@ -79,12 +82,13 @@ import Testing
 
 @Suite struct EventEncodingTests {
     @Test func payloadsRoundTripWithTheirPersistedTypeName() throws {
-        let payload = SignInFailed(flow: "USER_PASSWORD_AUTH", clientId: "c1", poolId: "us-east-1_abc", reason: "incorrect_password",
-                                   failedAttempts: 3, lockedUntil: Date(timeIntervalSince1970: 1_800_000_000))
-        let event = try NewEvent(streamID: "user-1", payload)
+        let payload = SignInFailed(
+            flow: "USER_PASSWORD_AUTH", clientId: "c1", poolId: "us-east-1_abc", reason: "incorrect_password",
+            failedAttempts: 3, lockedUntil: Date(timeIntervalSince1970: 1_800_000_000))
+        let event = NewEvent(streamID: "user-1", payload)
         #expect(event.type == "SignInFailed")
-        #expect(event.data["lockedUntil"] == .int(1_800_000_000), "dates are stored as epoch seconds")
-        #expect(try event.data.decode(SignInFailed.self).reason == "incorrect_password")
+        #expect(try event.data()["lockedUntil"] == .int(1_800_000_000), "dates are stored as epoch seconds")
+        #expect(try event.data().decode(SignInFailed.self).reason == "incorrect_password")
     }
 }
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PosternCore
 import PosternCrypto
 import Testing
 

@@ -44,7 +44,7 @@ struct AppendCostTests {
                     .init(
                         stream: Stream.adminKey(id), expected: .noStream,
                         events: [
-                            try NewEvent(streamID: Stream.adminKey(id), AdminKeyCreated(accessKeyId: id, sealedSecret: "v1.x", description: "bench"))
+                            NewEvent(streamID: Stream.adminKey(id), AdminKeyCreated(accessKeyId: id, sealedSecret: "v1.x", description: "bench"))
                         ]),
                     metadata: .test())
             }
@@ -53,7 +53,7 @@ struct AppendCostTests {
                 try await store.append(
                     .init(
                         stream: Stream.adminKey(id), expected: .exact(1),
-                        events: [try NewEvent(streamID: Stream.adminKey(id), AdminKeyRevoked(accessKeyId: id))]),
+                        events: [NewEvent(streamID: Stream.adminKey(id), AdminKeyRevoked(accessKeyId: id))]),
                     metadata: .test())
             }
         }

@@ -112,7 +112,7 @@ struct DirectoryRebuildTests {
 
             // The previous release's projector, one statement at a time, writes the same rows.
             let previous = EventStore(
-                client: client, projector: StatementProjector(opener: TestOpener(master: master)), chainKey: master.chainKey,
+                client: client, projector: StatementProjector(opener: TestKeyring(master: master)), chainKey: master.chainKey,
                 logger: TestDatabase.logger)
             try await previous.rebuildProjections(batchSize: 1000)
             #expect(differences(inline, try await directorySnapshot(client)) == [], "the statement-at-a-time projector")
@@ -123,7 +123,7 @@ struct DirectoryRebuildTests {
         try await TestDatabase.withDatabase { client in
             let logs = RecordedLogs()
             let store = EventStore(
-                client: client, projector: DirectoryProjector(opener: TestOpener(master: master)), chainKey: master.chainKey, logger: logs.logger)
+                client: client, projector: DirectoryProjector(opener: TestKeyring(master: master)), chainKey: master.chainKey, logger: logs.logger)
             let workload = DirectoryWorkload(store: store, master: master, seed: 7)
             try await workload.setUp()
             try await workload.register(1)

@@ -76,8 +76,8 @@ final class DirectoryWorkload {
         appends += 1
     }
 
-    func events(_ stream: String, _ payloads: [any EventPayload]) throws -> [NewEvent] {
-        try payloads.map { try NewEvent(streamID: stream, $0) }
+    func events(_ stream: String, _ payloads: [any EventPayload]) -> [NewEvent] {
+        payloads.map { NewEvent(streamID: stream, $0) }
     }
 
     /// Pools of every sign-in shape, their clients (one updated, one deleted) and admin keys (one revoked).
@@ -96,7 +96,7 @@ final class DirectoryWorkload {
             try await append(
                 AppendBatch(
                     stream: stream, expected: .noStream,
-                    events: try events(
+                    events: events(
                         stream,
                         [
                             UserPoolCreated(
@@ -105,12 +105,12 @@ final class DirectoryWorkload {
                         ])))
             let updated = try settings.updated(request: ["DeletionProtection": .string("INACTIVE"), "MfaConfiguration": .string("OFF")])
             try await append(
-                AppendBatch(stream: stream, expected: .exact(1), events: try events(stream, [UserPoolUpdated(poolId: id, settings: updated.json)])))
+                AppendBatch(stream: stream, expected: .exact(1), events: events(stream, [UserPoolUpdated(poolId: id, settings: updated.json)])))
             let clientStream = Stream.client(client)
             try await append(
                 AppendBatch(
                     stream: clientStream, expected: .noStream,
-                    events: try events(
+                    events: events(
                         clientStream,
                         [
                             UserPoolClientCreated(
@@ -121,7 +121,7 @@ final class DirectoryWorkload {
                 try await append(
                     AppendBatch(
                         stream: clientStream, expected: .exact(1),
-                        events: try events(
+                        events: events(
                             clientStream,
                             [
                                 UserPoolClientUpdated(
@@ -137,7 +137,7 @@ final class DirectoryWorkload {
         try await append(
             AppendBatch(
                 stream: doomedStream, expected: .noStream,
-                events: try events(
+                events: events(
                     doomedStream,
                     [
                         UserPoolClientCreated(
@@ -149,7 +149,7 @@ final class DirectoryWorkload {
             let stream = Stream.adminKey(id)
             var payloads: [any EventPayload] = [AdminKeyCreated(accessKeyId: id, sealedSecret: "v1.admin\(index)", description: "key \(index)")]
             if index == 1 { payloads.append(AdminKeyRevoked(accessKeyId: id)) }
-            try await append(AppendBatch(stream: stream, expected: .noStream, events: try events(stream, payloads)))
+            try await append(AppendBatch(stream: stream, expected: .noStream, events: events(stream, payloads)))
         }
     }
 
@@ -169,10 +169,10 @@ final class DirectoryWorkload {
             if byAdmin { attributes["email_verified"] = "true" }
             let username = pools[pool].settings.usernameAttributes.isEmpty ? "user\(n)" : sub.rawValue
             var user = User(sub: sub, pool: pool, username: username, attributes: attributes, key: key.key)
-            let verifier: String? = byAdmin && n % 2 == 0 ? nil : try key.key.seal("verifier")
+            let verifier: Sealed<PasswordVerifier>? = byAdmin && n % 2 == 0 ? nil : .ciphertext(try key.key.seal("verifier"))
             let registered = UserRegistered(
                 poolId: pools[pool].id, sub: sub, origin: byAdmin ? "AdminCreateUser" : "SignUp",
-                sealedProfile: try key.key.seal(json: UserProfile(username: username, attributes: attributes)),
+                sealedProfile: .ciphertext(try key.key.seal(json: UserProfile(username: username, attributes: attributes))),
                 sealedVerifier: verifier, status: byAdmin ? .forceChangePassword : .unconfirmed,
                 clientId: byAdmin ? nil : pools[pool].client)
             var payloads: [any EventPayload] = [registered]
@@ -181,7 +181,7 @@ final class DirectoryWorkload {
             } else {
                 user.confirmed = true
             }
-            batch.append(stream: user.stream, expected: .noStream, events: try events(user.stream, payloads))
+            batch.append(stream: user.stream, expected: .noStream, events: events(user.stream, payloads))
             batch.dataKeysToCreate.append((sub.rawValue, key.wrapped))
             user.version = payloads.count
             users.append(user)
@@ -201,7 +201,8 @@ final class DirectoryWorkload {
                 purpose: purpose, codeHash: String(format: "%016llx", random.next()), expiresAt: soon(86_400), messageId: message,
                 attribute: attribute),
             MessageQueued(
-                messageId: message, poolId: pools[user.pool].id, kind: purpose, deliveryMedium: "EMAIL", sealedMessage: try user.key.seal("message")),
+                messageId: message, poolId: pools[user.pool].id, kind: purpose, deliveryMedium: "EMAIL",
+                sealedMessage: .ciphertext(try user.key.seal("message"))),
         ]
     }
 
@@ -212,7 +213,7 @@ final class DirectoryWorkload {
         for index in users.indices {
             var user = users[index]
             let payloads = try action(for: &user)
-            var newEvents = try events(user.stream, payloads)
+            var newEvents = events(user.stream, payloads)
             if Int.random(in: 0..<40, using: &random) == 0 {
                 // An event type this build does not know: skipped (and logged), yet it moves the version.
                 newEvents.append(NewEvent(streamID: user.stream, type: "SomethingFromTheFuture", data: .object(["n": .int(next())])))
@@ -227,7 +228,7 @@ final class DirectoryWorkload {
                 let pool = pools[user.pool]
                 batch.append(
                     stream: attempt, expected: .noStream,
-                    events: try events(
+                    events: events(
                         attempt,
                         [
                             SignInFailed(flow: "USER_PASSWORD_AUTH", clientId: pool.client, poolId: pool.id, reason: "user_not_found"),
@@ -287,11 +288,11 @@ final class DirectoryWorkload {
         case 8:
             user.attributes["email"] = "changed\(next())@example.com"
             user.attributes["email_verified"] = "false"
-            return [UserProfileChanged(sealedProfile: try newProfile(user), changedAttributes: ["email", "email_verified"])]
+            return [UserProfileChanged(sealedProfile: .ciphertext(try newProfile(user)), changedAttributes: ["email", "email_verified"])]
                 + (try issue("Verify:email", attribute: "email", for: &user))
         case 9:
             user.attributes["name"] = "Renamed \(next())"
-            return [UserProfileChanged(sealedProfile: try newProfile(user), changedAttributes: ["name"])]
+            return [UserProfileChanged(sealedProfile: .ciphertext(try newProfile(user)), changedAttributes: ["name"])]
         case 10:
             user.attributes["email_verified"] = "true"
             user.codes.remove("Verify:email")
@@ -305,7 +306,8 @@ final class DirectoryWorkload {
             user.codes.remove("ForgotPassword")
             return [
                 PasswordChanged(
-                    sealedVerifier: try user.key.seal("new"), status: .confirmed, reason: "ForgotPassword", consumedCode: "ForgotPassword")
+                    sealedVerifier: .ciphertext(try user.key.seal("new")), status: .confirmed, reason: "ForgotPassword",
+                    consumedCode: "ForgotPassword")
             ]
         case 13 where user.challenge == nil:
             let session = "session-\(next())"
@@ -314,7 +316,8 @@ final class DirectoryWorkload {
         case 14:
             return [
                 PasswordChanged(
-                    sealedVerifier: try user.key.seal("chosen"), status: .confirmed, reason: "NEW_PASSWORD_REQUIRED", sessionId: "np-\(next())")
+                    sealedVerifier: .ciphertext(try user.key.seal("chosen")), status: .confirmed, reason: "NEW_PASSWORD_REQUIRED",
+                    sessionId: "np-\(next())")
             ]
         case 15:
             return [PasswordResetRequired(by: "admin")]
@@ -338,14 +341,15 @@ final class DirectoryWorkload {
             try await append(
                 AppendBatch(
                     stream: taker.stream, expected: .exact(taker.version),
-                    events: try events(taker.stream, [UserProfileChanged(sealedProfile: try newProfile(taker), changedAttributes: ["email"])])))
+                    events: events(
+                        taker.stream, [UserProfileChanged(sealedProfile: .ciphertext(try newProfile(taker)), changedAttributes: ["email"])])))
             taker.version += 1
             var holder = users[from]
             var batch = AppendBatch(
                 stream: holder.stream, expected: .exact(holder.version),
-                events: try events(holder.stream, [AliasReleased(attribute: "email", takenBy: taker.sub)]))
+                events: events(holder.stream, [AliasReleased(attribute: "email", takenBy: taker.sub)]))
             batch.append(
-                stream: taker.stream, expected: .exact(taker.version), events: try events(taker.stream, [AttributeVerified(attribute: "email")]))
+                stream: taker.stream, expected: .exact(taker.version), events: events(taker.stream, [AttributeVerified(attribute: "email")]))
             try await append(batch)
             holder.version += 1
             holder.attributes["email_verified"] = "false"
@@ -367,7 +371,7 @@ final class DirectoryWorkload {
             }
             var batch = AppendBatch(
                 stream: user.stream, expected: .exact(user.version),
-                events: try events(user.stream, [UserDeleted(poolId: pools[user.pool].id, by: "admin")]))
+                events: events(user.stream, [UserDeleted(poolId: pools[user.pool].id, by: "admin")]))
             batch.dataKeysToDestroy = [user.sub.rawValue]
             try await append(batch)
         }
@@ -378,7 +382,7 @@ final class DirectoryWorkload {
     func deleteLastPool() async throws {
         let pool = pools.removeLast()
         let stream = Stream.userPool(pool.id)
-        try await append(AppendBatch(stream: stream, expected: .exact(2), events: try events(stream, [UserPoolDeleted(poolId: pool.id)])))
+        try await append(AppendBatch(stream: stream, expected: .exact(2), events: events(stream, [UserPoolDeleted(poolId: pool.id)])))
         users.removeAll { $0.pool == pools.count }
     }
 }

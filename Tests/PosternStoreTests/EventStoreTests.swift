@@ -11,7 +11,7 @@ struct EventStoreTests {
     let master = try! MasterKey(base64: MasterKey.generateBase64())
 
     func adminKeyEvent(_ id: String) throws -> NewEvent {
-        try NewEvent(streamID: Stream.adminKey(id), AdminKeyCreated(accessKeyId: id, sealedSecret: "v1.x", description: "test"))
+        NewEvent(streamID: Stream.adminKey(id), AdminKeyCreated(accessKeyId: id, sealedSecret: "v1.x", description: "test"))
     }
 
     @Test func appendAssignsVersionsPositionsAndAHashChain() async throws {
@@ -21,7 +21,7 @@ struct EventStoreTests {
             let second = try await store.append(
                 .init(
                     stream: "adminkey-A", expected: .exact(1),
-                    events: [try NewEvent(streamID: "adminkey-A", AdminKeyRevoked(accessKeyId: "A"))]), metadata: .test())
+                    events: [NewEvent(streamID: "adminkey-A", AdminKeyRevoked(accessKeyId: "A"))]), metadata: .test())
             #expect(first[0].streamVersion == 1 && second[0].streamVersion == 2)
             #expect(second[0].position > first[0].position)
             #expect(first[0].metadata["sourceIp"] == "127.0.0.1")
@@ -53,7 +53,7 @@ struct EventStoreTests {
                             try await store.append(
                                 .init(
                                     stream: "adminkey-A", expected: .exact(1),
-                                    events: [try NewEvent(streamID: "adminkey-A", AdminKeyRevoked(accessKeyId: "A"))]), metadata: .test())
+                                    events: [NewEvent(streamID: "adminkey-A", AdminKeyRevoked(accessKeyId: "A"))]), metadata: .test())
                             return true
                         } catch StoreError.wrongExpectedVersion {
                             return false
@@ -131,7 +131,7 @@ struct EventStoreTests {
             try await store.append(
                 .init(
                     stream: "adminkey-A", expected: .exact(1),
-                    events: [try NewEvent(streamID: "adminkey-A", AdminKeyRevoked(accessKeyId: "A"))]), metadata: .test())
+                    events: [NewEvent(streamID: "adminkey-A", AdminKeyRevoked(accessKeyId: "A"))]), metadata: .test())
             _ = try await client.withConnection { connection in
                 try await connection.query("SET session_replication_role = replica", logger: TestDatabase.logger)
                 try await connection.query(

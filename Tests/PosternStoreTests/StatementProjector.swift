@@ -85,7 +85,8 @@ struct StatementProjector: InlineProjector {
             try await run("DELETE FROM user_pool_clients WHERE client_id = \(deleted.clientId.rawValue)")
         case UserRegistered.eventType:
             let registered = try event.payload(as: UserRegistered.self)
-            let profile = try await openProfile(registered.sealedProfile, subject: registered.sub.rawValue, context, connection, logger)
+            let profile = try await openProfile(
+                registered.sealedProfile.ciphertext ?? "", subject: registered.sub.rawValue, context, connection, logger)
             let settings = try await signInSettings(pool: registered.poolId.rawValue, connection, logger)
             // A shredded user is replayed as an anonymous row; its UserDeleted event removes it again.
             let username = profile?.username ?? ""
@@ -96,7 +97,7 @@ struct StatementProjector: InlineProjector {
                                    password_set_at, created_at, updated_at, version)
                 VALUES (\(sub), \(registered.poolId.rawValue), \(username), \(key),
                         \(try jsonText(JSONValue.encode(profile?.attributes ?? [:])))::jsonb, \(registered.status.rawValue), true,
-                        \(registered.sealedVerifier), \(registered.sealedVerifier == nil ? nil : at), \(at), \(at), \(version))
+                        \(registered.sealedVerifier?.ciphertext), \(registered.sealedVerifier == nil ? nil : at), \(at), \(at), \(version))
                 """)
             if let profile {
                 try await claim(
@@ -110,7 +111,7 @@ struct StatementProjector: InlineProjector {
             if !contacts.isEmpty {
                 try await run("UPDATE confirmation_codes SET code_hash = '' WHERE sub = \(sub) AND attribute = ANY(\(contacts))")
             }
-            if let profile = try await openProfile(changed.sealedProfile, subject: sub, context, connection, logger) {
+            if let profile = try await openProfile(changed.sealedProfile.ciphertext ?? "", subject: sub, context, connection, logger) {
                 try await run(
                     """
                     UPDATE users SET attributes = \(try jsonText(JSONValue.encode(profile.attributes)))::jsonb, updated_at = \(at),
@@ -162,7 +163,7 @@ struct StatementProjector: InlineProjector {
             let changed = try event.payload(as: PasswordChanged.self)
             try await run(
                 """
-                UPDATE users SET sealed_verifier = \(changed.sealedVerifier), status = \(changed.status.rawValue),
+                UPDATE users SET sealed_verifier = \(changed.sealedVerifier.ciphertext), status = \(changed.status.rawValue),
                     password_set_at = \(at), failed_attempts = 0, locked_until = NULL, updated_at = \(at), version = \(version)
                 WHERE sub = \(sub)
                 """)

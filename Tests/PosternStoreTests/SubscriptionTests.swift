@@ -13,7 +13,7 @@ struct SubscriptionTests {
     let master = try! MasterKey(base64: MasterKey.generateBase64())
 
     func event(_ id: String) throws -> NewEvent {
-        try NewEvent(streamID: Stream.adminKey(id), AdminKeyCreated(accessKeyId: id, sealedSecret: "v1.x", description: ""))
+        NewEvent(streamID: Stream.adminKey(id), AdminKeyCreated(accessKeyId: id, sealedSecret: "v1.x", description: ""))
     }
 
     /// Catches up until `count` events were seen. The visibility horizon is cluster-wide, so a transaction
@@ -29,7 +29,7 @@ struct SubscriptionTests {
     /// Inserts an event inside an open transaction on `connection`, the way a slow command would (its
     /// hash is not a valid keyed one: subscribers do not check hashes, `verify` does).
     func insertUncommitted(_ id: String, on connection: PostgresConnection) async throws {
-        let data = String(decoding: try JSONEncoder().encode(try event(id).data), as: UTF8.self)
+        let data = try event(id).storedText(sealer: nil)
         _ = try await connection.query(
             """
             INSERT INTO eventlog.events (stream_id, stream_version, event_type, data, hash, hash_scheme)

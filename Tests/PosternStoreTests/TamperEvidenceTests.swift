@@ -13,11 +13,11 @@ struct TamperEvidenceTests {
     let master = try! MasterKey(base64: MasterKey.generateBase64())
 
     func created(_ id: String) throws -> NewEvent {
-        try NewEvent(streamID: Stream.adminKey(id), AdminKeyCreated(accessKeyId: id, sealedSecret: "v1.x", description: "test"))
+        NewEvent(streamID: Stream.adminKey(id), AdminKeyCreated(accessKeyId: id, sealedSecret: "v1.x", description: "test"))
     }
 
     func revoked(_ id: String) throws -> NewEvent {
-        try NewEvent(streamID: Stream.adminKey(id), AdminKeyRevoked(accessKeyId: id))
+        NewEvent(streamID: Stream.adminKey(id), AdminKeyRevoked(accessKeyId: id))
     }
 
     /// Appends `adminkey-ID` v1 (and v2 when `revoke`).

@@ -45,25 +45,23 @@ enum AdminCreateUser: AWSOperation {
         let hook = try await postern.triggers.preSignUp(
             source: "PreSignUp_AdminCreateUser", pool: pool, userName: registration.username, clientId: nil,
             attributes: registration.attributes, validationData: request.ValidationData, clientMetadata: request.ClientMetadata)
-        let key = try postern.master.newDataKey()
         let sub = registration.sub
         let stream = Stream.user(sub)
         let registered = UserRegistered(
             poolId: pool.id, sub: sub, origin: "AdminCreateUser",
-            sealedProfile: try key.key.seal(json: UserProfile(username: registration.username, attributes: registration.attributes)),
-            sealedVerifier: try postern.sealedVerifier(password: password, pool: pool, username: registration.username, key: key.key),
+            sealedProfile: .plaintext(UserProfile(username: registration.username, attributes: registration.attributes)),
+            sealedVerifier: postern.newVerifier(password: password, pool: pool, username: registration.username),
             status: .forceChangePassword, clientId: nil, preSignUp: hook?.record)
-        var events = [try NewEvent(streamID: stream, registered)]
+        var events = [NewEvent(streamID: stream, registered)]
         if request.MessageAction != "SUPPRESS" {
             events += try await invitation(
                 sub: sub, username: registration.username, attributes: registration.attributes, pool: pool, password: password,
-                mediums: mediums, key: key.key, clientMetadata: request.ClientMetadata, call: call, postern: postern)
+                mediums: mediums, clientMetadata: request.ClientMetadata, call: call, postern: postern)
         }
         var batch = AppendBatch()
         batch.appends = try await postern.aliasTransfers(
             pool: pool, sub: sub, attributes: registration.attributes, force: request.ForceAliasCreation ?? false)
-        batch.append(stream: stream, expected: .noStream, events: events)
-        batch.dataKeysToCreate = [(sub.rawValue, key.wrapped)]
+        batch.append(stream: stream, expected: .noStream, events: events, sealingKey: .new)
         do {
             try await postern.commit(batch, metadata: call.metadata())
         } catch {
@@ -78,11 +76,11 @@ enum AdminCreateUser: AWSOperation {
 
     /// The invitation: a message carrying the temporary password, which is otherwise kept only as a verifier.
     static func invitation(
-        sub: Sub, username: String, attributes: [String: String], pool: PoolRecord, password: String, mediums: [String], key: Sealer,
+        sub: Sub, username: String, attributes: [String: String], pool: PoolRecord, password: String, mediums: [String],
         clientMetadata: [String: String]?, call: Call, postern: Postern
     ) async throws -> [NewEvent] {
         let message = try await postern.messageEvent(
-            for: (sub, username, attributes), pool: pool, template: "AdminCreateUser", kind: "AdminCreateUser", key: key, preferred: mediums,
+            for: (sub, username, attributes), pool: pool, template: "AdminCreateUser", kind: "AdminCreateUser", preferred: mediums,
             code: password, context: MessageContext(clientMetadata: clientMetadata, userStatus: .forceChangePassword))
         return message.map { [$0.event] } ?? []
     }
@@ -96,17 +94,18 @@ enum AdminCreateUser: AWSOperation {
             guard user.status == .forceChangePassword else {
                 throw DomainError.unsupportedOperation("Resend not possible. \(user.username) status is not FORCE_CHANGE_PASSWORD.")
             }
-            guard let key = try postern.dataKey(of: user) else { throw DomainError.userNotFound }
+            guard user.wrappedDataKey != nil else { throw DomainError.userNotFound }
             let changed = PasswordChanged(
-                sealedVerifier: try postern.sealedVerifier(password: password, pool: pool, username: user.username, key: key),
+                sealedVerifier: postern.newVerifier(password: password, pool: pool, username: user.username),
                 status: .forceChangePassword, reason: "admin_resend")
             let stream = Stream.user(user.sub)
             let events =
-                [try NewEvent(streamID: stream, changed)]
+                [NewEvent(streamID: stream, changed)]
                 + (try await invitation(
                     sub: user.sub, username: user.username, attributes: user.attributes, pool: pool, password: password, mediums: mediums,
-                    key: key, clientMetadata: request.ClientMetadata, call: call, postern: postern))
-            try await postern.commit(.init(stream: stream, expected: .exact(user.version), events: events), metadata: call.metadata())
+                    clientMetadata: request.ClientMetadata, call: call, postern: postern))
+            try await postern.commit(
+                .init(stream: stream, expected: .exact(user.version), events: events, sealingKey: user.sealingKey), metadata: call.metadata())
             guard let updated = try await postern.directory.user(sub: user.sub.rawValue) else { throw DomainError.userNotFound }
             return Response(User: UserType(updated))
         }

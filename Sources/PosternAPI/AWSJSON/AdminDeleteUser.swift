@@ -24,7 +24,7 @@ extension Postern {
     func deleteUser(_ user: UserRecord, pool: PoolRecord, by: String, call: Call) async throws {
         let stream = Stream.user(user.sub)
         var batch = AppendBatch(
-            stream: stream, expected: .exact(user.version), events: [try NewEvent(streamID: stream, UserDeleted(poolId: pool.id, by: by))])
+            stream: stream, expected: .exact(user.version), events: [NewEvent(streamID: stream, UserDeleted(poolId: pool.id, by: by))])
         batch.dataKeysToDestroy = [user.sub.rawValue]
         try await commit(batch, metadata: call.metadata(actor: by == "self" ? user.sub.rawValue : nil))
     }

@@ -21,7 +21,8 @@ enum AdminResetUserPassword: AWSOperation {
         let stream = Stream.user(user.sub)
         try await postern.commit(
             .init(
-                stream: stream, expected: .exact(user.version), events: [try NewEvent(streamID: stream, PasswordResetRequired(by: "admin"))] + events),
+                stream: stream, expected: .exact(user.version), events: [NewEvent(streamID: stream, PasswordResetRequired(by: "admin"))] + events,
+                sealingKey: user.sealingKey),
             metadata: call.metadata())
         return EmptyResponse()
     }

@@ -17,10 +17,10 @@ enum AdminSetUserPassword: AWSOperation {
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
         let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
         try pool.settings.passwordPolicy.validate(request.Password)
-        guard let key = try postern.dataKey(of: user) else { throw DomainError.userNotFound }
+        guard user.wrappedDataKey != nil else { throw DomainError.userNotFound }
         let permanent = request.Permanent ?? false
         let changed = PasswordChanged(
-            sealedVerifier: try postern.sealedVerifier(password: request.Password, pool: pool, username: user.username, key: key),
+            sealedVerifier: postern.newVerifier(password: request.Password, pool: pool, username: user.username),
             status: permanent ? .confirmed : .forceChangePassword, reason: permanent ? "admin_set_permanent" : "admin_set_temporary")
         try await postern.appendToUser(user, [changed], call: call)
         return EmptyResponse()

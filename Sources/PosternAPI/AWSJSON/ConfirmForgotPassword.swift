@@ -35,9 +35,9 @@ enum ConfirmForgotPassword: AWSOperation {
                 throw DomainError.notAuthorized("User is disabled.")
             }
             try await postern.checkCode(request.ConfirmationCode, user: user, purpose: "ForgotPassword", clientId: client.id, call: call)
-            guard let key = try postern.dataKey(of: user) else { throw DomainError.userNotFound }
+            guard user.wrappedDataKey != nil else { throw DomainError.userNotFound }
             let changed = PasswordChanged(
-                sealedVerifier: try postern.sealedVerifier(password: request.Password, pool: pool, username: user.username, key: key),
+                sealedVerifier: postern.newVerifier(password: request.Password, pool: pool, username: user.username),
                 status: .confirmed, reason: "forgot_password", consumedCode: "ForgotPassword")
             try await postern.appendToUser(user, [changed], call: call, actor: user.sub.rawValue, clientId: client.id)
             return user.sub

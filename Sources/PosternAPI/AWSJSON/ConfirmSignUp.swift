@@ -46,7 +46,7 @@ enum ConfirmSignUp: AWSOperation {
             let stream = Stream.user(user.sub)
             batch.append(
                 stream: stream, expected: .exact(user.version),
-                events: [try NewEvent(streamID: stream, UserConfirmed(by: "code", verifiedAttribute: verified))])
+                events: [NewEvent(streamID: stream, UserConfirmed(by: "code", verifiedAttribute: verified))])
             try await postern.commit(batch, metadata: call.metadata(actor: user.sub.rawValue, clientId: client.id))
             return user.sub
         }

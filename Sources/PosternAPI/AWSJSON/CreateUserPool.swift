@@ -20,7 +20,7 @@ enum CreateUserPool: AWSOperation {
         let keys = try PoolSigningKeys.generate(sealer: postern.master.secrets)
         let created = UserPoolCreated(poolId: id, name: name, settings: settings.json, signingKeys: keys)
         try await postern.commit(
-            .init(stream: Stream.userPool(id), expected: .noStream, events: [try NewEvent(streamID: Stream.userPool(id), created)]),
+            .init(stream: Stream.userPool(id), expected: .noStream, events: [NewEvent(streamID: Stream.userPool(id), created)]),
             metadata: call.metadata())
         return Response(UserPool: try await DescribeUserPool.describe(try await postern.directory.pool(id.rawValue), postern: postern))
     }

@@ -20,7 +20,7 @@ enum CreateUserPoolClient: AWSOperation {
         let created = UserPoolClientCreated(
             poolId: pool.id, clientId: id, settings: settings.json, sealedSecret: try secret.map { try postern.master.secrets.seal($0) })
         try await postern.commit(
-            .init(stream: Stream.client(id), expected: .noStream, events: [try NewEvent(streamID: Stream.client(id), created)]),
+            .init(stream: Stream.client(id), expected: .noStream, events: [NewEvent(streamID: Stream.client(id), created)]),
             metadata: call.metadata())
         return Response(UserPoolClient: try DescribeUserPoolClient.describe(try await postern.directory.client(id.rawValue), postern: postern))
     }

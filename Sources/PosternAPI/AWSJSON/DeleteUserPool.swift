@@ -18,7 +18,7 @@ enum DeleteUserPool: AWSOperation {
         let stream = Stream.userPool(pool.id)
         let version = try await postern.store.version(of: stream)
         var batch = AppendBatch(
-            stream: stream, expected: .exact(version), events: [try NewEvent(streamID: stream, UserPoolDeleted(poolId: pool.id))])
+            stream: stream, expected: .exact(version), events: [NewEvent(streamID: stream, UserPoolDeleted(poolId: pool.id))])
         batch.dataKeysToDestroy = try await postern.directory.subs(pool: pool.id)
         try await postern.commit(batch, metadata: call.metadata())
         await postern.signingKeys.forget(pool.id)

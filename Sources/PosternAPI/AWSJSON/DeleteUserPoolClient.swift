@@ -18,7 +18,7 @@ enum DeleteUserPoolClient: AWSOperation {
         try await postern.commit(
             .init(
                 stream: stream, expected: .exact(try await postern.store.version(of: stream)),
-                events: [try NewEvent(streamID: stream, UserPoolClientDeleted(poolId: client.poolId, clientId: client.id))]),
+                events: [NewEvent(streamID: stream, UserPoolClientDeleted(poolId: client.poolId, clientId: client.id))]),
             metadata: call.metadata())
         return EmptyResponse()
     }

@@ -58,7 +58,7 @@ enum ForgotPassword: AWSOperation {
             return try await hidden(user, "no_verified_contact")
         }
         try await postern.commit(
-            .init(stream: Stream.user(user.sub), expected: .exact(user.version), events: events),
+            .init(stream: Stream.user(user.sub), expected: .exact(user.version), events: events, sealingKey: user.sealingKey),
             metadata: call.metadata(actor: user.sub.rawValue, clientId: client.id))
         return Response(CodeDeliveryDetails: delivery)
     }
@@ -68,9 +68,9 @@ extension Postern {
     /// The code events of a password reset, sent to a verified contact only.
     func resetCodeEvents(user: UserRecord, pool: PoolRecord, context: MessageContext, call: Call) async throws -> ([NewEvent], CodeDeliveryDetails) {
         let verified = ["phone_number", "email"].filter { user.attributes["\($0)_verified"] == "true" && !(user.attributes[$0] ?? "").isEmpty }
-        guard let key = try dataKey(of: user) else { throw DomainError.userNotFound }
+        guard user.wrappedDataKey != nil else { throw DomainError.userNotFound }
         let (events, delivery) = try await codeEvents(
-            for: (user.sub, user.username, user.attributes), pool: pool, purpose: "ForgotPassword", key: key, now: call.now,
+            for: (user.sub, user.username, user.attributes), pool: pool, purpose: "ForgotPassword", now: call.now,
             preferred: verified, validity: ForgotPassword.codeValidity, context: context)
         guard let delivery else {
             throw DomainError.invalidParameter(ForgotPassword.noVerifiedContact)

@@ -40,9 +40,9 @@ enum ResendConfirmationCode: AWSOperation {
             throw DomainError.invalidParameter("User is already confirmed.")
         }
         try await postern.requireCodeIssueAllowed(user: user, purpose: "SignUp", now: call.now)
-        guard let key = try postern.dataKey(of: user) else { throw DomainError.userNotFound }
+        guard user.wrappedDataKey != nil else { throw DomainError.userNotFound }
         let (events, delivery) = try await postern.codeEvents(
-            for: (user.sub, user.username, user.attributes), pool: pool, purpose: "SignUp", kind: "ResendCode", key: key, now: call.now,
+            for: (user.sub, user.username, user.attributes), pool: pool, purpose: "SignUp", kind: "ResendCode", now: call.now,
             context: MessageContext(clientId: client.id, clientMetadata: request.ClientMetadata, userStatus: user.status))
         guard let delivery else {
             if hidesExistence { return try await hidden(user, "no_verified_contact") }
@@ -50,7 +50,7 @@ enum ResendConfirmationCode: AWSOperation {
         }
         let stream = Stream.user(user.sub)
         try await postern.commit(
-            .init(stream: stream, expected: .exact(user.version), events: events),
+            .init(stream: stream, expected: .exact(user.version), events: events, sealingKey: user.sealingKey),
             metadata: call.metadata(actor: user.sub.rawValue, clientId: client.id))
         return Response(CodeDeliveryDetails: delivery)
     }

@@ -49,23 +49,21 @@ enum SignUp: AWSOperation {
             attributes["\(attribute)_verified"] = "true"
         }
         let confirmed = hook?.autoConfirm == true
-        let key = try postern.master.newDataKey()
         let sub = registration.sub
         let stream = Stream.user(sub)
         let registered = UserRegistered(
             poolId: pool.id, sub: sub, origin: "SignUp",
-            sealedProfile: try key.key.seal(json: UserProfile(username: registration.username, attributes: attributes)),
-            sealedVerifier: try postern.sealedVerifier(password: password, pool: pool, username: registration.username, key: key.key),
+            sealedProfile: .plaintext(UserProfile(username: registration.username, attributes: attributes)),
+            sealedVerifier: postern.newVerifier(password: password, pool: pool, username: registration.username),
             status: confirmed ? .confirmed : .unconfirmed, clientId: client.id, preSignUp: hook?.record)
         // An auto-confirmed user needs no code.
         let (codeEvents, delivery) =
             confirmed
             ? ([], nil)
             : try await postern.codeEvents(
-                for: (sub, registration.username, attributes), pool: pool, purpose: "SignUp", key: key.key, now: call.now,
+                for: (sub, registration.username, attributes), pool: pool, purpose: "SignUp", now: call.now,
                 context: MessageContext(clientId: client.id, clientMetadata: request.ClientMetadata, userStatus: .unconfirmed))
-        var batch = AppendBatch(stream: stream, expected: .noStream, events: [try NewEvent(streamID: stream, registered)] + codeEvents)
-        batch.dataKeysToCreate = [(sub.rawValue, key.wrapped)]
+        let batch = AppendBatch(stream: stream, expected: .noStream, events: [NewEvent(streamID: stream, registered)] + codeEvents, sealingKey: .new)
         try await postern.commit(batch, metadata: call.metadata(actor: sub.rawValue, clientId: client.id))
         return Response(UserConfirmed: confirmed, CodeDeliveryDetails: delivery, UserSub: sub.rawValue)
     }

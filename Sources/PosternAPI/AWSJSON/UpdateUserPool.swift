@@ -17,7 +17,7 @@ enum UpdateUserPool: AWSOperation {
         try await postern.commit(
             .init(
                 stream: stream, expected: .exact(version),
-                events: [try NewEvent(streamID: stream, UserPoolUpdated(poolId: pool.id, settings: settings.json))]),
+                events: [NewEvent(streamID: stream, UserPoolUpdated(poolId: pool.id, settings: settings.json))]),
             metadata: call.metadata())
         return EmptyResponse()
     }

@@ -22,7 +22,7 @@ enum UpdateUserPoolClient: AWSOperation {
             .init(
                 stream: stream, expected: .exact(try await postern.store.version(of: stream)),
                 events: [
-                    try NewEvent(streamID: stream, UserPoolClientUpdated(poolId: client.poolId, clientId: client.id, settings: settings.json))
+                    NewEvent(streamID: stream, UserPoolClientUpdated(poolId: client.poolId, clientId: client.id, settings: settings.json))
                 ]),
             metadata: call.metadata())
         return Response(UserPoolClient: try DescribeUserPoolClient.describe(try await postern.directory.client(clientId), postern: postern))

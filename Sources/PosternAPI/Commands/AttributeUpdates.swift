@@ -47,22 +47,22 @@ extension Postern {
         for name in Self.contactAttributes where given["\(name)_verified"] != nil {
             attributes["\(name)_verified"] = given["\(name)_verified"]
         }
-        guard let key = try dataKey(of: user) else { throw DomainError.userNotFound }
+        guard user.wrappedDataKey != nil else { throw DomainError.userNotFound }
         try await requireFreeUsernameKey(pool: pool, user: user, attributes: attributes)
         let transfers = try await aliasTransfers(pool: pool, sub: user.sub, attributes: attributes, force: false)
         let stream = Stream.user(user.sub)
         let changedNames = Set(attributes.keys).union(user.attributes.keys).filter { attributes[$0] != user.attributes[$0] }.sorted()
         guard !changedNames.isEmpty else { return [] }
         var events = [
-            try NewEvent(
+            NewEvent(
                 streamID: stream,
                 UserProfileChanged(
-                    sealedProfile: try key.seal(json: UserProfile(username: user.username, attributes: attributes)), changedAttributes: changedNames))
+                    sealedProfile: .plaintext(UserProfile(username: user.username, attributes: attributes)), changedAttributes: changedNames))
         ]
         var deliveries: [CodeDeliveryDetails] = []
         for name in changedContacts where pool.settings.autoVerifiedAttributes.contains(name) && attributes["\(name)_verified"] != "true" {
             let (codeEvents, delivery) = try await codeEvents(
-                for: (user.sub, user.username, attributes), pool: pool, purpose: "Verify:\(name)", kind: "UpdateUserAttribute", key: key,
+                for: (user.sub, user.username, attributes), pool: pool, purpose: "Verify:\(name)", kind: "UpdateUserAttribute",
                 now: call.now, preferred: [name], context: MessageContext(clientId: clientId, clientMetadata: clientMetadata, userStatus: user.status)
             )
             events += codeEvents
@@ -70,7 +70,7 @@ extension Postern {
         }
         var batch = AppendBatch()
         batch.appends = transfers
-        batch.append(stream: stream, expected: .exact(user.version), events: events)
+        batch.append(stream: stream, expected: .exact(user.version), events: events, sealingKey: user.sealingKey)
         try await commit(batch, metadata: call.metadata(actor: writer.isClient ? user.sub.rawValue : nil, clientId: clientId))
         return deliveries
     }
@@ -87,14 +87,14 @@ extension Postern {
         }
         try await countCodeRequest(call: call)
         try await requireCodeIssueAllowed(user: user, purpose: "Verify:\(attribute)", now: call.now)
-        guard let key = try dataKey(of: user) else { throw DomainError.userNotFound }
+        guard user.wrappedDataKey != nil else { throw DomainError.userNotFound }
         let (events, delivery) = try await codeEvents(
-            for: (user.sub, user.username, user.attributes), pool: pool, purpose: "Verify:\(attribute)", kind: "VerifyUserAttribute", key: key,
+            for: (user.sub, user.username, user.attributes), pool: pool, purpose: "Verify:\(attribute)", kind: "VerifyUserAttribute",
             now: call.now, preferred: [attribute],
             context: MessageContext(clientId: clientId, clientMetadata: clientMetadata, userStatus: user.status))
         guard let delivery else { throw DomainError.invalidParameter("The user has no \(attribute) to verify.") }
         try await commit(
-            .init(stream: Stream.user(user.sub), expected: .exact(user.version), events: events),
+            .init(stream: Stream.user(user.sub), expected: .exact(user.version), events: events, sealingKey: user.sealingKey),
             metadata: call.metadata(actor: user.sub.rawValue, clientId: clientId))
         return delivery
     }

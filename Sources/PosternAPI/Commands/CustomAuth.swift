@@ -143,8 +143,8 @@ extension Postern {
         let made = try await triggers.createAuthChallenge(
             pool: pool, subject: subject, clientId: client.id, rounds: rounds, clientMetadata: clientMetadata)
         var created = made.record
-        if let metadata = made.challengeMetadata, let user = subject.user, let key = try dataKey(of: user) {
-            created.sealedDecision = try key.seal(json: ["challengeMetadata": metadata])
+        if let metadata = made.challengeMetadata, subject.user?.wrappedDataKey != nil {
+            created.sealedDecision = .plaintext(.object(["challengeMetadata": .string(metadata)]))
         }
         hooks.append(created)
         let session = ChallengeSession(
@@ -182,7 +182,7 @@ extension Postern {
         }
         let stream = Stream.attempt(UUID())
         try await commit(
-            .init(stream: stream, expected: .noStream, events: try events.map { try NewEvent(streamID: stream, $0) }),
+            .init(stream: stream, expected: .noStream, events: events.map { NewEvent(streamID: stream, $0) }),
             metadata: call.metadata(clientId: client.id))
     }
 }

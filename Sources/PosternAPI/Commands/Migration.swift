@@ -39,7 +39,6 @@ extension Postern {
         let registration = try Registration(
             pool: pool, requestedUsername: login, attributes: decision.attributes.map { AttributeType(Name: $0.key, Value: $0.value) },
             writer: .admin)
-        let key = try master.newDataKey()
         let sub = registration.sub
         let stream = Stream.user(sub)
         var migrated = record
@@ -49,11 +48,10 @@ extension Postern {
         ]
         let registered = UserRegistered(
             poolId: pool.id, sub: sub, origin: "UserMigration",
-            sealedProfile: try key.key.seal(json: UserProfile(username: registration.username, attributes: registration.attributes)),
-            sealedVerifier: try password.map { try sealedVerifier(password: $0, pool: pool, username: registration.username, key: key.key) },
+            sealedProfile: .plaintext(UserProfile(username: registration.username, attributes: registration.attributes)),
+            sealedVerifier: password.map { newVerifier(password: $0, pool: pool, username: registration.username) },
             status: decision.status, clientId: client.id, migration: migrated)
-        var batch = AppendBatch(stream: stream, expected: .noStream, events: [try NewEvent(streamID: stream, registered)])
-        batch.dataKeysToCreate = [(sub.rawValue, key.wrapped)]
+        let batch = AppendBatch(stream: stream, expected: .noStream, events: [NewEvent(streamID: stream, registered)], sealingKey: .new)
         do {
             try await commit(batch, metadata: call.metadata(actor: sub.rawValue, clientId: client.id))
         } catch {

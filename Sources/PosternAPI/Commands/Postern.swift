@@ -22,8 +22,10 @@ public final class Postern: Sendable {
     let logger: Logger
 
     public init(client: PostgresClient, configuration: ServerConfiguration, logger: Logger) {
-        let opener = StoreDataOpener(master: configuration.masterKey)
-        store = EventStore(client: client, projector: DirectoryProjector(opener: opener), chainKey: configuration.masterKey.chainKey, logger: logger)
+        let keyring = StoreKeyring(master: configuration.masterKey)
+        store = EventStore(
+            client: client, projector: DirectoryProjector(opener: keyring), keyring: keyring, chainKey: configuration.masterKey.chainKey,
+            logger: logger)
         directory = DirectoryQueries(client: client, logger: logger)
         master = configuration.masterKey
         self.configuration = configuration
@@ -84,10 +86,12 @@ public final class Postern: Sendable {
     }
 }
 
-/// Adapts the master key to the store's projector.
-struct StoreDataOpener: SubjectDataOpener {
+/// The master key as the store's keyring: it makes, unwraps and uses subjects' data keys.
+struct StoreKeyring: SubjectKeyring {
     let master: MasterKey
     func open(_ sealed: String, wrappedKey: [UInt8]) throws -> [UInt8] { try master.unwrap(wrappedKey).open(sealed) }
+    func newWrappedKey() throws -> [UInt8] { try master.newDataKey().wrapped }
+    func sealer(wrappedKey: [UInt8]) throws -> any PersonalDataSealer { try master.unwrap(wrappedKey) }
 }
 
 /// Opened pool signing keys, kept in memory: unsealing and parsing RSA keys per request would cost more

@@ -115,7 +115,7 @@ extension Postern {
         var failed = SignInFailed(flow: flow.rawValue, clientId: client?.id, poolId: pool.id, reason: reason)
         failed.hooks = hooks
         try await commit(
-            .init(stream: stream, expected: .noStream, events: [try NewEvent(streamID: stream, failed)]),
+            .init(stream: stream, expected: .noStream, events: [NewEvent(streamID: stream, failed)]),
             metadata: call.metadata(clientId: client?.id))
     }
 
@@ -201,9 +201,9 @@ extension Postern {
         if let first = missing.first {
             throw DomainError.invalidParameter("Attributes did not conform to the schema: \(first.name): The attribute \(first.name) is required")
         }
-        guard let key = try dataKey(of: user) else { throw DomainError.notAuthorized("Invalid session for the user.") }
+        guard user.wrappedDataKey != nil else { throw DomainError.notAuthorized("Invalid session for the user.") }
         let changed = PasswordChanged(
-            sealedVerifier: try sealedVerifier(password: newPassword, pool: pool, username: user.username, key: key), status: .confirmed,
+            sealedVerifier: newVerifier(password: newPassword, pool: pool, username: user.username), status: .confirmed,
             reason: "new_password_challenge", sessionId: session.id)
         var confirmed = user
         confirmed.status = .confirmed
@@ -221,7 +221,7 @@ extension Postern {
             confirmed.attributes.merge(validated) { _, new in new }
             events.insert(
                 UserProfileChanged(
-                    sealedProfile: try key.seal(json: UserProfile(username: user.username, attributes: confirmed.attributes)),
+                    sealedProfile: .plaintext(UserProfile(username: user.username, attributes: confirmed.attributes)),
                     changedAttributes: validated.keys.sorted()), at: 0)
         }
         let result = try await completeSignIn(

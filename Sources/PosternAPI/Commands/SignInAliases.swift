@@ -19,7 +19,7 @@ extension Postern {
             transfers.append(
                 .init(
                     stream: stream, expected: .exact(current.version),
-                    events: [try NewEvent(streamID: stream, AliasReleased(attribute: alias.attribute, takenBy: sub))]))
+                    events: [NewEvent(streamID: stream, AliasReleased(attribute: alias.attribute, takenBy: sub))]))
         }
         return transfers
     }

@@ -30,7 +30,7 @@ struct AccessTokenIdentity: Sendable {
 extension Postern {
     /// Signs an ID and an access token with Cognito's claims (spec/tokens.md §3–4), as the pool's
     /// PreTokenGeneration hook (run with `source`) customizes them. Returns the hook's run for the
-    /// caller's event, its decision's values sealed with the user's data key.
+    /// caller's event, its decision's values `Sealed` (the store seals them with the user's data key).
     func mintTokens(
         pool: PoolRecord, client: ClientRecord, user: UserRecord, authTime: Date, originJti: String, now: Date, source: String,
         clientMetadata: [String: String]? = nil
@@ -67,9 +67,7 @@ extension Postern {
         {
             customization.apply(id: &id, access: &access)
             hook = record
-            if !customization.isEmpty, let key = try dataKey(of: user) {
-                hook?.sealedDecision = try key.seal(json: customization.detail)
-            }
+            if !customization.isEmpty, user.wrappedDataKey != nil { hook?.sealedDecision = .plaintext(customization.detail) }
         }
         return (
             try await keys.sign(TokenClaims(access), use: "access"), try await keys.sign(TokenClaims(id), use: "id"),

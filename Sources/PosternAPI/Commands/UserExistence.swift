@@ -30,7 +30,7 @@ extension Postern {
         let stream = Stream.attempt(UUID())
         let event = UserExistenceHidden(poolId: pool.id, clientId: client.id, sub: user?.sub, reason: reason)
         try await commit(
-            .init(stream: stream, expected: .noStream, events: [try NewEvent(streamID: stream, event)]), metadata: call.metadata(clientId: client.id))
+            .init(stream: stream, expected: .noStream, events: [NewEvent(streamID: stream, event)]), metadata: call.metadata(clientId: client.id))
     }
 
     /// The decoy answer of a code request (ForgotPassword, ResendConfirmationCode), recorded, and limited

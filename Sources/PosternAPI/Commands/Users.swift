@@ -66,27 +66,27 @@ extension Postern {
     /// sources do: SignUp, ResendCode, AdminCreateUser, ForgotPassword …).
     func codeEvents(
         for user: (sub: Sub, username: String, attributes: [String: String]), pool: PoolRecord, purpose: String, kind: String? = nil,
-        key: Sealer, now: Date, preferred: [String]? = nil, validity: TimeInterval = 86_400, context: MessageContext = MessageContext()
+        now: Date, preferred: [String]? = nil, validity: TimeInterval = 86_400, context: MessageContext = MessageContext()
     ) async throws -> ([NewEvent], CodeDeliveryDetails?) {
         let code = Random.code()
         guard
             let message = try await messageEvent(
-                for: user, pool: pool, template: purpose, kind: kind ?? purpose, key: key, preferred: preferred, code: code, context: context)
+                for: user, pool: pool, template: purpose, kind: kind ?? purpose, preferred: preferred, code: code, context: context)
         else { return ([], nil) }
         let attribute = message.delivery.AttributeName
         let issued = ConfirmationCodeIssued(
             purpose: purpose, codeHash: codeHash(code, sub: user.sub, purpose: purpose, boundTo: (attribute, user.attributes[attribute] ?? "")),
             expiresAt: now.addingTimeInterval(validity), messageId: message.messageId, attribute: attribute)
-        return ([try NewEvent(streamID: Stream.user(user.sub), issued), message.event], message.delivery)
+        return ([NewEvent(streamID: Stream.user(user.sub), issued), message.event], message.delivery)
     }
 
-    /// The outbox event of a message carrying `code` (a one-time code or a temporary password), sealed with
-    /// the user's data key, or nil when the user has no contact for any of the `preferred` attributes
+    /// The outbox event of a message carrying `code` (a one-time code or a temporary password; the store
+    /// seals it with the user's data key), or nil when the user has no contact for any of the `preferred` attributes
     /// (default: the pool's auto-verified ones). When both contacts qualify, Cognito sends to the phone.
     /// The pool's CustomMessage hook, if any, writes the text (`CustomMessage_<kind>`).
     func messageEvent(
         for user: (sub: Sub, username: String, attributes: [String: String]), pool: PoolRecord, template: String, kind: String,
-        key: Sealer, preferred: [String]?, code: String, context: MessageContext = MessageContext()
+        preferred: [String]?, code: String, context: MessageContext = MessageContext()
     ) async throws -> (event: NewEvent, messageId: String, delivery: CodeDeliveryDetails)? {
         let candidates = preferred ?? pool.settings.autoVerifiedAttributes
         let order = ["phone_number", "email"].filter { candidates.contains($0) }
@@ -107,9 +107,9 @@ extension Postern {
             clientMetadata: context.clientMetadata)
         let messageId = UUID().uuidString.lowercased()
         let queued = MessageQueued(
-            messageId: messageId, poolId: pool.id, kind: kind, deliveryMedium: medium, sealedMessage: try key.seal(json: message), hooks: hooks)
+            messageId: messageId, poolId: pool.id, kind: kind, deliveryMedium: medium, sealedMessage: .plaintext(message), hooks: hooks)
         return (
-            try NewEvent(streamID: Stream.user(user.sub), queued), messageId,
+            NewEvent(streamID: Stream.user(user.sub), queued), messageId,
             CodeDeliveryDetails(medium: medium, attribute: attribute, destination: destination)
         )
     }
@@ -160,9 +160,10 @@ extension Postern {
         return try key.open(sealed, as: PasswordVerifier.self)
     }
 
-    /// A new sealed verifier for `password`, bound to the pool and the internal username as SRP needs.
-    func sealedVerifier(password: String, pool: PoolRecord, username: String, key: Sealer) throws -> String {
-        try key.seal(json: PasswordVerifier.make(password: password, poolName: pool.id.poolName, userID: username))
+    /// A new verifier for `password`, bound to the pool and the internal username as SRP needs; events
+    /// carry it `Sealed`.
+    func newVerifier(password: String, pool: PoolRecord, username: String) -> Sealed<PasswordVerifier> {
+        .plaintext(PasswordVerifier.make(password: password, poolName: pool.id.poolName, userID: username))
     }
 
     /// Appends events to a user's stream at the version the caller loaded.
@@ -171,7 +172,8 @@ extension Postern {
     {
         let stream = Stream.user(user.sub)
         try await commit(
-            .init(stream: stream, expected: .exact(user.version), events: try payloads.map { try NewEvent(streamID: stream, $0) }),
+            .init(
+                stream: stream, expected: .exact(user.version), events: payloads.map { NewEvent(streamID: stream, $0) }, sealingKey: user.sealingKey),
             metadata: call.metadata(actor: actor, clientId: clientId))
     }
 

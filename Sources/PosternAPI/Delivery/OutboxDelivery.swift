@@ -55,7 +55,7 @@ struct OutboxDelivery: Service {
         }
         let transport = mailer != nil && queued.deliveryMedium == "EMAIL" ? "smtp" : "file"
         let message: OutboundMessage
-        do { message = try key.open(queued.sealedMessage, as: OutboundMessage.self) } catch {
+        do { message = try key.open(queued.sealedMessage) } catch {
             try await deadLetter(queued, event: event, reason: "unreadable", attempts: 0, transport: transport)
             return
         }

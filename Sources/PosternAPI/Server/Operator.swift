@@ -81,7 +81,7 @@ public struct Operator: Sendable {
             let created = AdminKeyCreated(accessKeyId: id, sealedSecret: try postern.master.secrets.seal(secret), description: description)
             let stream = Stream.adminKey(id)
             try await postern.commit(
-                .init(stream: stream, expected: .noStream, events: [try NewEvent(streamID: stream, created)]),
+                .init(stream: stream, expected: .noStream, events: [NewEvent(streamID: stream, created)]),
                 metadata: EventMetadata(requestId: UUID().uuidString.lowercased(), actor: "operator", operation: "admin-keys create"))
             _ = try? await postern.store.writeCheckpoint()  // signed now, even when no server runs
             return (id, secret)
@@ -106,7 +106,7 @@ public struct Operator: Sendable {
             let version = try await postern.store.version(of: stream)
             guard version > 0 else { throw ConfigurationError("no such access key: \(id)") }
             try await postern.commit(
-                .init(stream: stream, expected: .exact(version), events: [try NewEvent(streamID: stream, AdminKeyRevoked(accessKeyId: id))]),
+                .init(stream: stream, expected: .exact(version), events: [NewEvent(streamID: stream, AdminKeyRevoked(accessKeyId: id))]),
                 metadata: EventMetadata(requestId: UUID().uuidString.lowercased(), actor: "operator", operation: "admin-keys revoke"))
             _ = try? await postern.store.writeCheckpoint()
         }

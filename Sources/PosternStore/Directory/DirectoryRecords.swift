@@ -51,3 +51,9 @@ extension UserRecord {
             failedAttempts: failedAttempts, lockedUntil: lockedUntil, tokensValidAfter: tokensValidAfter, version: version)
     }
 }
+
+extension UserRecord {
+    /// The key that seals personal data appended to this user's stream, as loaded with the row (nil once
+    /// destroyed: the store then refuses personal data for the user).
+    public var sealingKey: AppendBatch.SealingKey? { wrappedDataKey.map { .wrapped($0) } }
+}

@@ -139,9 +139,9 @@ import Testing
 @Suite struct UserAccountTests {
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
-    func registered(_ status: UserStatus = .unconfirmed, verifier: String? = "sealed") -> UserRegistered {
+    func registered(_ status: UserStatus = .unconfirmed, verifier: Sealed<PasswordVerifier>? = .ciphertext("sealed")) -> UserRegistered {
         UserRegistered(
-            poolId: "us-east-1_abc", sub: "0b1c", origin: "SignUp", sealedProfile: "sealed", sealedVerifier: verifier, status: status,
+            poolId: "us-east-1_abc", sub: "0b1c", origin: "SignUp", sealedProfile: .ciphertext("sealed"), sealedVerifier: verifier, status: status,
             clientId: "client")
     }
 
@@ -173,7 +173,8 @@ import Testing
         #expect(cleared?.failedAttempts == 0 && cleared?.lockedUntil == nil && cleared?.version == 4)
 
         let reset = UserAccount.evolve(
-            locked, with: PasswordChanged(sealedVerifier: "v2", status: .confirmed, reason: "forgot_password"), recordedAt: t0.addingTimeInterval(9))
+            locked, with: PasswordChanged(sealedVerifier: .ciphertext("v2"), status: .confirmed, reason: "forgot_password"),
+            recordedAt: t0.addingTimeInterval(9))
         #expect(reset?.failedAttempts == 0 && reset?.lockedUntil == nil && reset?.passwordSetAt == t0.addingTimeInterval(9))
     }
 
