@@ -40,17 +40,16 @@ enum AdminCreateUser: AWSOperation {
         if request.MessageAction == "RESEND" {
             return try await resend(request, pool: pool, password: password, mediums: mediums, call: call, postern: postern)
         }
-        let registration = try Registration(
+        let registration = try UserRegistration(
             pool: pool, requestedUsername: request.Username, attributes: request.UserAttributes ?? [], writer: .admin)
         let hook = try await postern.triggers.preSignUp(
             source: "PreSignUp_AdminCreateUser", pool: pool, userName: registration.username, clientId: nil,
             attributes: registration.attributes, validationData: request.ValidationData, clientMetadata: request.ClientMetadata)
         let sub = registration.sub
         let stream = Stream.user(sub)
-        let registered = UserRegistered(
-            poolId: pool.id, sub: sub, origin: "AdminCreateUser",
-            sealedProfile: .plaintext(UserProfile(username: registration.username, attributes: registration.attributes)),
-            sealedVerifier: postern.newVerifier(password: password, pool: pool, username: registration.username),
+        let registered = registration.registered(
+            poolId: pool.id, origin: "AdminCreateUser",
+            verifier: postern.newVerifier(password: password, pool: pool, username: registration.username),
             status: .forceChangePassword, clientId: nil, preSignUp: hook?.record)
         var events = [NewEvent(streamID: stream, registered)]
         if request.MessageAction != "SUPPRESS" {
@@ -96,7 +95,7 @@ enum AdminCreateUser: AWSOperation {
             }
             guard user.wrappedDataKey != nil else { throw DomainError.userNotFound }
             let changed = PasswordChanged(
-                sealedVerifier: postern.newVerifier(password: password, pool: pool, username: user.username),
+                sealedVerifier: .plaintext(postern.newVerifier(password: password, pool: pool, username: user.username)),
                 status: .forceChangePassword, reason: "admin_resend")
             let stream = Stream.user(user.sub)
             let events =

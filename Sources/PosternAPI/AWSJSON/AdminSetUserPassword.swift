@@ -20,7 +20,7 @@ enum AdminSetUserPassword: AWSOperation {
         guard user.wrappedDataKey != nil else { throw DomainError.userNotFound }
         let permanent = request.Permanent ?? false
         let changed = PasswordChanged(
-            sealedVerifier: postern.newVerifier(password: request.Password, pool: pool, username: user.username),
+            sealedVerifier: .plaintext(postern.newVerifier(password: request.Password, pool: pool, username: user.username)),
             status: permanent ? .confirmed : .forceChangePassword, reason: permanent ? "admin_set_permanent" : "admin_set_temporary")
         try await postern.appendToUser(user, [changed], call: call)
         return EmptyResponse()

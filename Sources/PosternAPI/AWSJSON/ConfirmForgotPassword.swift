@@ -37,7 +37,7 @@ enum ConfirmForgotPassword: AWSOperation {
             try await postern.checkCode(request.ConfirmationCode, user: user, purpose: "ForgotPassword", clientId: client.id, call: call)
             guard user.wrappedDataKey != nil else { throw DomainError.userNotFound }
             let changed = PasswordChanged(
-                sealedVerifier: postern.newVerifier(password: request.Password, pool: pool, username: user.username),
+                sealedVerifier: .plaintext(postern.newVerifier(password: request.Password, pool: pool, username: user.username)),
                 status: .confirmed, reason: "forgot_password", consumedCode: "ForgotPassword")
             try await postern.appendToUser(user, [changed], call: call, actor: user.sub.rawValue, clientId: client.id)
             return user.sub

@@ -1,7 +1,7 @@
 import Foundation
 import PosternCore
-import PosternStore
 import PosternCrypto
+import PosternStore
 
 /// DeleteUserAttributes: the signed-in user removes attributes the app client may write.
 enum DeleteUserAttributes: AWSOperation {

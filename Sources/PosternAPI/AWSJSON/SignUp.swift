@@ -34,27 +34,20 @@ enum SignUp: AWSOperation {
             throw DomainError.invalidParameter(
                 "1 validation error detected: Value null at 'password' failed to satisfy constraint: Member must not be null")
         }
-        let registration = try Registration(
+        var registration = try UserRegistration(
             pool: pool, requestedUsername: request.Username, attributes: request.UserAttributes ?? [],
             writer: .client(client.settings.attributePermissions))
         try pool.settings.passwordPolicy.validate(password)
         let hook = try await postern.triggers.preSignUp(
             source: "PreSignUp_SignUp", pool: pool, userName: registration.username, clientId: client.id, attributes: registration.attributes,
             validationData: request.ValidationData, clientMetadata: request.ClientMetadata)
-        var attributes = registration.attributes
-        for (flag, attribute) in [(hook?.autoVerifyEmail, "email"), (hook?.autoVerifyPhone, "phone_number")] where flag == true {
-            guard attributes[attribute] != nil else {
-                throw DomainError.invalidParameter("PreSignUp asked to verify \(attribute), but the user has none.")
-            }
-            attributes["\(attribute)_verified"] = "true"
-        }
+        try registration.verify(email: hook?.autoVerifyEmail == true, phoneNumber: hook?.autoVerifyPhone == true)
+        let attributes = registration.attributes
         let confirmed = hook?.autoConfirm == true
         let sub = registration.sub
         let stream = Stream.user(sub)
-        let registered = UserRegistered(
-            poolId: pool.id, sub: sub, origin: "SignUp",
-            sealedProfile: .plaintext(UserProfile(username: registration.username, attributes: attributes)),
-            sealedVerifier: postern.newVerifier(password: password, pool: pool, username: registration.username),
+        let registered = registration.registered(
+            poolId: pool.id, origin: "SignUp", verifier: postern.newVerifier(password: password, pool: pool, username: registration.username),
             status: confirmed ? .confirmed : .unconfirmed, clientId: client.id, preSignUp: hook?.record)
         // An auto-confirmed user needs no code.
         let (codeEvents, delivery) =
@@ -69,41 +62,11 @@ enum SignUp: AWSOperation {
     }
 }
 
-/// The identity of a new user: sub, internal username and validated attributes.
-///
-/// In pools with `UsernameAttributes` the caller's username is an email or phone number that becomes an
-/// attribute, and the internal username is the sub (as Cognito does).
-struct Registration {
-    var sub: Sub
-    var username: String
-    var attributes: [String: String]
-
+extension UserRegistration {
+    /// A registration with a fresh sub, from the wire's attributes.
     init(pool: PoolRecord, requestedUsername: String, attributes: [AttributeType], writer: AttributeValidator.Writer) throws {
-        sub = Sub(UUID().uuidString.lowercased())
-        var attributes = try AttributeValidator(pool: pool).validate(attributes, writer: writer, requireAll: false)
-        let usernameAttributes = pool.settings.usernameAttributes
-        if usernameAttributes.isEmpty {
-            if let conflict = pool.settings.usernameConflict(
-                requestedUsername, isEmail: AttributeValidator.isEmail(requestedUsername),
-                isPhoneNumber: AttributeValidator.isPhoneNumber(requestedUsername))
-            {
-                throw conflict
-            }
-            username = requestedUsername
-        } else {
-            if usernameAttributes.contains("email"), AttributeValidator.isEmail(requestedUsername) {
-                attributes["email"] = requestedUsername
-            } else if usernameAttributes.contains("phone_number"), AttributeValidator.isPhoneNumber(requestedUsername) {
-                attributes["phone_number"] = requestedUsername
-            } else {
-                throw DomainError.invalidParameter(
-                    usernameAttributes.contains("phone_number") && usernameAttributes.contains("email")
-                        ? "Username should be either an email or a phone number."
-                        : usernameAttributes.contains("email") ? "Username should be an email." : "Username should be a phone number.")
-            }
-            username = sub.rawValue
-        }
-        self.attributes = try AttributeValidator(pool: pool).validate(
-            attributes.map { AttributeType(Name: $0.key, Value: $0.value) }, writer: .admin, requireAll: true)
+        try self.init(
+            settings: pool.settings, sub: Sub(UUID().uuidString.lowercased()), requestedUsername: requestedUsername,
+            attributes: attributes.map(UserAttribute.init), writer: writer)
     }
 }

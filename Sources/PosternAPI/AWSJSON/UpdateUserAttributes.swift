@@ -1,7 +1,7 @@
 import Foundation
 import PosternCore
-import PosternStore
 import PosternCrypto
+import PosternStore
 
 /// UpdateUserAttributes: the signed-in user changes their own attributes; changed contacts get codes.
 enum UpdateUserAttributes: AWSOperation {

@@ -36,7 +36,7 @@ extension Postern {
         }
         guard !decision.attributes.isEmpty else { return nil }
 
-        let registration = try Registration(
+        let registration = try UserRegistration(
             pool: pool, requestedUsername: login, attributes: decision.attributes.map { AttributeType(Name: $0.key, Value: $0.value) },
             writer: .admin)
         let sub = registration.sub
@@ -46,10 +46,9 @@ extension Postern {
             "finalUserStatus": .string(decision.status.rawValue), "messageAction": decision.messageAction.map(JSONValue.string) ?? .null,
             "userAttributes": .array(registration.attributes.keys.sorted().map(JSONValue.string)),
         ]
-        let registered = UserRegistered(
-            poolId: pool.id, sub: sub, origin: "UserMigration",
-            sealedProfile: .plaintext(UserProfile(username: registration.username, attributes: registration.attributes)),
-            sealedVerifier: password.map { newVerifier(password: $0, pool: pool, username: registration.username) },
+        let registered = registration.registered(
+            poolId: pool.id, origin: "UserMigration",
+            verifier: password.map { newVerifier(password: $0, pool: pool, username: registration.username) },
             status: decision.status, clientId: client.id, migration: migrated)
         let batch = AppendBatch(stream: stream, expected: .noStream, events: [NewEvent(streamID: stream, registered)], sealingKey: .new)
         do {

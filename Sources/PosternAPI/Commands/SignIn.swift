@@ -203,7 +203,7 @@ extension Postern {
         }
         guard user.wrappedDataKey != nil else { throw DomainError.notAuthorized("Invalid session for the user.") }
         let changed = PasswordChanged(
-            sealedVerifier: newVerifier(password: newPassword, pool: pool, username: user.username), status: .confirmed,
+            sealedVerifier: .plaintext(newVerifier(password: newPassword, pool: pool, username: user.username)), status: .confirmed,
             reason: "new_password_challenge", sessionId: session.id)
         var confirmed = user
         confirmed.status = .confirmed

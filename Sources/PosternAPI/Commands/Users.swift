@@ -160,10 +160,9 @@ extension Postern {
         return try key.open(sealed, as: PasswordVerifier.self)
     }
 
-    /// A new verifier for `password`, bound to the pool and the internal username as SRP needs; events
-    /// carry it `Sealed`.
-    func newVerifier(password: String, pool: PoolRecord, username: String) -> Sealed<PasswordVerifier> {
-        .plaintext(PasswordVerifier.make(password: password, poolName: pool.id.poolName, userID: username))
+    /// A new verifier for `password`, bound to the pool and the internal username as SRP needs.
+    func newVerifier(password: String, pool: PoolRecord, username: String) -> PasswordVerifier {
+        PasswordVerifier.make(password: password, poolName: pool.id.poolName, userID: username)
     }
 
     /// Appends events to a user's stream at the version the caller loaded.
