@@ -46,27 +46,6 @@ struct ProjectionTests {
         try await store.append(batch, metadata: .test())
     }
 
-    /// Every projection table as sorted JSON rows.
-    func snapshot(_ client: PostgresClient) async throws -> [String: [String]] {
-        var tables: [String] = []
-        for try await name in try await client.query("SELECT tablename::text FROM pg_tables WHERE schemaname = 'directory' ORDER BY 1").decode(
-            String.self)
-        {
-            tables.append(name)
-        }
-        var snapshot: [String: [String]] = [:]
-        for table in tables {
-            var rows: [String] = []
-            for try await row in try await client.query(PostgresQuery(unsafeSQL: "SELECT row_to_json(t)::text FROM directory.\(table) t")).decode(
-                String.self)
-            {
-                rows.append(row)
-            }
-            snapshot[table] = rows.sorted()
-        }
-        return snapshot
-    }
-
     @Test func usernamesAreUniquePerPoolInsideTheAppendTransaction() async throws {
         try await TestDatabase.withDatabase { client in
             let store = TestDatabase.store(client, master: master)
@@ -170,9 +149,9 @@ struct ProjectionTests {
                     }
                 }
             }
-            let before = try await snapshot(client)
+            let before = try await directorySnapshot(client)
             let replayed = try await store.rebuildProjections()
-            let after = try await snapshot(client)
+            let after = try await directorySnapshot(client)
             #expect(replayed > 0)
             #expect(before == after)
             #expect(before["users"]?.count == live.count)
@@ -224,10 +203,10 @@ struct ProjectionTests {
                 #expect(before.contains { $0.hasPrefix("constraint directory.users users_username_unique UNIQUE (pool_id, username_key)") })
                 #expect(before.contains { $0.hasPrefix("index users_pool_idx ") })
                 #expect(before.contains { $0.contains(TestDatabase.applicationRole) }, "the grants are part of what must survive")
-                let rows = try await snapshot(owner)
+                let rows = try await directorySnapshot(owner)
                 #expect(try await store.rebuildProjections() == 2)
                 #expect(try await catalog(owner) == before)
-                #expect(try await snapshot(owner) == rows)
+                #expect(try await directorySnapshot(owner) == rows)
                 // The unique constraint is still the one the API maps to UsernameExistsException.
                 await #expect(throws: StoreError.uniqueValueTaken(constraint: "users_username_unique")) {
                     try await register(store, username: "alice", email: "alice2@example.com")
