@@ -47,9 +47,9 @@ ensure_python_packages() {
         "$py" -m pip install -q boto3 PyJWT cryptography pytest requests pyotp 'moto[server]' aiosmtpd </dev/null >&2 \
             || die "pip install failed"
     fi
+    # pycognito is the reference SRP client the SRP tests drive unchanged.
     if ! "$py" -c 'import pycognito' >/dev/null 2>&1; then
-        "$py" -m pip install -q pycognito </dev/null >&2 \
-            || log "warning: pycognito could not be installed; tests that need it will be skipped"
+        "$py" -m pip install -q pycognito </dev/null >&2 || die "pip install pycognito failed"
     fi
 }
 

@@ -110,6 +110,25 @@ public struct Sealer: Sendable {
         return try JSONDecoder().decode(T.self, from: plaintext)
     }
 
+    /// Seals `value` for `purpose` to raw bytes (nonce ‖ ciphertext ‖ tag), for a value a client carries
+    /// in a format of its own (SRP's standard-base64 `SECRET_BLOCK`).
+    public func sealedBytes(json value: some Encodable, purpose: String) throws -> [UInt8] {
+        let box = try AES.GCM.seal(try JSONEncoder().encode(value), using: key, authenticating: Data(purpose.utf8))
+        guard let combined = box.combined else { throw CryptoError.sealedDataCorrupt }
+        return Array(combined)
+    }
+
+    /// Opens bytes from ``sealedBytes(json:purpose:)``; any other purpose, key or tampering fails.
+    public func open<T: Decodable>(bytes combined: [UInt8], as type: T.Type, purpose: String) throws -> T {
+        let plaintext: Data
+        do {
+            plaintext = try AES.GCM.open(AES.GCM.SealedBox(combined: combined), using: key, authenticating: Data(purpose.utf8))
+        } catch {
+            throw CryptoError.sealedDataCorrupt
+        }
+        return try JSONDecoder().decode(T.self, from: plaintext)
+    }
+
     public func open(_ sealed: String) throws(CryptoError) -> [UInt8] {
         guard sealed.hasPrefix("v1."), let combined = Base64URL.decode(String(sealed.dropFirst(3))) else { throw .sealedDataCorrupt }
         do {

@@ -123,6 +123,36 @@ public enum SRP {
             + "\(twoDigits(parts.second)) UTC \(fourDigits(parts.year))"
     }
 
+    /// Reads a client's `TIMESTAMP`, or nil unless it is exactly what ``timestamp(_:)`` writes for that
+    /// instant: Cognito refuses a zero-padded day or a weekday that does not match the date.
+    public static func parseTimestamp(_ text: String) -> Date? {
+        let fields = text.split(separator: " ", omittingEmptySubsequences: false)
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard fields.count == 6, fields[4] == "UTC", let month = months.firstIndex(of: String(fields[1])),
+            let day = Int(fields[2]), let year = Int(fields[5])
+        else { return nil }
+        let clock = fields[3].split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
+        guard clock.count == 3, let hour = clock[0], let minute = clock[1], let second = clock[2] else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .gmt
+        let components = DateComponents(year: year, month: month + 1, day: day, hour: hour, minute: minute, second: second)
+        guard components.isValidDate(in: calendar), let date = calendar.date(from: components), timestamp(date) == text else {
+            return nil
+        }
+        return date
+    }
+
+    /// Checks a PASSWORD_CLAIM_SIGNATURE (base64) with the session key `K` the server derived when it issued
+    /// the challenge (``SRPServerChallenge/sessionKey``), in constant time.
+    public static func isValidPasswordClaim(
+        sessionKey: [UInt8], poolName: String, userID: String, secretBlock: [UInt8], timestamp: String, signature: String
+    ) -> Bool {
+        let expected = passwordClaimSignature(
+            key: SymmetricKey(data: sessionKey), poolName: poolName, userID: userID, secretBlock: secretBlock, timestamp: timestamp)
+        let provided = Data(base64Encoded: signature).map { Array($0) } ?? []
+        return constantTimeEquals(expected, provided)
+    }
+
     private static func twoDigits(_ value: Int?) -> String {
         let value = value ?? 0
         return value < 10 ? "0\(value)" : "\(value)"

@@ -1,3 +1,4 @@
+import Crypto
 import PosternCore
 
 /// Making and checking SRP password verifiers (the value type lives in PosternCore: events carry it).
@@ -62,6 +63,22 @@ extension PasswordVerifier {
         let x = SRP.privateKey(poolName: poolName, userID: userID, password: password, salt: simulatedSalt)
         let computed = SRP.verifier(privateKey: x).paddedBytes(count: SRP.modulusByteCount) ?? []
         _ = constantTimeEquals(computed, computed)
+    }
+
+    /// A verifier for a user who does not exist, drawn from `seed` (a server-keyed hash of pool and name):
+    /// the same salt every time that name is tried, and a verifier that costs the same exponentiations as a
+    /// real one, so a PASSWORD_VERIFIER challenge cannot tell a missing user from a real one
+    /// (PreventUserExistenceErrors). It matches no password.
+    public static func decoy(seed: [UInt8]) -> PasswordVerifier {
+        let key = SymmetricKey(data: seed)
+        func expand(_ label: String, _ count: Int) -> [UInt8] {
+            HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Array("postern srp decoy \(label)".utf8), outputByteCount: count)
+                .withUnsafeBytes { Array($0) }
+        }
+        var salt = expand("salt", saltByteCount)
+        salt[0] |= 0x01  // never zero
+        let verifier = BigNumber(bytes: expand("verifier", SRP.modulusByteCount)).reduced(modulo: SRP.modulus)
+        return PasswordVerifier(saltHex: SRP.padHex(BigNumber(bytes: salt)), verifierHex: verifier.hex)
     }
 
     /// A fixed 16-byte salt for ``simulateCheck(password:poolName:userID:)``.

@@ -83,10 +83,19 @@ public struct SRPServerChallenge: Sendable {
         self.srpBHex = serverPublic.hex
     }
 
-    private static func parse(verifier: PasswordVerifier, srpAHex: String) throws(SRPError) -> (BigNumber, BigNumber) {
+    /// Checks a client's `SRP_A` before anything else is done for the request: hex, not implausibly long,
+    /// not `0 mod N` (which would make the session key predictable).
+    public static func validate(srpAHex: String) throws(SRPError) { _ = try parseClientPublic(srpAHex) }
+
+    private static func parseClientPublic(_ srpAHex: String) throws(SRPError) -> BigNumber {
         guard srpAHex.utf8.count <= maxClientPublicHexDigits, let a = BigNumber(hex: srpAHex),
             !a.reduced(modulo: SRP.modulus).isZero
         else { throw .invalidClientPublicValue }
+        return a
+    }
+
+    private static func parse(verifier: PasswordVerifier, srpAHex: String) throws(SRPError) -> (BigNumber, BigNumber) {
+        let a = try parseClientPublic(srpAHex)
         guard let v = BigNumber(hex: verifier.verifierHex), !v.isZero, v.reduced(modulo: SRP.modulus) == v else {
             throw .invalidStoredValue
         }
@@ -104,8 +113,9 @@ public struct SRPServerChallenge: Sendable {
             .power(secret: serverSecret, modulo: n)
     }
 
-    /// The 16-byte session key `K` both sides derive.
-    package var sessionKey: [UInt8] {
+    /// The 16-byte session key `K` both sides derive (two modular exponentiations). Keep it only sealed:
+    /// with it, anyone can answer this one challenge.
+    public var sessionKey: [UInt8] {
         SRP.sessionKey(premasterSecret: premasterSecret, scramblingParameter: scramblingParameter)
             .withUnsafeBytes { Array($0) }
     }
@@ -120,16 +130,9 @@ public struct SRPServerChallenge: Sendable {
         timestamp: String,
         signature: String
     ) -> Bool {
-        let key = SRP.sessionKey(premasterSecret: premasterSecret, scramblingParameter: scramblingParameter)
-        let expected = SRP.passwordClaimSignature(
-            key: key,
-            poolName: poolName,
-            userID: userID,
-            secretBlock: secretBlock,
-            timestamp: timestamp
-        )
-        let provided = Data(base64Encoded: signature).map { Array($0) } ?? []
-        return constantTimeEquals(expected, provided)
+        SRP.isValidPasswordClaim(
+            sessionKey: sessionKey, poolName: poolName, userID: userID, secretBlock: secretBlock, timestamp: timestamp,
+            signature: signature)
     }
 }
 

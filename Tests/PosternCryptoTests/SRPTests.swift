@@ -340,3 +340,93 @@ struct SRPTimestampTests {
         #expect(SRP.timestamp(Date(timeIntervalSince1970: seconds)) == expected)
     }
 }
+
+@Suite("SRP TIMESTAMP as the server reads it")
+struct SRPTimestampParsingTests {
+    @Test(
+        "a canonical TIMESTAMP reads back to its instant",
+        arguments: [1_517_742_516.0, 1_795_694_400.0, 0.0, 1_956_527_999.0, 1_709_251_199.0]
+    )
+    func roundTrip(seconds: Double) {
+        let date = Date(timeIntervalSince1970: seconds)
+        #expect(SRP.parseTimestamp(SRP.timestamp(date)) == date)
+    }
+
+    @Test(
+        "anything Cognito refuses does not read: a zero-padded day, a wrong weekday, another zone, junk",
+        arguments: [
+            "Sun Feb 04 11:08:36 UTC 2018", "Mon Feb 4 11:08:36 UTC 2018", "Sun Feb 4 11:08:36 GMT 2018", "Sun Feb 4 11:08 UTC 2018",
+            "Sun Feb 30 11:08:36 UTC 2018", "Sun Feb 4 25:08:36 UTC 2018", "Sun Feb  4 11:08:36 UTC 2018", "sun feb 4 11:08:36 UTC 2018",
+            "", "2018-02-04T11:08:36Z",
+        ]
+    )
+    func refused(text: String) {
+        #expect(SRP.parseTimestamp(text) == nil)
+    }
+}
+
+@Suite("SRP session key checked from the stored key")
+struct SRPStoredKeyTests {
+    @Test("the key a challenge derives when issued verifies the client's claim later, and nothing else")
+    func storedKeyVerifiesClaim() throws {
+        var generator = SeededGenerator(seed: 7)
+        let verifier = PasswordVerifier.make(password: "Corr3ct-Horse!", poolName: "AbC", userID: "alice", using: &generator)
+        let client = TestSRPClient(using: &generator)
+        let challenge = try SRPServerChallenge(verifier: verifier, srpAHex: client.largeA.hex, using: &generator)
+        let stored = challenge.sessionKey
+        let clientKey = try #require(
+            client.sessionKey(srpBHex: challenge.srpBHex, saltHex: verifier.saltHex, poolName: "AbC", userID: "alice", password: "Corr3ct-Horse!"))
+        let timestamp = "Thu Nov 26 12:00:00 UTC 2026"
+        let block = Array("block".utf8)
+        let signature = TestSRPClient.signature(key: clientKey, poolName: "AbC", userID: "alice", secretBlock: block, timestamp: timestamp)
+        func valid(_ poolName: String = "AbC", _ userID: String = "alice", _ block: [UInt8] = block, _ timestamp: String = timestamp) -> Bool {
+            SRP.isValidPasswordClaim(
+                sessionKey: stored, poolName: poolName, userID: userID, secretBlock: block, timestamp: timestamp, signature: signature)
+        }
+        #expect(valid())
+        #expect(!valid("AbD"))
+        #expect(!valid("AbC", "bob"))
+        #expect(!valid("AbC", "alice", Array("other".utf8)))
+        #expect(!valid("AbC", "alice", block, "Thu Nov 26 12:00:01 UTC 2026"))
+        #expect(
+            !SRP.isValidPasswordClaim(sessionKey: stored, poolName: "AbC", userID: "alice", secretBlock: block, timestamp: timestamp, signature: "%%")
+        )
+    }
+
+    @Test("SRP_A is validated on its own before any work is done for it")
+    func validatesClientPublic() throws {
+        var generator = SeededGenerator(seed: 3)
+        try SRPServerChallenge.validate(srpAHex: TestSRPClient(using: &generator).largeA.hex)
+        for bad in ["", "zz", "0", SRP.modulus.hex, String(repeating: "f", count: 2000)] {
+            #expect(throws: SRPError.invalidClientPublicValue) { try SRPServerChallenge.validate(srpAHex: bad) }
+        }
+    }
+}
+
+@Suite("SRP decoy verifier (PreventUserExistenceErrors)")
+struct SRPDecoyVerifierTests {
+    @Test("the same seed gives the same salt and verifier; another seed another; the salt looks like a real one")
+    func deterministic() {
+        let seed = Array(repeating: UInt8(7), count: 32)
+        let first = PasswordVerifier.decoy(seed: seed)
+        #expect(PasswordVerifier.decoy(seed: seed) == first)
+        #expect(PasswordVerifier.decoy(seed: Array(repeating: 8, count: 32)) != first)
+        let real = PasswordVerifier.make(password: "pw", poolName: "P", userID: "u")
+        #expect(first.saltHex.count <= 34 && first.saltHex.count >= 32)
+        #expect(real.saltHex.count <= 34 && real.saltHex.count >= 30)
+        #expect(BigNumber(hex: first.verifierHex).map { !$0.isZero && $0.reduced(modulo: SRP.modulus) == $0 } == true)
+    }
+
+    @Test("a challenge from a decoy has a valid B and no client key derived from a password matches it")
+    func challengeFromDecoy() throws {
+        var generator = SeededGenerator(seed: 11)
+        let decoy = PasswordVerifier.decoy(seed: Array(0..<32))
+        let client = TestSRPClient(using: &generator)
+        let challenge = try SRPServerChallenge(verifier: decoy, srpAHex: client.largeA.hex, using: &generator)
+        #expect(BigNumber(hex: challenge.srpBHex).map { !$0.isZero } == true)
+        let guess = try #require(
+            client.sessionKey(srpBHex: challenge.srpBHex, saltHex: decoy.saltHex, poolName: "P", userID: "ghost", password: "Corr3ct-Horse!"))
+        #expect(guess != challenge.sessionKey)
+        #expect(!decoy.matches(password: "Corr3ct-Horse!", poolName: "P", userID: "ghost"))
+    }
+}

@@ -3,7 +3,7 @@ import PosternCore
 import PosternCrypto
 import PosternStore
 
-/// AdminInitiateAuth: server-side sign-in (ADMIN_USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, CUSTOM_AUTH).
+/// AdminInitiateAuth: server-side sign-in (USER_SRP_AUTH, ADMIN_USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, CUSTOM_AUTH).
 enum AdminInitiateAuth: AWSOperation {
     static let name = "AdminInitiateAuth"
 
@@ -25,6 +25,9 @@ enum AdminInitiateAuth: AWSOperation {
         switch flow {
         case .adminUserPassword:
             return try await postern.passwordSignIn(
+                pool: pool, client: client, parameters: parameters, flow: flow, clientMetadata: request.ClientMetadata, call: call)
+        case .userSRP:
+            return try await postern.srpSignIn(
                 pool: pool, client: client, parameters: parameters, flow: flow, clientMetadata: request.ClientMetadata, call: call)
         case .refreshToken:
             return try await postern.refreshSignIn(

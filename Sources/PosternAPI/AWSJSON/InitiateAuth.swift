@@ -3,7 +3,7 @@ import PosternCore
 import PosternCrypto
 import PosternStore
 
-/// InitiateAuth: the public sign-in entry point (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, CUSTOM_AUTH).
+/// InitiateAuth: the public sign-in entry point (USER_SRP_AUTH, USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, CUSTOM_AUTH).
 enum InitiateAuth: AWSOperation {
     static let name = "InitiateAuth"
 
@@ -22,6 +22,9 @@ enum InitiateAuth: AWSOperation {
         switch flow {
         case .userPassword:
             return try await postern.passwordSignIn(
+                pool: pool, client: client, parameters: parameters, flow: flow, clientMetadata: request.ClientMetadata, call: call)
+        case .userSRP:
+            return try await postern.srpSignIn(
                 pool: pool, client: client, parameters: parameters, flow: flow, clientMetadata: request.ClientMetadata, call: call)
         case .refreshToken:
             return try await postern.refreshSignIn(

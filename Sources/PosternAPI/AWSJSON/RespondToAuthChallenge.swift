@@ -3,7 +3,7 @@ import PosternCore
 import PosternCrypto
 import PosternStore
 
-/// RespondToAuthChallenge: answers a challenge returned by InitiateAuth (NEW_PASSWORD_REQUIRED, CUSTOM_CHALLENGE).
+/// RespondToAuthChallenge: answers a challenge returned by InitiateAuth (PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, CUSTOM_CHALLENGE).
 enum RespondToAuthChallenge: AWSOperation {
     static let name = "RespondToAuthChallenge"
 
@@ -30,6 +30,9 @@ enum AuthChallenges {
         clientMetadata: [String: String]?, call: Call, postern: Postern
     ) async throws -> AuthResponse {
         switch name {
+        case "PASSWORD_VERIFIER":
+            return try await postern.answerPasswordVerifier(
+                pool: pool, client: client, responses: responses, clientMetadata: clientMetadata, call: call)
         case "NEW_PASSWORD_REQUIRED":
             return try await postern.answerNewPassword(
                 pool: pool, client: client, session: session, responses: responses, clientMetadata: clientMetadata, call: call)

@@ -31,16 +31,29 @@ extension Postern {
         }
         guard let login = parameters["USERNAME"] else { throw DomainError.invalidParameter("Missing required parameter USERNAME") }
         try Validate.username(login)
-        if parameters["SRP_A"] != nil || parameters["CHALLENGE_NAME"] != nil {
-            throw DomainError.invalidParameter("CUSTOM_AUTH with SRP_A is not supported by this server yet.")
+        // CUSTOM_AUTH may start with SRP (`CHALLENGE_NAME=SRP_A`): Define then sees an SRP_A round and may ask
+        // for PASSWORD_VERIFIER, whose answer counts toward the lockout like any password.
+        var rounds: [ChallengeRound] = []
+        let srpA = parameters["SRP_A"]
+        if let srpA {
+            guard parameters["CHALLENGE_NAME"] == "SRP_A" else {
+                throw DomainError.invalidParameter("CHALLENGE_NAME must be SRP_A when SRP_A is given.")
+            }
+            try Self.validateClientPublic(srpA)
+            rounds = [ChallengeRound(challengeName: "SRP_A", challengeResult: true, challengeMetadata: nil)]
+            let limits = throttle.failedSignInLimits(pool: pool, login: login, sourceIp: call.sourceIp)
+            try await throttle.requireOpen(limits.map(\.key), now: call.now)
+        } else if let name = parameters["CHALLENGE_NAME"] {
+            throw DomainError.invalidParameter(
+                name == "SRP_A" ? "Missing required parameter SRP_A" : "CHALLENGE_NAME \(name) cannot start CUSTOM_AUTH.")
         }
         guard let user = try await directory.user(pool: pool, login: login) else {
             try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login])
             let hooks = try await unknownUserPreAuthentication(
                 pool: pool, client: client, flow: flow, login: login, clientMetadata: clientMetadata, call: call)
             return try await customAuthStep(
-                pool: pool, client: client, subject: CustomAuthSubject(login: login), rounds: [], answered: nil, hooks: hooks,
-                clientMetadata: clientMetadata, call: call)
+                pool: pool, client: client, subject: CustomAuthSubject(login: login), rounds: rounds, answered: nil, hooks: hooks,
+                srpA: srpA, clientMetadata: clientMetadata, call: call)
         }
         try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
         let hooks = [
@@ -61,8 +74,8 @@ extension Postern {
             throw DomainError.passwordResetRequired
         case .confirmed, .forceChangePassword, .externalProvider:
             return try await customAuthStep(
-                pool: pool, client: client, subject: CustomAuthSubject(user: user, login: login), rounds: [], answered: nil, hooks: hooks,
-                clientMetadata: clientMetadata, call: call)
+                pool: pool, client: client, subject: CustomAuthSubject(user: user, login: login), rounds: rounds, answered: nil, hooks: hooks,
+                srpA: srpA, clientMetadata: clientMetadata, call: call)
         }
     }
 
@@ -106,11 +119,26 @@ extension Postern {
             call: call)
     }
 
+    /// CUSTOM_AUTH after a correct PASSWORD_VERIFIER answer: Define sees the SRP_A and PASSWORD_VERIFIER rounds.
+    func continueCustomAuth(
+        pool: PoolRecord, client: ClientRecord, user: UserRecord, login: String, afterPasswordVerifier answered: ChallengeAnswered,
+        clientMetadata: [String: String]?, call: Call
+    ) async throws -> AuthResponse {
+        let rounds = [
+            ChallengeRound(challengeName: "SRP_A", challengeResult: true, challengeMetadata: nil),
+            ChallengeRound(challengeName: "PASSWORD_VERIFIER", challengeResult: true, challengeMetadata: nil),
+        ]
+        return try await customAuthStep(
+            pool: pool, client: client, subject: CustomAuthSubject(user: user, login: login), rounds: rounds, answered: answered, hooks: [],
+            clientMetadata: clientMetadata, call: call)
+    }
+
     /// Asks DefineAuthChallenge what follows `rounds` and carries it out: tokens, a failure, or a new
-    /// challenge. `answered` (the round just judged) is appended with whatever follows.
+    /// challenge. `answered` (the round just judged) is appended with whatever follows. `srpA` is the
+    /// client's SRP value when the flow started with it, for a PASSWORD_VERIFIER challenge.
     private func customAuthStep(
         pool: PoolRecord, client: ClientRecord, subject: CustomAuthSubject, rounds: [ChallengeRound], answered: ChallengeAnswered?,
-        hooks: [HookInvocation], clientMetadata: [String: String]?, call: Call
+        hooks: [HookInvocation], srpA: String? = nil, clientMetadata: [String: String]?, call: Call
     ) async throws -> AuthResponse {
         let decision = try await triggers.defineAuthChallenge(
             pool: pool, subject: subject, clientId: client.id, rounds: rounds, clientMetadata: clientMetadata)
@@ -134,6 +162,14 @@ extension Postern {
         switch decision.challengeName {
         case "CUSTOM_CHALLENGE"?:
             break
+        case "PASSWORD_VERIFIER"?:
+            // Only straight after SRP_A: the client's A is what the challenge is made from.
+            guard let srpA, rounds.last?.challengeName == "SRP_A" else {
+                throw AWSError.invalidLambdaResponse("PASSWORD_VERIFIER can only follow SRP_A.")
+            }
+            return try await passwordVerifierChallenge(
+                pool: pool, client: client, user: subject.user, login: subject.login, srpA: srpA, flow: .custom, hooks: hooks, before: before,
+                call: call)
         case let name?:
             throw DomainError.invalidParameter("\(name) is not supported in CUSTOM_AUTH by this server yet.")
         case nil:

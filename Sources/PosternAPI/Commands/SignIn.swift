@@ -108,26 +108,30 @@ extension Postern {
         return hook.map { [$0] } ?? []
     }
 
+    /// Records a failed attempt on no user's stream (the user does not exist); `before` are events of the
+    /// attempt that precede the failure (the challenge answer it claims).
     func recordAnonymousFailure(
-        pool: PoolRecord, client: ClientRecord?, flow: AuthFlow, reason: String, hooks: [HookInvocation]? = nil, call: Call
+        pool: PoolRecord, client: ClientRecord?, flow: AuthFlow, reason: String, hooks: [HookInvocation]? = nil,
+        before: [any EventPayload] = [], call: Call
     ) async throws {
         let stream = Stream.attempt(UUID())
         var failed = SignInFailed(flow: flow.rawValue, clientId: client?.id, poolId: pool.id, reason: reason)
         failed.hooks = hooks
         try await commit(
-            .init(stream: stream, expected: .noStream, events: [NewEvent(streamID: stream, failed)]),
+            .init(stream: stream, expected: .noStream, events: (before + [failed]).map { NewEvent(streamID: stream, $0) }),
             metadata: call.metadata(clientId: client?.id))
     }
 
     /// NEW_PASSWORD_REQUIRED for a user signing in with a temporary password.
-    func newPasswordChallenge(pool: PoolRecord, client: ClientRecord, user: UserRecord, flow: AuthFlow, call: Call) async throws
-        -> AuthResponse
-    {
+    /// `extra` are events of the same answer that precede the challenge (the SRP answer it claims).
+    func newPasswordChallenge(
+        pool: PoolRecord, client: ClientRecord, user: UserRecord, flow: AuthFlow, call: Call, extra: [any EventPayload] = []
+    ) async throws -> AuthResponse {
         let session = ChallengeSession(
             id: UUID().uuidString.lowercased(), poolId: pool.id.rawValue, clientId: client.id.rawValue, sub: user.sub.rawValue,
             challenge: "NEW_PASSWORD_REQUIRED", expiresAt: call.now.addingTimeInterval(client.settings.authSessionValidity))
         try await appendToUser(
-            user, [ChallengeIssued(challengeName: session.challenge, clientId: client.id, sessionId: session.id)], call: call,
+            user, extra + [ChallengeIssued(challengeName: session.challenge, clientId: client.id, sessionId: session.id)], call: call,
             actor: user.sub.rawValue, clientId: client.id)
         let required = pool.settings.schema.filter { $0.required && $0.name != "sub" && (user.attributes[$0.name] ?? "").isEmpty }
             .map { "userAttributes.\($0.name)" }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The checks of a sign-in that proves a password (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, and the
-/// password step of SRP), in Cognito's order: PreAuthentication, the lock, the password, the account's
+/// PASSWORD_VERIFIER answer of SRP, resumed with `resumeAtPasswordProof()`), in Cognito's order: PreAuthentication, the lock, the password, the account's
 /// state, PostAuthentication, tokens (spec/auth-flows.md §4–5).
 ///
 /// Like postgres-nio's `AuthenticationStateMachine`, it does no I/O: the caller tells it what happened
@@ -89,6 +89,16 @@ public struct PasswordSignInStateMachine: Sendable {
         precondition(state == .initial, "start() called twice")
         state = .awaitingPreAuthentication
         return .runPreAuthentication
+    }
+
+    /// Resumes an SRP sign-in at its second request: PreAuthentication ran when the PASSWORD_VERIFIER
+    /// challenge was issued, so the flow goes on with the lock, then the password proof. The lock is
+    /// checked here, not at InitiateAuth, so a locked account gets a challenge like any other and cannot be
+    /// told from a missing one by its first answer.
+    public mutating func resumeAtPasswordProof() -> Action {
+        precondition(state == .initial, "resumeAtPasswordProof() after start()")
+        state = .awaitingPreAuthentication
+        return preAuthenticationPassed()
     }
 
     /// PreAuthentication let the user through (a refusing hook ends the flow with its own error).

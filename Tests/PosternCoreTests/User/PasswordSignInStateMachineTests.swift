@@ -194,3 +194,49 @@ import Testing
         #expect(UserAccount.evolve(nil, with: UserConfirmed(by: "self"), recordedAt: t0) == nil, "no stream, no account")
     }
 }
+
+@Suite struct SRPAnswerStateMachineTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let policy = PasswordSignInStateMachine.Policy(hidesUserExistence: true, temporaryPasswordValidityDays: 7)
+
+    func account(lockedUntil: Date? = nil, status: UserStatus = .confirmed) -> UserAccount {
+        UserAccount(
+            sub: "0b1c", poolId: "us-east-1_abc", status: status, enabled: true, hasPassword: true, passwordSetAt: now,
+            failedAttempts: lockedUntil == nil ? 0 : 5, lockedUntil: lockedUntil, version: 3)
+    }
+
+    @Test func theAnswerGoesStraightToTheLockAndTheProof() {
+        var machine = PasswordSignInStateMachine(account: account(), policy: policy, now: now)
+        #expect(machine.resumeAtPasswordProof() == .verifyPassword)
+        #expect(machine.passwordChecked(matches: true) == .runPostAuthentication)
+        #expect(machine.postAuthenticationPassed() == .issueTokens)
+    }
+
+    @Test func aLockedAccountIsRefusedAtTheAnswerAsAWrongPasswordWouldBe() {
+        var machine = PasswordSignInStateMachine(account: account(lockedUntil: now.addingTimeInterval(60)), policy: policy, now: now)
+        guard case .refuse(let refusal) = machine.resumeAtPasswordProof() else {
+            Issue.record("expected a refusal")
+            return
+        }
+        #expect(refusal.reason == "locked_out")
+        #expect(refusal.error == .notAuthorized("Incorrect username or password."))
+        #expect(refusal.countsAsFailure)
+    }
+
+    @Test func aWrongProofCountsTowardTheLockout() {
+        var machine = PasswordSignInStateMachine(account: account(), policy: policy, now: now)
+        _ = machine.resumeAtPasswordProof()
+        guard case .refuse(let refusal) = machine.passwordChecked(matches: false) else {
+            Issue.record("expected a refusal")
+            return
+        }
+        #expect(refusal.reason == "incorrect_password")
+        #expect(refusal.lockout?.failedAttempts == 1)
+    }
+
+    @Test func aTemporaryPasswordProvedBySRPGetsTheNewPasswordChallenge() {
+        var machine = PasswordSignInStateMachine(account: account(status: .forceChangePassword), policy: policy, now: now)
+        _ = machine.resumeAtPasswordProof()
+        #expect(machine.passwordChecked(matches: true) == .challengeNewPassword)
+    }
+}
