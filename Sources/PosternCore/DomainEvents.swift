@@ -17,6 +17,8 @@ public enum DomainEvents {
         // Sign-in, challenges and tokens
         SignInSucceeded.self, SignInFailed.self, ChallengeIssued.self, ChallengeAnswered.self, TokensRefreshed.self,
         RefreshTokenRevoked.self, UserSignedOutGlobally.self,
+        // Second factors
+        SoftwareTokenAssociated.self, SoftwareTokenVerified.self, MFAPreferenceChanged.self, SoftwareTokenCodeRejected.self,
         // Hooks that ran after their operation committed
         HookInvoked.self,
         // Administrator access keys

@@ -387,12 +387,21 @@ public struct ChallengeAnswered: EventPayload {
     public var correct: Bool
     /// The hooks that judged the answer and decided what follows (VerifyAuthChallengeResponse, DefineAuthChallenge).
     public var hooks: [HookInvocation]?
-    public init(challengeName: String, clientId: ClientID, sessionId: String, correct: Bool, hooks: [HookInvocation]? = nil) {
+    /// SOFTWARE_TOKEN_MFA: the TOTP step of the code accepted, which may not be used again.
+    public var timeStep: Int64?
+    /// SMS_MFA, EMAIL_OTP: the purpose of the one-time code this answer used up, deleted with it.
+    public var consumedCode: String?
+    public init(
+        challengeName: String, clientId: ClientID, sessionId: String, correct: Bool, hooks: [HookInvocation]? = nil, timeStep: Int64? = nil,
+        consumedCode: String? = nil
+    ) {
         self.challengeName = challengeName
         self.clientId = clientId
         self.sessionId = sessionId
         self.correct = correct
         self.hooks = hooks
+        self.timeStep = timeStep
+        self.consumedCode = consumedCode
     }
 }
 

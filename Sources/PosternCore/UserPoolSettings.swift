@@ -17,6 +17,14 @@ public struct UserPoolSettings: Equatable, Sendable {
         "DeviceConfiguration", "EmailConfiguration", "SmsConfiguration", "UserPoolTags", "AdminCreateUserConfig",
         "UserPoolAddOns", "UsernameConfiguration", "AccountRecoverySetting", "UserPoolTier",
     ]
+    /// The factor settings of SetUserPoolMfaConfig, kept under these names in the settings and described by
+    /// GetUserPoolMfaConfig only (DescribeUserPool has no such members). UpdateUserPool keeps them.
+    public static let softwareTokenMFAMember = "SoftwareTokenMfaConfiguration"
+    public static let smsMFAMember = "SmsMfaConfiguration"
+    public static let emailMFAMember = "EmailMfaConfiguration"
+    public static let webAuthnMember = "WebAuthnConfiguration"
+    static let mfaConfigurationMembers: Set<String> = [softwareTokenMFAMember, smsMFAMember, emailMFAMember, webAuthnMember]
+
     /// Members UpdateUserPool may not change (they are fixed at creation).
     static let immutableMembers: Set<String> = ["AliasAttributes", "UsernameAttributes", "UsernameConfiguration"]
 
@@ -33,7 +41,7 @@ public struct UserPoolSettings: Equatable, Sendable {
     public func updated(request: [String: JSONValue]) throws(DomainError) -> UserPoolSettings {
         var object = request.filter { Self.storedMembers.contains($0.key) && !Self.immutableMembers.contains($0.key) && !$0.value.isNull }
         try Self.validatePolicies(object)
-        for member in Self.immutableMembers { object[member] = json[member] }
+        for member in Self.immutableMembers.union(Self.mfaConfigurationMembers) { object[member] = json[member] }
         object["SchemaAttributes"] = json["SchemaAttributes"]
         return UserPoolSettings(json: .object(Self.withDefaults(object)))
     }
@@ -119,6 +127,57 @@ public struct UserPoolSettings: Equatable, Sendable {
         for attribute in usernames where !["phone_number", "email"].contains(attribute) {
             throw .validation("usernameAttributes", "Member must satisfy enum value set: [phone_number, email]")
         }
+    }
+
+    /// The settings as DescribeUserPool shows them (without what only GetUserPoolMfaConfig shows).
+    public var describedMembers: [String: JSONValue] {
+        (json.objectValue ?? [:]).filter { !Self.mfaConfigurationMembers.contains($0.key) }
+    }
+
+    /// Applies SetUserPoolMfaConfig: `MfaConfiguration` and every factor are replaced by the request's
+    /// (an omitted factor is turned off), with Cognito's rules: OFF cannot come with a factor, and ON or
+    /// OPTIONAL need one. SMS configuration goes where CreateUserPool keeps it.
+    public func withMFAConfiguration(_ request: [String: JSONValue]) throws(DomainError) -> UserPoolSettings {
+        var object = json.objectValue ?? [:]
+        let mode = request["MfaConfiguration"]?.stringValue ?? object["MfaConfiguration"]?.stringValue ?? "OFF"
+        guard ["OFF", "ON", "OPTIONAL"].contains(mode) else {
+            throw .validation("mfaConfiguration", "Member must satisfy enum value set: [OFF, ON, OPTIONAL]")
+        }
+        let totp = request[Self.softwareTokenMFAMember].flatMap { $0.isNull ? nil : $0 }
+        let sms = request[Self.smsMFAMember].flatMap { $0.isNull ? nil : $0 }
+        let email = request[Self.emailMFAMember].flatMap { $0.isNull ? nil : $0 }
+        if let message = sms?["SmsAuthenticationMessage"]?.stringValue, !message.contains("{####}") {
+            throw .validation("smsMfaConfiguration.smsAuthenticationMessage", "Member must satisfy regular expression pattern: .*\\{####\\}.*")
+        }
+        if let message = email?["Message"]?.stringValue, !message.contains("{####}") {
+            throw .validation("emailMfaConfiguration.message", "Member must satisfy regular expression pattern: .*\\{####\\}.*")
+        }
+        let totpOn = totp?["Enabled"]?.boolValue == true
+        let anyFactor = totpOn || sms != nil || email != nil
+        if mode == "OFF", anyFactor {
+            throw .invalidParameter("Invalid MFA configuration given, can't turn off MFA and configure an MFA together.")
+        }
+        if mode != "OFF", !anyFactor {
+            throw .invalidParameter("Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration.")
+        }
+        object["MfaConfiguration"] = .string(mode)
+        object[Self.softwareTokenMFAMember] = totpOn ? .object(["Enabled": .bool(true)]) : nil
+        object[Self.smsMFAMember] = sms
+        object[Self.emailMFAMember] = email
+        if let message = sms?["SmsAuthenticationMessage"] { object["SmsAuthenticationMessage"] = message }
+        if let configuration = sms?["SmsConfiguration"] { object["SmsConfiguration"] = configuration }
+        if let webAuthn = request[Self.webAuthnMember], !webAuthn.isNull { object[Self.webAuthnMember] = webAuthn }
+        return UserPoolSettings(json: .object(object))
+    }
+
+    /// What GetUserPoolMfaConfig and SetUserPoolMfaConfig answer.
+    public var mfaConfigurationDescription: [String: JSONValue] {
+        var out: [String: JSONValue] = ["MfaConfiguration": json["MfaConfiguration"] ?? .string("OFF")]
+        out[Self.softwareTokenMFAMember] = .object(["Enabled": .bool(json[Self.softwareTokenMFAMember]?["Enabled"]?.boolValue == true)])
+        if let sms = json[Self.smsMFAMember] { out[Self.smsMFAMember] = sms }
+        if let email = json[Self.emailMFAMember] { out[Self.emailMFAMember] = email }
+        out[Self.webAuthnMember] = json[Self.webAuthnMember] ?? .object(["UserVerification": .string("preferred")])
+        return out
     }
 
     public var passwordPolicy: PasswordPolicy { PasswordPolicy(json: json["Policies"]?["PasswordPolicy"]) }

@@ -117,8 +117,43 @@ extension DirectoryProjector {
             user.updatedAt = Timestamp(event.recordedAt)
             return [.put(user)]
         },
-        ChallengeAnswered.eventType: .on(ChallengeAnswered.self) { answered, event, _ in
-            [.insert(UsedSessionRow(sessionId: answered.sessionId, usedAt: Timestamp(event.recordedAt)))]
+        ChallengeAnswered.eventType: .on(
+            ChallengeAnswered.self,
+            needs: { answered, event in answered.timeStep != nil && event.isUserStream ? [.user(event.streamEntityID)] : [] }
+        ) { answered, event, context in
+            var changes: [DirectoryChange] = [.insert(UsedSessionRow(sessionId: answered.sessionId, usedAt: Timestamp(event.recordedAt)))]
+            if let step = answered.timeStep, event.isUserStream {
+                // A sign-in is not a change to the user: the row's modification time stays.
+                changes += try changingMFA(event, context, touches: false) { $0.lastSoftwareTokenStep = max($0.lastSoftwareTokenStep ?? step, step) }
+            }
+            if let purpose = answered.consumedCode, event.isUserStream {
+                changes.append(.delete(KeyOf<CodeRow>(CodeRow.Key(sub: event.streamEntityID, purpose: purpose))))
+            }
+            return changes
+        },
+        SoftwareTokenAssociated.eventType: .on(SoftwareTokenAssociated.self, needs: { _, event in [.user(event.streamEntityID)] }) {
+            associated, event, context in
+            try changingMFA(event, context) { $0.pendingSoftwareToken = associated.sealedSecret.ciphertext }
+        },
+        SoftwareTokenVerified.eventType: .on(SoftwareTokenVerified.self, needs: { _, event in [.user(event.streamEntityID)] }) {
+            verified, event, context in
+            try changingMFA(event, context) { mfa in
+                mfa.softwareToken = verified.sealedSecret.ciphertext
+                mfa.pendingSoftwareToken = nil
+                mfa.friendlyDeviceName = verified.sealedFriendlyDeviceName?.ciphertext
+                mfa.lastSoftwareTokenStep = max(mfa.lastSoftwareTokenStep ?? verified.timeStep, verified.timeStep)
+                if verified.enablesMFA {
+                    mfa.enabled = Array(Set(mfa.enabled).union([.softwareToken])).sorted()
+                    if mfa.preferred == nil { mfa.preferred = .softwareToken }
+                }
+            }
+        },
+        MFAPreferenceChanged.eventType: .on(MFAPreferenceChanged.self, needs: { _, event in [.user(event.streamEntityID)] }) {
+            changed, event, context in
+            try changingMFA(event, context) { mfa in
+                mfa.enabled = changed.enabled.sorted()
+                mfa.preferred = changed.preferred
+            }
         },
         SignInSucceeded.eventType: .on(SignInSucceeded.self, needs: { _, event in [.user(event.streamEntityID)] }, reduce: signInSucceeded),
         SignInFailed.eventType: .on(
@@ -159,8 +194,20 @@ extension DirectoryProjector {
     /// records). Their user-stream events still move `users.version`, as every event of the stream does.
     static let ignored: Set<String> = [
         ChallengeIssued.eventType, TokensRefreshed.eventType, MessageQueued.eventType, MessageDeadLettered.eventType,
-        HookInvoked.eventType, UserExistenceHidden.eventType,
+        HookInvoked.eventType, UserExistenceHidden.eventType, SoftwareTokenCodeRejected.eventType,
     ]
+
+    /// Changes the user's `mfa` column (creating it on first use); `touches` moves the row's modification time.
+    static func changingMFA(_ event: RecordedEvent, _ context: ReducerContext, touches: Bool = true, _ change: (inout MFAColumn) -> Void) throws
+        -> [DirectoryChange]
+    {
+        guard var user = try context.user(event.streamEntityID) else { return [] }
+        var mfa = user.mfa ?? MFAColumn()
+        change(&mfa)
+        user.mfa = mfa
+        if touches { user.updatedAt = Timestamp(event.recordedAt) }
+        return [.put(user)]
+    }
 
     static func poolCreated(_ created: UserPoolCreated, _ event: RecordedEvent, _: ReducerContext) -> [DirectoryChange] {
         let at = Timestamp(event.recordedAt)

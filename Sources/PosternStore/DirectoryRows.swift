@@ -159,6 +159,7 @@ struct UserRow: DirectoryRow {
     var createdAt: Timestamp
     var updatedAt: Timestamp
     var version: Int
+    var mfa: MFAColumn?
 
     static let table = "users"
     static let columns = [
@@ -167,6 +168,7 @@ struct UserRow: DirectoryRow {
         DirectoryColumn("sealed_verifier"), DirectoryColumn("password_set_at", .timestamp), DirectoryColumn("failed_attempts", .integer),
         DirectoryColumn("locked_until", .timestamp), DirectoryColumn("tokens_valid_after", .timestamp),
         DirectoryColumn("created_at", .timestamp), DirectoryColumn("updated_at", .timestamp), DirectoryColumn("version", .integer),
+        DirectoryColumn("mfa", .jsonb),
     ]
     static let keyColumnCount = 1
     static var rows: ReferenceWritableKeyPath<DirectoryRows, TableRows<UserRow>> { \.users }
@@ -205,6 +207,7 @@ struct UserRow: DirectoryRow {
         createdAt = try cells.next()
         updatedAt = try cells.next()
         version = try cells.next()
+        mfa = try cells.next(String?.self).map { try JSONDecoder().decode(MFAColumn.self, from: Data($0.utf8)) }
     }
 
     static func columnArrays(_ rows: [UserRow]) -> [any PostgresThrowingDynamicTypeEncodable] {
@@ -212,11 +215,30 @@ struct UserRow: DirectoryRow {
             rows.map(\.sub), rows.map(\.poolId), rows.map(\.username), rows.map(\.usernameKey), rows.map { jsonText($0.attributes) },
             rows.map(\.status), rows.map(\.enabled), NullableArray(rows.map(\.sealedVerifier)), NullableArray(rows.map(\.passwordSetAt)),
             rows.map(\.failedAttempts), NullableArray(rows.map(\.lockedUntil)), NullableArray(rows.map(\.tokensValidAfter)),
-            rows.map(\.createdAt), rows.map(\.updatedAt), rows.map(\.version),
+            rows.map(\.createdAt), rows.map(\.updatedAt), rows.map(\.version), NullableArray(rows.map { $0.mfa.map(jsonText) }),
         ]
     }
 
     static func keyArrays(_ keys: [String]) -> [any PostgresThrowingDynamicTypeEncodable] { [keys] }
+}
+
+/// The `users.mfa` column: a user's second factors, their sealed TOTP secrets (ciphertext as the events
+/// carried it, under the user's data key) and the last TOTP step used.
+public struct MFAColumn: Codable, Equatable, Sendable {
+    public var enabled: [MFAFactor] = []
+    public var preferred: MFAFactor?
+    /// The verified authenticator's secret.
+    public var softwareToken: String?
+    /// A secret associated and not yet verified.
+    public var pendingSoftwareToken: String?
+    public var friendlyDeviceName: String?
+    public var lastSoftwareTokenStep: Int64?
+
+    /// The write model's view: what sign-in and preference decisions read.
+    public var settings: UserMFA {
+        UserMFA(
+            enabled: Set(enabled), preferred: preferred, hasSoftwareToken: softwareToken != nil, lastSoftwareTokenStep: lastSoftwareTokenStep)
+    }
 }
 
 /// A `confirmation_codes` row: one live code per user and purpose, with its send and guess counters.

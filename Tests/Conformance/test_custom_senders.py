@@ -114,3 +114,24 @@ def test_a_failing_sender_is_retried_then_recorded(anon_idp, pool_factory, clien
         time.sleep(0.2)
     assert invoked[0]["data"]["invocation"]["outcome"] == "UnexpectedLambdaException"
     assert outbox.messages(pool["Id"], username) == []
+
+
+def test_the_sms_sender_carries_mfa_codes(idp, anon_idp, pool_factory, client_factory):
+    pool, client, _ = sender_pool(pool_factory, client_factory, email=None, sms=SENDER)
+    idp.set_user_pool_mfa_config(
+        UserPoolId=pool["Id"], MfaConfiguration="OPTIONAL",
+        SmsMfaConfiguration={"SmsConfiguration": {"SnsCallerArn": "arn:aws:iam::000000000000:role/sns", "ExternalId": "x"}})
+    username = unique("smsmfa")
+    idp.admin_create_user(UserPoolId=pool["Id"], Username=username, MessageAction="SUPPRESS",
+                          UserAttributes=[{"Name": "phone_number", "Value": "+15555550123"}])
+    idp.admin_set_user_password(UserPoolId=pool["Id"], Username=username, Password=PASSWORD, Permanent=True)
+    idp.admin_set_user_mfa_preference(UserPoolId=pool["Id"], Username=username, SMSMfaSettings={"Enabled": True, "PreferredMfa": True})
+    challenge = anon_idp.initiate_auth(ClientId=client["ClientId"], AuthFlow="USER_PASSWORD_AUTH",
+                                       AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD})
+    assert challenge["ChallengeName"] == "SMS_MFA"
+    event = received(pool["Id"], username, "CustomSMSSender_Authentication")
+    assert event["request"]["type"] == "customSMSSenderRequestV1"
+    assert event["request"]["userAttributes"]["phone_number"] == "+15555550123"
+    done = anon_idp.respond_to_auth_challenge(ClientId=client["ClientId"], ChallengeName="SMS_MFA", Session=challenge["Session"],
+                                              ChallengeResponses={"USERNAME": username, "SMS_MFA_CODE": event["request"]["code"]})
+    assert "AuthenticationResult" in done

@@ -38,7 +38,7 @@ import Testing
         #expect(
             Set(carriers) == [
                 "GetUser", "DeleteUser", "GlobalSignOut", "UpdateUserAttributes", "DeleteUserAttributes",
-                "GetUserAttributeVerificationCode", "VerifyUserAttribute",
+                "GetUserAttributeVerificationCode", "VerifyUserAttribute", "SetUserMFAPreference",
             ])
     }
 

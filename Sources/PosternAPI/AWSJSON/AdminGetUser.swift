@@ -19,6 +19,8 @@ enum AdminGetUser: AWSOperation {
         var UserLastModifiedDate: Date
         var Enabled: Bool
         var UserStatus: String
+        var PreferredMfaSetting: String?
+        var UserMFASettingList: [String]?
     }
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
@@ -26,7 +28,8 @@ enum AdminGetUser: AWSOperation {
         let type = UserType(user)
         return Response(
             Username: type.Username, UserAttributes: type.Attributes, UserCreateDate: type.UserCreateDate,
-            UserLastModifiedDate: type.UserLastModifiedDate, Enabled: type.Enabled, UserStatus: type.UserStatus)
+            UserLastModifiedDate: type.UserLastModifiedDate, Enabled: type.Enabled, UserStatus: type.UserStatus,
+            PreferredMfaSetting: user.mfa.settings.preferred?.rawValue, UserMFASettingList: user.mfa.settings.settingList)
     }
 }
 

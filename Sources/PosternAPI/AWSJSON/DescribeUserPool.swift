@@ -17,7 +17,7 @@ enum DescribeUserPool: AWSOperation {
 
     /// The `UserPoolType` of a pool.
     static func describe(_ pool: PoolRecord, postern: Postern) async throws -> JSONValue {
-        var object = pool.settings.json.objectValue ?? [:]
+        var object = pool.settings.describedMembers
         object["Id"] = .string(pool.id.rawValue)
         object["Name"] = .string(pool.name)
         object["Arn"] = .string("arn:aws:cognito-idp:\(pool.id.region):\(postern.configuration.accountId):userpool/\(pool.id.rawValue)")

@@ -12,10 +12,20 @@ enum GetUser: AWSOperation {
     struct Response: Encodable, Sendable {
         var Username: String
         var UserAttributes: [AttributeType]
+        var PreferredMfaSetting: String?
+        var UserMFASettingList: [String]?
     }
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
         let identity = try call.signedIn()
-        return Response(Username: identity.user.username, UserAttributes: identity.readableAttributes)
+        let mfa = identity.user.mfa.settings
+        return Response(
+            Username: identity.user.username, UserAttributes: identity.readableAttributes, PreferredMfaSetting: mfa.preferred?.rawValue,
+            UserMFASettingList: mfa.settingList)
     }
+}
+
+extension UserMFA {
+    /// `UserMFASettingList`: the enabled factors, absent when there are none (as Cognito answers).
+    var settingList: [String]? { enabled.isEmpty ? nil : enabled.sorted().map(\.rawValue) }
 }

@@ -47,6 +47,8 @@ enum OperationRegistry {
         .init(UpdateUserPoolClient.self, .admin, .userPoolClientUpdate),
         .init(ListUserPoolClients.self, .admin, .userPoolClientRead),
         .init(DeleteUserPoolClient.self, .admin, .userPoolClientUpdate),
+        .init(SetUserPoolMfaConfig.self, .admin, .userPoolUpdate),
+        .init(GetUserPoolMfaConfig.self, .admin, .userPoolRead),
         // Sign-up and confirmation
         .init(SignUp.self, .public, .userCreation),
         .init(ConfirmSignUp.self, .public, .userCreation),
@@ -61,6 +63,11 @@ enum OperationRegistry {
         .init(GlobalSignOut.self, .accessToken, .userToken),
         .init(AdminUserGlobalSignOut.self, .admin, .userToken),
         .init(RevokeToken.self, .public, .userToken),
+        // Second factors
+        .init(AssociateSoftwareToken.self, .public, .userUpdate),
+        .init(VerifySoftwareToken.self, .public, .userUpdate),
+        .init(SetUserMFAPreference.self, .accessToken, .userUpdate),
+        .init(AdminSetUserMFAPreference.self, .admin, .userUpdate),
         // Account recovery
         .init(ForgotPassword.self, .public, .userAccountRecovery),
         .init(ConfirmForgotPassword.self, .public, .userAccountRecovery),

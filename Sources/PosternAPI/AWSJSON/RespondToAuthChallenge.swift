@@ -33,6 +33,19 @@ enum AuthChallenges {
         case "PASSWORD_VERIFIER":
             return try await postern.answerPasswordVerifier(
                 pool: pool, client: client, responses: responses, clientMetadata: clientMetadata, call: call)
+        case "SOFTWARE_TOKEN_MFA":
+            return try await postern.answerSoftwareTokenMFA(
+                pool: pool, client: client, session: session, responses: responses, clientMetadata: clientMetadata, call: call)
+        case "SMS_MFA", "EMAIL_OTP":
+            return try await postern.answerCodeMFA(
+                name == "SMS_MFA" ? .sms : .email, pool: pool, client: client, session: session, responses: responses,
+                clientMetadata: clientMetadata, call: call)
+        case "SELECT_MFA_TYPE":
+            return try await postern.answerSelectMFAType(
+                pool: pool, client: client, session: session, responses: responses, clientMetadata: clientMetadata, call: call)
+        case "MFA_SETUP":
+            return try await postern.answerMFASetup(
+                pool: pool, client: client, session: session, responses: responses, clientMetadata: clientMetadata, call: call)
         case "NEW_PASSWORD_REQUIRED":
             return try await postern.answerNewPassword(
                 pool: pool, client: client, session: session, responses: responses, clientMetadata: clientMetadata, call: call)

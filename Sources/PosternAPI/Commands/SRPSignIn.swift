@@ -149,7 +149,9 @@ extension Postern {
             account: user.account,
             policy: .init(
                 hidesUserExistence: client.settings.preventUserExistenceErrors,
-                temporaryPasswordValidityDays: pool.settings.passwordPolicy.temporaryPasswordValidityDays),
+                temporaryPasswordValidityDays: pool.settings.passwordPolicy.temporaryPasswordValidityDays,
+                // CUSTOM_AUTH's hooks decide every further step themselves.
+                secondFactor: flow == .custom ? .none : secondFactor(pool: pool, user: user)),
             now: call.now)
         var hooks: [HookInvocation] = []
         var action = signIn.resumeAtPasswordProof()
@@ -175,6 +177,10 @@ extension Postern {
                     clientMetadata: clientMetadata, call: call)
             case .challengeNewPassword:
                 return try await newPasswordChallenge(pool: pool, client: client, user: user, flow: flow, call: call, extra: [answered(true)])
+            case .challengeSecondFactor(let step):
+                return try await secondFactorChallenge(
+                    step, pool: pool, client: client, user: user, flow: flow.rawValue, hooks: hooks, extra: [answered(true)],
+                    clientMetadata: clientMetadata, call: call)
             case .runPostAuthentication:
                 // Cognito passes the answer's ClientMetadata to PostAuthentication of an SRP sign-in.
                 if let post = try await triggers.postAuthentication(pool: pool, user: user, clientId: client.id, clientMetadata: clientMetadata) {

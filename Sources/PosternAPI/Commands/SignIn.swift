@@ -53,7 +53,8 @@ extension Postern {
             account: user.account,
             policy: .init(
                 hidesUserExistence: client.settings.preventUserExistenceErrors,
-                temporaryPasswordValidityDays: pool.settings.passwordPolicy.temporaryPasswordValidityDays),
+                temporaryPasswordValidityDays: pool.settings.passwordPolicy.temporaryPasswordValidityDays,
+                secondFactor: secondFactor(pool: pool, user: user)),
             now: call.now)
         var hooks: [HookInvocation] = []
         var action = signIn.start()
@@ -79,6 +80,9 @@ extension Postern {
                 throw refusal.error
             case .challengeNewPassword:
                 return try await newPasswordChallenge(pool: pool, client: client, user: user, flow: flow, call: call)
+            case .challengeSecondFactor(let step):
+                return try await secondFactorChallenge(
+                    step, pool: pool, client: client, user: user, flow: flow.rawValue, hooks: hooks, clientMetadata: clientMetadata, call: call)
             case .runPostAuthentication:
                 // Cognito passes no ClientMetadata to PostAuthentication of a password sign-in.
                 if let post = try await triggers.postAuthentication(pool: pool, user: user, clientId: client.id, clientMetadata: nil) {
@@ -227,6 +231,13 @@ extension Postern {
                 UserProfileChanged(
                     sealedProfile: .plaintext(UserProfile(username: user.username, attributes: confirmed.attributes)),
                     changedAttributes: validated.keys.sorted()), at: 0)
+        }
+        // A second factor follows the new password as it follows any password.
+        let step = secondFactor(pool: pool, user: confirmed)
+        if step != .none {
+            return try await secondFactorChallenge(
+                step, pool: pool, client: client, user: confirmed, flow: "NEW_PASSWORD_REQUIRED", hooks: [], extra: events,
+                clientMetadata: clientMetadata, call: call)
         }
         let result = try await completeSignIn(
             pool: pool, client: client, user: confirmed, flow: "NEW_PASSWORD_REQUIRED", call: call, extra: events, clientMetadata: clientMetadata)

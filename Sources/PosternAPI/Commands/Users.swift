@@ -3,7 +3,8 @@ import PosternCore
 import PosternCrypto
 import PosternStore
 
-/// A challenge in progress (NEW_PASSWORD_REQUIRED), sealed under the server key into the `Session` string.
+/// A challenge in progress (NEW_PASSWORD_REQUIRED, CUSTOM_CHALLENGE, the MFA challenges), sealed under the
+/// server key into the `Session` string.
 struct ChallengeSession: Codable, Sendable {
     var id: String
     var poolId: String
@@ -17,6 +18,11 @@ struct ChallengeSession: Codable, Sendable {
     var privateParameters: [String: String]?
     var challengeMetadata: String?
     var unknownUsername: String?
+    /// The second-factor challenges: the sign-in's flow (for its `SignInSucceeded` and token source), the
+    /// factors a SELECT_MFA_TYPE offered, and how far MFA_SETUP got (`associated`, `verified`).
+    var flow: String?
+    var factors: [String]?
+    var stage: String?
 }
 
 /// One answered round of CUSTOM_AUTH, as DefineAuthChallenge sees it in `request.session`.
@@ -66,12 +72,13 @@ extension Postern {
     /// sources do: SignUp, ResendCode, AdminCreateUser, ForgotPassword …).
     func codeEvents(
         for user: (sub: Sub, username: String, attributes: [String: String]), pool: PoolRecord, purpose: String, kind: String? = nil,
-        now: Date, preferred: [String]? = nil, validity: TimeInterval = 86_400, context: MessageContext = MessageContext()
+        template: String? = nil, now: Date, preferred: [String]? = nil, validity: TimeInterval = 86_400,
+        context: MessageContext = MessageContext()
     ) async throws -> ([NewEvent], CodeDeliveryDetails?) {
         let code = Random.code()
         guard
             let message = try await messageEvent(
-                for: user, pool: pool, template: purpose, kind: kind ?? purpose, preferred: preferred, code: code, context: context)
+                for: user, pool: pool, template: template ?? purpose, kind: kind ?? purpose, preferred: preferred, code: code, context: context)
         else { return ([], nil) }
         let attribute = message.delivery.AttributeName
         let issued = ConfirmationCodeIssued(
@@ -219,6 +226,16 @@ enum MessageTemplates {
     static func template(purpose: String, pool: PoolRecord, medium: String) -> (subject: String?, body: String) {
         let settings = pool.settings.json
         switch purpose {
+        case "Authentication":
+            // MFA codes: SetUserPoolMfaConfig's SMS and email messages, else Cognito's defaults.
+            if medium == "EMAIL" {
+                let email = settings[UserPoolSettings.emailMFAMember]
+                return (
+                    email?["Subject"]?.stringValue ?? "Your authentication code",
+                    email?["Message"]?.stringValue ?? "Your authentication code is {####}."
+                )
+            }
+            return (nil, settings["SmsAuthenticationMessage"]?.stringValue ?? "Your authentication code is {####}.")
         case "AdminCreateUser":
             let invite = settings["AdminCreateUserConfig"]?["InviteMessageTemplate"]
             let body =

@@ -19,6 +19,9 @@ public struct PasswordSignInStateMachine: Sendable {
         case refuse(Refusal)
         /// The user holds a temporary password: answer with the NEW_PASSWORD_REQUIRED challenge.
         case challengeNewPassword
+        /// The password was right and the pool wants a second factor: answer with this MFA step; its answer
+        /// resumes with `resumeAfterSecondFactor()`.
+        case challengeSecondFactor(MFAStep)
         /// Run the pool's PostAuthentication trigger; call `postAuthenticationPassed()` after it.
         case runPostAuthentication
         /// The sign-in succeeded: mint and record tokens.
@@ -59,10 +62,13 @@ public struct PasswordSignInStateMachine: Sendable {
         public var hidesUserExistence: Bool
         /// How long a temporary password signs in (`TemporaryPasswordValidityDays`).
         public var temporaryPasswordValidity: TimeInterval
+        /// The second factor the pool and the user call for after the password (`UserMFA.nextStep`).
+        public var secondFactor: MFAStep
 
-        public init(hidesUserExistence: Bool, temporaryPasswordValidityDays: Int) {
+        public init(hidesUserExistence: Bool, temporaryPasswordValidityDays: Int, secondFactor: MFAStep = .none) {
             self.hidesUserExistence = hidesUserExistence
             self.temporaryPasswordValidity = TimeInterval(temporaryPasswordValidityDays * 86_400)
+            self.secondFactor = secondFactor
         }
     }
 
@@ -138,9 +144,20 @@ public struct PasswordSignInStateMachine: Sendable {
             }
             return .challengeNewPassword
         case .confirmed, .externalProvider:
+            if policy.secondFactor != .none { return .challengeSecondFactor(policy.secondFactor) }
             state = .awaitingPostAuthentication
             return .runPostAuthentication
         }
+    }
+
+    /// Resumes a sign-in whose second factor was just proved (SOFTWARE_TOKEN_MFA, MFA_SETUP): an account
+    /// disabled meanwhile is refused; otherwise PostAuthentication, then tokens.
+    public mutating func resumeAfterSecondFactor() -> Action {
+        precondition(state == .initial, "resumeAfterSecondFactor() after start()")
+        state = .finished
+        if !account.enabled { return refuse("user_disabled", .notAuthorized("User is disabled.")) }
+        state = .awaitingPostAuthentication
+        return .runPostAuthentication
     }
 
     /// PostAuthentication ran (its failure ends the flow with its own error).

@@ -97,7 +97,7 @@ public struct DirectoryQueries: Sendable {
     public static let userColumns = """
         sub, pool_id, username, attributes::text, status, enabled, sealed_verifier, password_set_at, failed_attempts, locked_until, \
         tokens_valid_after, created_at, updated_at, version, username_key, \
-        (SELECT wrapped_key FROM eventlog.data_keys WHERE subject = users.sub)
+        (SELECT wrapped_key FROM eventlog.data_keys WHERE subject = users.sub), mfa::text
         """
 
     /// Finds a user by username key (the username, or the email or phone number in pools that sign in by

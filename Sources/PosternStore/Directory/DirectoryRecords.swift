@@ -41,6 +41,8 @@ public struct UserRecord: Sendable {
     public var usernameKey: String
     /// The user's data key, wrapped under the master key; nil once it was destroyed (crypto-shredding).
     public var wrappedDataKey: [UInt8]?
+    /// Second factors, with the TOTP secrets still sealed under the data key.
+    public var mfa: MFAColumn = MFAColumn()
 }
 
 extension UserRecord {

@@ -80,12 +80,14 @@ extension UserRecord {
     init(row: PostgresRow) throws {
         let (
             sub, pool, username, attributes, status, enabled, verifier, passwordSetAt, failed, lockedUntil, validAfter, created, updated,
-            version, usernameKey, wrappedKey
-        ) = try row.decode((String, String, String, String, String, Bool, String?, Date?, Int, Date?, Date?, Date, Date, Int, String, Data?).self)
+            version, usernameKey, wrappedKey, mfa
+        ) = try row.decode(
+            (String, String, String, String, String, Bool, String?, Date?, Int, Date?, Date?, Date, Date, Int, String, Data?, String?).self)
         self.init(
             sub: Sub(sub), poolId: UserPoolID(pool), username: username, attributes: try decodeJSON(attributes).decode([String: String].self),
             status: UserStatus(rawValue: status) ?? .confirmed, enabled: enabled, sealedVerifier: verifier, passwordSetAt: passwordSetAt,
             failedAttempts: failed, lockedUntil: lockedUntil, tokensValidAfter: validAfter, createdAt: created, updatedAt: updated,
-            version: version, usernameKey: usernameKey, wrappedDataKey: wrappedKey.map { [UInt8]($0) })
+            version: version, usernameKey: usernameKey, wrappedDataKey: wrappedKey.map { [UInt8]($0) },
+            mfa: try mfa.map { try JSONDecoder().decode(MFAColumn.self, from: Data($0.utf8)) } ?? MFAColumn())
     }
 }

@@ -34,7 +34,7 @@ import Testing
             case .runPostAuthentication:
                 steps.append("post")
                 action = machine.postAuthenticationPassed()
-            case .refuse, .challengeNewPassword, .issueTokens:
+            case .refuse, .challengeNewPassword, .challengeSecondFactor, .issueTokens:
                 return (action, steps)
             }
         }

@@ -1,0 +1,106 @@
+import Foundation
+import PosternCore
+import PosternCrypto
+import PosternStore
+
+/// AssociateSoftwareToken: a new TOTP secret for the signed-in user (AccessToken) or for a user setting
+/// up MFA while signing in (the MFA_SETUP Session), to be proved with VerifySoftwareToken.
+enum AssociateSoftwareToken: AWSOperation {
+    static let name = "AssociateSoftwareToken"
+
+    struct Request: Decodable, Sendable {
+        var AccessToken: String?
+        var Session: String?
+    }
+
+    struct Response: Encodable, Sendable {
+        var SecretCode: String
+        var Session: String?
+    }
+
+    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
+        let caller = try await postern.softwareTokenCaller(accessToken: request.AccessToken, session: request.Session, call: call)
+        guard PoolMFAConfiguration(settings: caller.pool.settings).factors.contains(.softwareToken) else {
+            throw AWSError.softwareTokenMFANotFound()
+        }
+        let secret = Base32.encode(TOTP.newSecret())
+        try await postern.appendToUser(
+            caller.user, [SoftwareTokenAssociated(sealedSecret: .plaintext(secret), sessionId: caller.session?.id)], call: call,
+            actor: caller.user.sub.rawValue, clientId: caller.client?.id)
+        var next = caller.session
+        next?.stage = "associated"
+        return Response(SecretCode: secret, Session: try next.map { try postern.sealSession($0) })
+    }
+}
+
+/// VerifySoftwareToken: a code from the authenticator proves the associated secret, which becomes the
+/// user's TOTP factor. Through an MFA_SETUP session it also turns TOTP MFA on for the sign-in to finish.
+enum VerifySoftwareToken: AWSOperation {
+    static let name = "VerifySoftwareToken"
+
+    struct Request: Decodable, Sendable {
+        var AccessToken: String?
+        var Session: String?
+        var UserCode: String
+        var FriendlyDeviceName: String?
+    }
+
+    struct Response: Encodable, Sendable {
+        var Status: String
+        var Session: String?
+    }
+
+    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
+        guard request.UserCode.count == 6, request.UserCode.allSatisfy(\.isASCIIDigitCharacter) else {
+            throw DomainError.validation("userCode", "Member must satisfy regular expression pattern: [0-9]+")
+        }
+        let caller = try await postern.softwareTokenCaller(accessToken: request.AccessToken, session: request.Session, call: call)
+        let user = caller.user
+        guard let pending = user.mfa.pendingSoftwareToken, let secret = try postern.softwareTokenSecret(pending, of: user) else {
+            throw DomainError.invalidParameter("No software token is associated with the user: call AssociateSoftwareToken first.")
+        }
+        let limits = postern.throttle.wrongCodeLimits(sourceIp: call.sourceIp)
+        try await postern.throttle.requireOpen(limits.map(\.key), now: call.now)
+        guard let step = TOTP.matchingStep(request.UserCode, secret: secret, now: call.now) else {
+            try await postern.appendToUser(
+                user, [SoftwareTokenCodeRejected(context: name, reason: "code_mismatch", sessionId: caller.session?.id)], call: call,
+                actor: user.sub.rawValue, clientId: caller.client?.id)
+            await postern.throttle.count(limits, now: call.now)
+            throw AWSError.enableSoftwareTokenMFA()
+        }
+        let verified = SoftwareTokenVerified(
+            sealedSecret: .plaintext(Base32.encode(secret)), sealedFriendlyDeviceName: request.FriendlyDeviceName.map(Sealed.plaintext),
+            timeStep: step, enablesMFA: caller.session != nil, sessionId: caller.session?.id)
+        try await postern.appendToUser(user, [verified], call: call, actor: user.sub.rawValue, clientId: caller.client?.id)
+        var next = caller.session
+        next?.stage = "verified"
+        return Response(Status: "SUCCESS", Session: try next.map { try postern.sealSession($0) })
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigitCharacter: Bool { isASCII && isNumber }
+}
+
+extension Postern {
+    /// The user of AssociateSoftwareToken / VerifySoftwareToken: the access token's, or the one signing in
+    /// through an unused MFA_SETUP session (which then names the app client).
+    func softwareTokenCaller(accessToken: String?, session sealed: String?, call: Call) async throws
+        -> (pool: PoolRecord, client: ClientRecord?, user: UserRecord, session: ChallengeSession?)
+    {
+        if let accessToken {
+            let identity = try await authenticate(accessToken: accessToken, now: call.now)
+            return (identity.pool, identity.client, identity.user, nil)
+        }
+        guard let sealed else { throw DomainError.invalidParameter("Missing required parameter AccessToken or Session") }
+        let session = try openSession(sealed, now: call.now)
+        guard session.challenge == "MFA_SETUP" else { throw DomainError.notAuthorized("Invalid session for the user.") }
+        if try await directory.isSessionUsed(session.id) {
+            throw DomainError.notAuthorized("Invalid session for the user, session can only be used once.")
+        }
+        guard let client = try await directory.clientIfExists(session.clientId), let pool = try await directory.poolIfExists(session.poolId),
+            let user = try await directory.user(sub: session.sub), user.poolId == pool.id
+        else { throw DomainError.notAuthorized("Invalid session for the user.") }
+        return (pool, client, user, session)
+    }
+}
