@@ -34,6 +34,9 @@ REBUILD_MIN_EVENTS = int(os.environ.get("POSTERN_BENCH_REBUILD_MIN_EVENTS", 50_0
 TOPUP_MAX_SECONDS = 300
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 WRK_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wrk")
+ALL_OPERATIONS = ["SignUp", "InitiateAuth", "SRPSignIn", "GetUser", "AdminGetUser"]
+# POSTERN_BENCH_OPERATIONS=SRPSignIn,GetUser runs only those rows (the rebuild still runs).
+OPERATIONS = [op for op in os.environ.get("POSTERN_BENCH_OPERATIONS", ",".join(ALL_OPERATIONS)).split(",") if op in ALL_OPERATIONS]
 
 
 def log(message):
@@ -136,7 +139,8 @@ class Target:
             # AutoVerifiedAttributes=email: SignUp queues a code message, as with Cognito's default pool.
             pool_id = idp.create_user_pool(PoolName=f"bench-{kind}-{tag}", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
             client_id = idp.create_user_pool_client(
-                UserPoolId=pool_id, ClientName="bench", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+                UserPoolId=pool_id, ClientName="bench",
+                ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
             )["UserPoolClient"]["ClientId"]
             return pool_id, client_id
 
@@ -226,6 +230,12 @@ class Bench:
         if operation == "SignUp":
             # A fresh random prefix per run: the usernames never repeat across cells or runs.
             script, args = "signup.lua", [target.signup_client, f"b{self.run_tag}{uuid.uuid4().hex[:6]}", PASSWORD]
+        elif operation == "SRPSignIn":
+            # Two requests a sign-in; the client's SRP maths runs in wrk (libcrypto through LuaJIT's FFI).
+            path = os.path.join(self.work, f"{label}.users")
+            with open(path, "w") as f:
+                f.write("\n".join(target.users[:SIGNIN_USERS]) + "\n")
+            script, args = "srp.lua", [path, target.client_id, target.pool, PASSWORD]
         else:
             lines = {"InitiateAuth": (target.initiate_auth_lines, "AuthenticationResult"),
                      "GetUser": (target.get_user_lines, '"Username"'),
@@ -247,6 +257,9 @@ class Bench:
         elapsed = time.monotonic() - began
         server_after = process_cpu(target.pid) if alive(target.pid) else server_before
         requests = result["requests"]
+        if operation == "SRPSignIn":
+            # A sign-in is two requests: count answered PASSWORD_VERIFIERs (and failures), not requests.
+            requests = result["ok2xx"] + result["non2xx"]
         per_op = (lambda total: total / requests if requests else None)
         errors = result.get("errors") or {}
         latency = result.get("latency_us") or {}
@@ -292,7 +305,7 @@ class Bench:
         idle = self.idle(postern)
         levels = [int(level) for level in self.args.connections.split(",")]
         rows = []
-        for operation in ["SignUp", "InitiateAuth", "GetUser", "AdminGetUser"]:
+        for operation in OPERATIONS:
             for connections in levels:
                 pair = {}
                 for target in (postern, moto):
@@ -398,7 +411,8 @@ def table(results, seconds):
     out.append(f"{seconds:g} s per cell; wrk -t1 -c1 / -t2 -c16. ratio = Postern req/s / moto req/s. srv, pg: CPU ms per request "
                "(server process; PostgreSQL postmaster + backends). SQL/op: statements by the server's role per request, "
                "nested ones included (top: top-level only); rl: statements on ratelimit.* per request and per second; "
-               "ev/op: events appended per request.")
+               "ev/op: events appended per request. SRPSignIn counts sign-ins (two requests each: InitiateAuth USER_SRP_AUTH, then "
+               "PASSWORD_VERIFIER, the client's SRP maths in wrk through libcrypto); its latencies are per request.")
     idle = results["idle"]
     out.append(f"idle Postern (included in the figures above): server {idle['server_cpu_ms_per_s']:.1f} ms/s, PostgreSQL "
                f"{idle['pg_cpu_ms_per_s']:.1f} ms/s, {idle['sql_per_s']:.1f} SQL/s ({idle['ratelimit_sql_per_s']:.1f} on ratelimit.*)")
