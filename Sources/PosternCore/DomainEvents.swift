@@ -19,6 +19,8 @@ public enum DomainEvents {
         RefreshTokenRevoked.self, UserSignedOutGlobally.self,
         // Second factors
         SoftwareTokenAssociated.self, SoftwareTokenVerified.self, MFAPreferenceChanged.self, SoftwareTokenCodeRejected.self,
+        // Devices
+        DeviceRegistered.self, DeviceConfirmed.self, DeviceRememberedStatusChanged.self, DeviceForgotten.self,
         // Hooks that ran after their operation committed
         HookInvoked.self,
         // Administrator access keys

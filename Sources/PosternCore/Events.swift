@@ -328,10 +328,16 @@ public struct SignInSucceeded: EventPayload {
     public var refreshExpiresAt: Date
     /// The hooks that ran for this sign-in (PreAuthentication, PostAuthentication, PreTokenGeneration …).
     public var hooks: [HookInvocation]?
+    /// The tracked device the sign-in came from (its `device_key` claim), when the pool tracks devices.
+    public var deviceKey: String?
+    /// Whether the device proved itself with device SRP in this sign-in (it was last authenticated now).
+    public var deviceAuthenticated: Bool?
     public init(
         flow: String, clientId: ClientID, originJti: String, refreshTokenHash: String, authTime: Date, refreshExpiresAt: Date,
-        hooks: [HookInvocation]? = nil
+        hooks: [HookInvocation]? = nil, deviceKey: String? = nil, deviceAuthenticated: Bool? = nil
     ) {
+        self.deviceKey = deviceKey
+        self.deviceAuthenticated = deviceAuthenticated
         self.flow = flow
         self.clientId = clientId
         self.originJti = originJti
@@ -370,11 +376,20 @@ public struct ChallengeIssued: EventPayload {
     public var sessionId: String
     /// The hooks that chose and made the challenge (DefineAuthChallenge, CreateAuthChallenge).
     public var hooks: [HookInvocation]?
-    public init(challengeName: String, clientId: ClientID, sessionId: String, hooks: [HookInvocation]? = nil) {
+    /// DEVICE_SRP_AUTH: the device asked to prove itself, and until when (clients may answer it without
+    /// the session, naming the device; the directory keeps the challenge on the device for that).
+    public var deviceKey: String?
+    public var expiresAt: Date?
+    public init(
+        challengeName: String, clientId: ClientID, sessionId: String, hooks: [HookInvocation]? = nil, deviceKey: String? = nil,
+        expiresAt: Date? = nil
+    ) {
         self.challengeName = challengeName
         self.clientId = clientId
         self.sessionId = sessionId
         self.hooks = hooks
+        self.deviceKey = deviceKey
+        self.expiresAt = expiresAt
     }
 }
 

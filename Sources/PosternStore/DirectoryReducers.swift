@@ -37,6 +37,8 @@ struct ReducerContext {
     func codes(of sub: String) throws -> [CodeRow] { try rows.codes.rows(of: sub) }
     func aliases(of sub: String) throws -> [AliasRow] { try rows.aliases.rows(of: sub) }
     func tokens(of sub: String) throws -> [RefreshTokenRow] { try rows.tokens.rows(of: sub) }
+    func devices(of sub: String) throws -> [DeviceRow] { try rows.devices.rows(of: sub) }
+    func device(_ key: String, of sub: String) throws -> DeviceRow? { try devices(of: sub).first { $0.deviceKey == key } }
     func token(originJti: String) throws -> RefreshTokenRow? { try rows.token(originJti: originJti) }
     func pool(_ id: String) throws -> PoolRow? { try rows.pools.value(id) }
     func client(_ id: String) throws -> ClientRow? { try rows.clients.value(id) }
@@ -155,7 +157,10 @@ extension DirectoryProjector {
                 mfa.preferred = changed.preferred
             }
         },
-        SignInSucceeded.eventType: .on(SignInSucceeded.self, needs: { _, event in [.user(event.streamEntityID)] }, reduce: signInSucceeded),
+        SignInSucceeded.eventType: .on(
+            SignInSucceeded.self,
+            needs: { succeeded, event in [.user(event.streamEntityID)] + (succeeded.deviceKey == nil ? [] : [.devices(event.streamEntityID)]) },
+            reduce: signInSucceeded),
         SignInFailed.eventType: .on(
             SignInFailed.self,
             needs: { failed, event in event.isUserStream && failed.failedAttempts != nil ? [.user(event.streamEntityID)] : [] },
@@ -173,8 +178,43 @@ extension DirectoryProjector {
             UserDeleted.self,
             needs: { _, event in
                 let sub = event.streamEntityID
-                return [.user(sub), .codes(sub), .aliases(sub), .tokens(sub)]
+                return [.user(sub), .codes(sub), .aliases(sub), .tokens(sub), .devices(sub)]
             }, reduce: userDeleted),
+        DeviceRegistered.eventType: .on(DeviceRegistered.self, needs: { _, event in [.user(event.streamEntityID), .devices(event.streamEntityID)] }) {
+            registered, event, context in
+            guard let user = try context.user(event.streamEntityID) else { return [] }
+            return [
+                .insert(
+                    DeviceRow(
+                        deviceKey: registered.deviceKey, sub: user.sub, poolId: user.poolId, groupKey: registered.groupKey,
+                        createdAt: Timestamp(event.recordedAt)))
+            ]
+        },
+        DeviceConfirmed.eventType: .on(DeviceConfirmed.self, needs: { _, event in [.devices(event.streamEntityID)] }) { confirmed, event, context in
+            try changingDevice(confirmed.deviceKey, event, context) { device in
+                device.sealedVerifier = confirmed.sealedVerifier.ciphertext
+                device.sealedName = confirmed.sealedName?.ciphertext
+                device.remembered = confirmed.remembered
+            }
+        },
+        DeviceRememberedStatusChanged.eventType: .on(DeviceRememberedStatusChanged.self, needs: { _, event in [.devices(event.streamEntityID)] }) {
+            changed, event, context in
+            try changingDevice(changed.deviceKey, event, context) { $0.remembered = changed.remembered }
+        },
+        DeviceForgotten.eventType: .on(DeviceForgotten.self, needs: { _, event in [.devices(event.streamEntityID)] }) { forgotten, event, context in
+            guard try context.device(forgotten.deviceKey, of: event.streamEntityID) != nil else { return [] }
+            return [.delete(KeyOf<DeviceRow>(forgotten.deviceKey))]
+        },
+        ChallengeIssued.eventType: .on(
+            ChallengeIssued.self, needs: { issued, event in issued.deviceKey != nil ? [.devices(event.streamEntityID)] : [] }
+        ) { issued, event, context in
+            // A DEVICE_SRP_AUTH challenge is kept on its device, for clients that answer it without the session.
+            guard let key = issued.deviceKey else { return [] }
+            return try changingDevice(key, event, context, touches: false) { device in
+                device.pendingChallenge = issued.sessionId
+                device.pendingExpiresAt = issued.expiresAt.map(Timestamp.init)
+            }
+        },
         AdminKeyCreated.eventType: .on(AdminKeyCreated.self) { created, event, _ in
             [
                 .insert(
@@ -193,9 +233,19 @@ extension DirectoryProjector {
     /// Event types the directory deliberately does not project (messages, challenges, refreshes, audit
     /// records). Their user-stream events still move `users.version`, as every event of the stream does.
     static let ignored: Set<String> = [
-        ChallengeIssued.eventType, TokensRefreshed.eventType, MessageQueued.eventType, MessageDeadLettered.eventType,
+        TokensRefreshed.eventType, MessageQueued.eventType, MessageDeadLettered.eventType,
         HookInvoked.eventType, UserExistenceHidden.eventType, SoftwareTokenCodeRejected.eventType,
     ]
+
+    /// Changes one of the user's devices (nothing when it is gone); `touches` moves its modification time.
+    static func changingDevice(
+        _ key: String, _ event: RecordedEvent, _ context: ReducerContext, touches: Bool = true, _ change: (inout DeviceRow) -> Void
+    ) throws -> [DirectoryChange] {
+        guard var device = try context.device(key, of: event.streamEntityID) else { return [] }
+        change(&device)
+        if touches { device.updatedAt = Timestamp(event.recordedAt) }
+        return [.put(device)]
+    }
 
     /// Changes the user's `mfa` column (creating it on first use); `touches` moves the row's modification time.
     static func changingMFA(_ event: RecordedEvent, _ context: ReducerContext, touches: Bool = true, _ change: (inout MFAColumn) -> Void) throws
@@ -375,7 +425,11 @@ extension DirectoryProjector {
             tokenHash: signedIn.refreshTokenHash, sub: user.sub, poolId: user.poolId, clientId: signedIn.clientId.rawValue,
             originJti: signedIn.originJti, authTime: Timestamp(signedIn.authTime), issuedAt: Timestamp(event.recordedAt),
             expiresAt: Timestamp(signedIn.refreshExpiresAt), revokedAt: nil)
-        return [.put(user), .insert(token)]
+        var changes: [DirectoryChange] = [.put(user), .insert(token)]
+        if let key = signedIn.deviceKey, signedIn.deviceAuthenticated == true {
+            changes += try changingDevice(key, event, context, touches: false) { $0.lastAuthenticatedAt = Timestamp(event.recordedAt) }
+        }
+        return changes
     }
 
     static func signInFailed(_ failed: SignInFailed, _ event: RecordedEvent, _ context: ReducerContext) throws -> [DirectoryChange] {
@@ -407,6 +461,7 @@ extension DirectoryProjector {
         var changes: [DirectoryChange] = try context.aliases(of: sub).map { .delete(KeyOf<AliasRow>($0.key)) }
         changes += try context.codes(of: sub).map { .delete(KeyOf<CodeRow>($0.key)) }
         changes += try context.tokens(of: sub).map { .delete(KeyOf<RefreshTokenRow>($0.key)) }
+        changes += try context.devices(of: sub).map { .delete(KeyOf<DeviceRow>($0.key)) }
         changes.append(.delete(KeyOf<UserRow>(sub)))
         return changes
     }

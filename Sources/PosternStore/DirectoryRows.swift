@@ -360,6 +360,71 @@ struct RefreshTokenRow: DirectoryRow {
     static func keyArrays(_ keys: [String]) -> [any PostgresThrowingDynamicTypeEncodable] { [keys] }
 }
 
+/// A `devices` row: a device a user signed in from, loaded with the user's other devices.
+struct DeviceRow: DirectoryRow {
+    var deviceKey: String
+    var sub: String
+    var poolId: String
+    var groupKey: String
+    var sealedVerifier: String?
+    var sealedName: String?
+    var remembered = false
+    var createdAt: Timestamp
+    var updatedAt: Timestamp
+    var lastAuthenticatedAt: Timestamp?
+    /// The DEVICE_SRP_AUTH challenge issued for the device and not answered yet, and until when.
+    var pendingChallenge: String?
+    var pendingExpiresAt: Timestamp?
+
+    static let table = "devices"
+    static let columns = [
+        DirectoryColumn("device_key"), DirectoryColumn("sub"), DirectoryColumn("pool_id"), DirectoryColumn("group_key"),
+        DirectoryColumn("sealed_verifier"), DirectoryColumn("sealed_name"), DirectoryColumn("remembered", .boolean),
+        DirectoryColumn("created_at", .timestamp), DirectoryColumn("updated_at", .timestamp),
+        DirectoryColumn("last_authenticated_at", .timestamp), DirectoryColumn("pending_challenge"),
+        DirectoryColumn("pending_expires_at", .timestamp),
+    ]
+    static let keyColumnCount = 1
+    static var rows: ReferenceWritableKeyPath<DirectoryRows, TableRows<DeviceRow>> { \.devices }
+    var key: String { deviceKey }
+    var subject: String? { sub }
+
+    init(deviceKey: String, sub: String, poolId: String, groupKey: String, createdAt: Timestamp) {
+        self.deviceKey = deviceKey
+        self.sub = sub
+        self.poolId = poolId
+        self.groupKey = groupKey
+        self.createdAt = createdAt
+        self.updatedAt = createdAt
+    }
+
+    init(cells: inout RowCells) throws {
+        deviceKey = try cells.next()
+        sub = try cells.next()
+        poolId = try cells.next()
+        groupKey = try cells.next()
+        sealedVerifier = try cells.next()
+        sealedName = try cells.next()
+        remembered = try cells.next()
+        createdAt = try cells.next()
+        updatedAt = try cells.next()
+        lastAuthenticatedAt = try cells.next()
+        pendingChallenge = try cells.next()
+        pendingExpiresAt = try cells.next()
+    }
+
+    static func columnArrays(_ rows: [DeviceRow]) -> [any PostgresThrowingDynamicTypeEncodable] {
+        [
+            rows.map(\.deviceKey), rows.map(\.sub), rows.map(\.poolId), rows.map(\.groupKey), NullableArray(rows.map(\.sealedVerifier)),
+            NullableArray(rows.map(\.sealedName)), rows.map(\.remembered), rows.map(\.createdAt), rows.map(\.updatedAt),
+            NullableArray(rows.map(\.lastAuthenticatedAt)), NullableArray(rows.map(\.pendingChallenge)),
+            NullableArray(rows.map(\.pendingExpiresAt)),
+        ]
+    }
+
+    static func keyArrays(_ keys: [String]) -> [any PostgresThrowingDynamicTypeEncodable] { [keys] }
+}
+
 /// A `used_sessions` row: a challenge session that was answered and may never be answered again.
 struct UsedSessionRow: DirectoryRow {
     var sessionId: String
@@ -598,6 +663,7 @@ final class DirectoryRows {
     var users = TableRows<UserRow>()
     var codes = TableRows<CodeRow>()
     var tokens = TableRows<RefreshTokenRow>()
+    var devices = TableRows<DeviceRow>()
     var sessions = TableRows<UsedSessionRow>()
     var adminKeys = TableRows<AdminKeyRow>()
     var aliases = TableRows<AliasRow>()
@@ -618,6 +684,7 @@ final class DirectoryRows {
             codes.load([], subjects: [entity])
             aliases.load([], subjects: [entity])
             tokens.load([], subjects: [entity])
+            devices.load([], subjects: [entity])
         case "userpool": pools.load([], keys: [entity])
         case "client": clients.load([], keys: [entity])
         case "adminkey": adminKeys.load([], keys: [entity])
@@ -646,6 +713,7 @@ final class DirectoryRows {
             let subs = Set(users.present.values.filter { $0.poolId == pool }.map(\.sub))
             codes.forget { subs.contains($0.sub) }
             tokens.forget { $0.poolId == pool }
+            devices.forget { $0.poolId == pool }
             aliases.forget { $0.poolId == pool }
             users.forget { $0.poolId == pool }
             clients.forget { $0.poolId == pool }
@@ -700,6 +768,8 @@ enum DirectoryNeed: Hashable, Sendable {
     case aliases(String)
     /// Every refresh token of the user.
     case tokens(String)
+    /// Every tracked device of the user.
+    case devices(String)
     case token(originJti: String)
     case pool(String)
     case client(String)

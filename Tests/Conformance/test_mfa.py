@@ -329,3 +329,43 @@ def test_required_mfa_texts_a_user_who_has_a_phone_number(idp, anon_idp, pool_fa
     assert password_sign_in(anon_idp, with_phone)["ChallengeName"] == "SMS_MFA"
     without = confirmed_user(idp, anon_idp, pool, client)
     assert password_sign_in(anon_idp, without)["ChallengeName"] == "MFA_SETUP"
+
+
+def test_legacy_mfa_options_turn_sms_on_and_off(idp, anon_idp, pool_factory, client_factory):
+    pool = pool_factory(AutoVerifiedAttributes=["email"])
+    idp.set_user_pool_mfa_config(UserPoolId=pool["Id"], MfaConfiguration="OPTIONAL", SmsMfaConfiguration=SMS_MFA_CONFIG)
+    client = client_factory(pool_id=pool["Id"])
+    user = confirmed_user(idp, anon_idp, pool, client, extra_attributes=PHONE)
+    access = password_sign_in(anon_idp, user)["AuthenticationResult"]["AccessToken"]
+    anon_idp.set_user_settings(AccessToken=access, MFAOptions=[{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}])
+    me = anon_idp.get_user(AccessToken=access)
+    assert me["MFAOptions"] == [{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]
+    assert me["UserMFASettingList"] == ["SMS_MFA"]
+    assert password_sign_in(anon_idp, user)["ChallengeName"] == "SMS_MFA"
+    idp.admin_set_user_settings(UserPoolId=pool["Id"], Username=user.username, MFAOptions=[])
+    admin_view = idp.admin_get_user(UserPoolId=pool["Id"], Username=user.username)
+    assert "MFAOptions" not in admin_view and "UserMFASettingList" not in admin_view
+    with expect_error("InvalidParameterException"):
+        anon_idp.set_user_settings(AccessToken=access, MFAOptions=[{"DeliveryMedium": "EMAIL", "AttributeName": "email"}])
+
+
+def test_an_expired_sms_code_is_refused(idp, anon_idp, pool_factory, client_factory, outbox):
+    """Three minutes are simulated by moving the code's expiry in the directory (the server's clock cannot
+    be moved from here); the check itself is the server's."""
+    import os
+    import subprocess
+
+    pool = pool_factory(AutoVerifiedAttributes=["email"])
+    idp.set_user_pool_mfa_config(UserPoolId=pool["Id"], MfaConfiguration="OPTIONAL", SmsMfaConfiguration=SMS_MFA_CONFIG)
+    client = client_factory(pool_id=pool["Id"])
+    user = confirmed_user(idp, anon_idp, pool, client, extra_attributes=PHONE)
+    idp.admin_set_user_mfa_preference(UserPoolId=pool["Id"], Username=user.username, SMSMfaSettings={"Enabled": True})
+    before = outbox.count(pool["Id"], user.username, "Authentication")
+    challenge = password_sign_in(anon_idp, user)
+    code = outbox.wait_message(pool["Id"], user.username, "Authentication", after=before)["code"]
+    owner = os.environ.get("POSTERN_MIGRATION_DATABASE_URL") or os.environ["POSTERN_DATABASE_URL"]
+    subprocess.run(["psql", owner, "-qc", "UPDATE directory.confirmation_codes SET expires_at = now() - interval '1 second' "
+                    f"WHERE sub = '{user.sub}' AND purpose = 'MFA:SMS_MFA'"], check=True)
+    with expect_error("ExpiredCodeException"):
+        anon_idp.respond_to_auth_challenge(ClientId=client["ClientId"], ChallengeName="SMS_MFA", Session=challenge["Session"],
+                                           ChallengeResponses={"USERNAME": user.username, "SMS_MFA_CODE": code})

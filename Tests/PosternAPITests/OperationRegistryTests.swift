@@ -38,7 +38,9 @@ import Testing
         #expect(
             Set(carriers) == [
                 "GetUser", "DeleteUser", "GlobalSignOut", "UpdateUserAttributes", "DeleteUserAttributes",
-                "GetUserAttributeVerificationCode", "VerifyUserAttribute", "SetUserMFAPreference",
+                "GetUserAttributeVerificationCode", "VerifyUserAttribute", "SetUserMFAPreference", "SetUserSettings", "ConfirmDevice", "GetDevice",
+                "ListDevices",
+                "UpdateDeviceStatus", "ForgetDevice",
             ])
     }
 

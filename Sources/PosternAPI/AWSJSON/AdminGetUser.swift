@@ -19,6 +19,7 @@ enum AdminGetUser: AWSOperation {
         var UserLastModifiedDate: Date
         var Enabled: Bool
         var UserStatus: String
+        var MFAOptions: [MFAOptionType]?
         var PreferredMfaSetting: String?
         var UserMFASettingList: [String]?
     }
@@ -29,7 +30,8 @@ enum AdminGetUser: AWSOperation {
         return Response(
             Username: type.Username, UserAttributes: type.Attributes, UserCreateDate: type.UserCreateDate,
             UserLastModifiedDate: type.UserLastModifiedDate, Enabled: type.Enabled, UserStatus: type.UserStatus,
-            PreferredMfaSetting: user.mfa.settings.preferred?.rawValue, UserMFASettingList: user.mfa.settings.settingList)
+            MFAOptions: user.mfa.settings.legacyOptions, PreferredMfaSetting: user.mfa.settings.preferred?.rawValue,
+            UserMFASettingList: user.mfa.settings.settingList)
     }
 }
 

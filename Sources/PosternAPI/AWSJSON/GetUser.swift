@@ -12,6 +12,7 @@ enum GetUser: AWSOperation {
     struct Response: Encodable, Sendable {
         var Username: String
         var UserAttributes: [AttributeType]
+        var MFAOptions: [MFAOptionType]?
         var PreferredMfaSetting: String?
         var UserMFASettingList: [String]?
     }
@@ -20,7 +21,8 @@ enum GetUser: AWSOperation {
         let identity = try call.signedIn()
         let mfa = identity.user.mfa.settings
         return Response(
-            Username: identity.user.username, UserAttributes: identity.readableAttributes, PreferredMfaSetting: mfa.preferred?.rawValue,
+            Username: identity.user.username, UserAttributes: identity.readableAttributes, MFAOptions: mfa.legacyOptions,
+            PreferredMfaSetting: mfa.preferred?.rawValue,
             UserMFASettingList: mfa.settingList)
     }
 }

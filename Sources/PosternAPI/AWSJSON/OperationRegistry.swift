@@ -68,6 +68,18 @@ enum OperationRegistry {
         .init(VerifySoftwareToken.self, .public, .userUpdate),
         .init(SetUserMFAPreference.self, .accessToken, .userUpdate),
         .init(AdminSetUserMFAPreference.self, .admin, .userUpdate),
+        .init(SetUserSettings.self, .accessToken, .userUpdate),
+        .init(AdminSetUserSettings.self, .admin, .userUpdate),
+        // Remembered devices
+        .init(ConfirmDevice.self, .accessToken, .userUpdate),
+        .init(GetDevice.self, .accessToken, .userRead),
+        .init(ListDevices.self, .accessToken, .userRead),
+        .init(UpdateDeviceStatus.self, .accessToken, .userUpdate),
+        .init(ForgetDevice.self, .accessToken, .userUpdate),
+        .init(AdminGetDevice.self, .admin, .userRead),
+        .init(AdminListDevices.self, .admin, .userRead),
+        .init(AdminUpdateDeviceStatus.self, .admin, .userUpdate),
+        .init(AdminForgetDevice.self, .admin, .userUpdate),
         // Account recovery
         .init(ForgotPassword.self, .public, .userAccountRecovery),
         .init(ConfirmForgotPassword.self, .public, .userAccountRecovery),

@@ -33,6 +33,11 @@ enum AuthChallenges {
         case "PASSWORD_VERIFIER":
             return try await postern.answerPasswordVerifier(
                 pool: pool, client: client, responses: responses, clientMetadata: clientMetadata, call: call)
+        case "DEVICE_SRP_AUTH":
+            return try await postern.answerDeviceSRPAuth(pool: pool, client: client, session: session, responses: responses, call: call)
+        case "DEVICE_PASSWORD_VERIFIER":
+            return try await postern.answerDevicePasswordVerifier(
+                pool: pool, client: client, responses: responses, clientMetadata: clientMetadata, call: call)
         case "SOFTWARE_TOKEN_MFA":
             return try await postern.answerSoftwareTokenMFA(
                 pool: pool, client: client, session: session, responses: responses, clientMetadata: clientMetadata, call: call)

@@ -23,11 +23,12 @@ extension Postern {
     /// same request that precede the challenge (the answer it claims), `hooks` the triggers that ran.
     func secondFactorChallenge(
         _ step: MFAStep, pool: PoolRecord, client: ClientRecord, user: UserRecord, flow: String, hooks: [HookInvocation],
-        extra: [any EventPayload] = [], clientMetadata: [String: String]? = nil, call: Call
+        extra: [any EventPayload] = [], clientMetadata: [String: String]? = nil, device: SignInDevice? = nil, call: Call
     ) async throws -> AuthResponse {
         var session = ChallengeSession(
             id: UUID().uuidString.lowercased(), poolId: pool.id.rawValue, clientId: client.id.rawValue, sub: user.sub.rawValue,
-            challenge: "", expiresAt: call.now.addingTimeInterval(client.settings.authSessionValidity), flow: flow)
+            challenge: "", expiresAt: call.now.addingTimeInterval(client.settings.authSessionValidity), flow: flow, deviceKey: device?.key,
+            deviceAuthenticated: device?.authenticated)
         var parameters: [String: String] = ["USER_ID_FOR_SRP": user.username]
         var codeEvents: [NewEvent] = []
         switch step {
@@ -104,7 +105,7 @@ extension Postern {
         }
         return try await completeAfterSecondFactor(
             pool: pool, client: client, user: verifying, flow: session.flow, answered: answered, also: proved, clientMetadata: clientMetadata,
-            call: call)
+            device: session.device, call: call)
     }
 
     /// The user a second-factor answer is about, checked as every challenge answer is: an unused session of
@@ -151,7 +152,8 @@ extension Postern {
         let answered = ChallengeAnswered(
             challengeName: session.challenge, clientId: client.id, sessionId: session.id, correct: true, timeStep: step)
         return try await completeAfterSecondFactor(
-            pool: pool, client: client, user: user, flow: session.flow, answered: answered, clientMetadata: clientMetadata, call: call)
+            pool: pool, client: client, user: user, flow: session.flow, answered: answered, clientMetadata: clientMetadata,
+            device: session.device, call: call)
     }
 
     /// RespondToAuthChallenge with SELECT_MFA_TYPE: the factor the user chose, then its challenge.
@@ -168,7 +170,7 @@ extension Postern {
         let answered = ChallengeAnswered(challengeName: session.challenge, clientId: client.id, sessionId: session.id, correct: true)
         return try await secondFactorChallenge(
             .challenge(factor), pool: pool, client: client, user: user, flow: session.flow ?? AuthFlow.userPassword.rawValue, hooks: [],
-            extra: [answered], clientMetadata: clientMetadata, call: call)
+            extra: [answered], clientMetadata: clientMetadata, device: session.device, call: call)
     }
 
     /// RespondToAuthChallenge with MFA_SETUP, after AssociateSoftwareToken and VerifySoftwareToken carried
@@ -190,7 +192,7 @@ extension Postern {
     /// PostAuthentication and tokens once the second factor is proved, through the sign-in state machine.
     func completeAfterSecondFactor(
         pool: PoolRecord, client: ClientRecord, user: UserRecord, flow: String?, answered: ChallengeAnswered, also: [any EventPayload] = [],
-        clientMetadata: [String: String]?, call: Call
+        clientMetadata: [String: String]?, device: SignInDevice? = nil, call: Call
     ) async throws -> AuthResponse {
         let flow = flow ?? AuthFlow.userPassword.rawValue
         var signIn = PasswordSignInStateMachine(
@@ -216,9 +218,9 @@ extension Postern {
             case .issueTokens:
                 let result = try await completeSignIn(
                     pool: pool, client: client, user: user, flow: flow, call: call, extra: [answered] + also, hooks: hooks,
-                    clientMetadata: clientMetadata)
+                    clientMetadata: clientMetadata, device: device)
                 return AuthResponse(AuthenticationResult: result)
-            case .runPreAuthentication, .verifyPassword, .challengeNewPassword, .challengeSecondFactor:
+            case .runPreAuthentication, .verifyPassword, .challengeNewPassword, .challengeSecondFactor, .challengeDevice:
                 preconditionFailure("the password was proved before the second factor")
             }
         }

@@ -145,13 +145,16 @@ extension Postern {
         // A password set since the challenge was issued makes its key stale.
         let current = try await verifier(of: user)
         let matches = fresh && signed && current?.saltHex == challenge.saltHex
+        // pycognito and Amplify send the device with the answer (and with InitiateAuth).
+        let device = flow == .custom ? nil : try await namedDevice(responses["DEVICE_KEY"], of: user, pool: pool)
+        let signInDevice = device.map { SignInDevice(key: $0.key, authenticated: false) }
         var signIn = PasswordSignInStateMachine(
             account: user.account,
             policy: .init(
                 hidesUserExistence: client.settings.preventUserExistenceErrors,
                 temporaryPasswordValidityDays: pool.settings.passwordPolicy.temporaryPasswordValidityDays,
                 // CUSTOM_AUTH's hooks decide every further step themselves.
-                secondFactor: flow == .custom ? .none : secondFactor(pool: pool, user: user)),
+                secondFactor: flow == .custom ? .none : secondFactor(pool: pool, user: user), knownDevice: device?.tracked.confirmed == true),
             now: call.now)
         var hooks: [HookInvocation] = []
         var action = signIn.resumeAtPasswordProof()
@@ -180,7 +183,11 @@ extension Postern {
             case .challengeSecondFactor(let step):
                 return try await secondFactorChallenge(
                     step, pool: pool, client: client, user: user, flow: flow.rawValue, hooks: hooks, extra: [answered(true)],
-                    clientMetadata: clientMetadata, call: call)
+                    clientMetadata: clientMetadata, device: signInDevice, call: call)
+            case .challengeDevice:
+                guard let device else { preconditionFailure("a device challenge needs the device") }
+                return try await deviceChallenge(
+                    device, pool: pool, client: client, user: user, flow: flow.rawValue, hooks: hooks, extra: [answered(true)], call: call)
             case .runPostAuthentication:
                 // Cognito passes the answer's ClientMetadata to PostAuthentication of an SRP sign-in.
                 if let post = try await triggers.postAuthentication(pool: pool, user: user, clientId: client.id, clientMetadata: clientMetadata) {
@@ -190,7 +197,7 @@ extension Postern {
             case .issueTokens:
                 let result = try await completeSignIn(
                     pool: pool, client: client, user: user, flow: flow.rawValue, call: call, extra: [answered(true)], hooks: hooks,
-                    clientMetadata: clientMetadata)
+                    clientMetadata: clientMetadata, device: signInDevice)
                 return AuthResponse(AuthenticationResult: result)
             }
         }

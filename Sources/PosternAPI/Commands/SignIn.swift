@@ -49,12 +49,14 @@ extension Postern {
             throw DomainError.notAuthorized("Incorrect username or password.")
         }
         try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
+        let device = try await namedDevice(parameters["DEVICE_KEY"], of: user, pool: pool)
+        let signInDevice = device.map { SignInDevice(key: $0.key, authenticated: false) }
         var signIn = PasswordSignInStateMachine(
             account: user.account,
             policy: .init(
                 hidesUserExistence: client.settings.preventUserExistenceErrors,
                 temporaryPasswordValidityDays: pool.settings.passwordPolicy.temporaryPasswordValidityDays,
-                secondFactor: secondFactor(pool: pool, user: user)),
+                secondFactor: secondFactor(pool: pool, user: user), knownDevice: device?.tracked.confirmed == true),
             now: call.now)
         var hooks: [HookInvocation] = []
         var action = signIn.start()
@@ -82,7 +84,11 @@ extension Postern {
                 return try await newPasswordChallenge(pool: pool, client: client, user: user, flow: flow, call: call)
             case .challengeSecondFactor(let step):
                 return try await secondFactorChallenge(
-                    step, pool: pool, client: client, user: user, flow: flow.rawValue, hooks: hooks, clientMetadata: clientMetadata, call: call)
+                    step, pool: pool, client: client, user: user, flow: flow.rawValue, hooks: hooks, clientMetadata: clientMetadata,
+                    device: signInDevice, call: call)
+            case .challengeDevice:
+                guard let device else { preconditionFailure("a device challenge needs the device") }
+                return try await deviceChallenge(device, pool: pool, client: client, user: user, flow: flow.rawValue, hooks: hooks, call: call)
             case .runPostAuthentication:
                 // Cognito passes no ClientMetadata to PostAuthentication of a password sign-in.
                 if let post = try await triggers.postAuthentication(pool: pool, user: user, clientId: client.id, clientMetadata: nil) {
@@ -91,7 +97,8 @@ extension Postern {
                 action = signIn.postAuthenticationPassed()
             case .issueTokens:
                 let result = try await completeSignIn(
-                    pool: pool, client: client, user: user, flow: flow.rawValue, call: call, hooks: hooks, clientMetadata: clientMetadata)
+                    pool: pool, client: client, user: user, flow: flow.rawValue, call: call, hooks: hooks, clientMetadata: clientMetadata,
+                    device: signInDevice)
                 return AuthResponse(AuthenticationResult: result)
             }
         }
@@ -168,9 +175,11 @@ extension Postern {
         if stored.revokedAt != nil { throw DomainError.notAuthorized("Refresh Token has been revoked") }
         if stored.expiresAt <= call.now { throw DomainError.notAuthorized("Refresh Token has expired") }
         if !user.enabled { throw DomainError.notAuthorized("User is disabled.") }
+        // A refresh from a tracked device keeps naming it, as the sign-in's tokens did.
+        let device = try await namedDevice(parameters["DEVICE_KEY"], of: user, pool: pool)
         let tokens = try await mintTokens(
             pool: pool, client: client, user: user, authTime: stored.authTime, originJti: stored.originJti, now: call.now,
-            source: "TokenGeneration_RefreshTokens", clientMetadata: clientMetadata)
+            source: "TokenGeneration_RefreshTokens", clientMetadata: clientMetadata, deviceKey: device?.key)
         try await retrying {
             let current = try await directory.user(sub: user.sub.rawValue) ?? user
             try await appendToUser(

@@ -10,6 +10,19 @@ struct AuthenticationResult: Encodable, Sendable {
     var TokenType = "Bearer"
     var RefreshToken: String?
     var IdToken: String
+    var NewDeviceMetadata: NewDeviceMetadataType?
+}
+
+/// `NewDeviceMetadataType`: the key a sign-in gave a device it had not seen (device tracking).
+struct NewDeviceMetadataType: Encodable, Sendable {
+    var DeviceKey: String
+    var DeviceGroupKey: String
+}
+
+/// The tracked device of a sign-in: the key its tokens carry, and whether it proved itself (device SRP).
+struct SignInDevice: Sendable {
+    var key: String
+    var authenticated: Bool
 }
 
 /// An authenticated access token: its pool, app client, user and claims.
@@ -33,7 +46,7 @@ extension Postern {
     /// caller's event, its decision's values `Sealed` (the store seals them with the user's data key).
     func mintTokens(
         pool: PoolRecord, client: ClientRecord, user: UserRecord, authTime: Date, originJti: String, now: Date, source: String,
-        clientMetadata: [String: String]? = nil
+        clientMetadata: [String: String]? = nil, deviceKey: String? = nil
     ) async throws -> (access: String, id: String, expiresIn: Int, hook: HookInvocation?) {
         let keys = try await signingKeys.keys(for: pool)
         let iat = Int(now.timeIntervalSince1970)
@@ -60,6 +73,7 @@ extension Postern {
         access["username"] = .string(user.username)
         access["exp"] = .int(iat + Int(client.settings.accessTokenValidity))
         access["jti"] = .string(UUID().uuidString.lowercased())
+        if let deviceKey { access["device_key"] = .string(deviceKey) }
         var hook: HookInvocation?
         if let (customization, record) = try await triggers.preTokenGeneration(
             source: source, pool: pool, user: user, clientId: client.id, groups: [], scopes: ["aws.cognito.signin.user.admin"],
@@ -76,23 +90,38 @@ extension Postern {
     }
 
     /// Completes a sign-in: records `SignInSucceeded` with the new refresh token's hash, returns the tokens.
+    /// In a pool that tracks devices, a sign-in from no known device registers one (`NewDeviceMetadata`);
+    /// the access token names the device (`device_key`).
     func completeSignIn(
         pool: PoolRecord, client: ClientRecord, user: UserRecord, flow: String, call: Call, extra: [any EventPayload] = [],
-        hooks: [HookInvocation] = [], clientMetadata: [String: String]? = nil
+        hooks: [HookInvocation] = [], clientMetadata: [String: String]? = nil, device: SignInDevice? = nil
     ) async throws -> AuthenticationResult {
         let refreshToken = Random.token() + "." + Random.token()
         let originJti = UUID().uuidString.lowercased()
-        let source = flow == "NEW_PASSWORD_REQUIRED" ? "TokenGeneration_NewPasswordChallenge" : "TokenGeneration_Authentication"
+        let source =
+            device?.authenticated == true
+            ? "TokenGeneration_AuthenticateDevice"
+            : flow == "NEW_PASSWORD_REQUIRED" ? "TokenGeneration_NewPasswordChallenge" : "TokenGeneration_Authentication"
+        var events = extra
+        var newDevice: NewDeviceMetadataType?
+        if device == nil, DeviceTrackingPolicy(settings: pool.settings) != nil {
+            let registered = DeviceRegistered(
+                deviceKey: TrackedDevice.newKey(region: pool.id.region), groupKey: TrackedDevice.newGroupKey(), clientId: client.id)
+            events.append(registered)
+            newDevice = NewDeviceMetadataType(DeviceKey: registered.deviceKey, DeviceGroupKey: registered.groupKey)
+        }
+        let deviceKey = device?.key ?? newDevice?.DeviceKey
         let tokens = try await mintTokens(
             pool: pool, client: client, user: user, authTime: call.now, originJti: originJti, now: call.now, source: source,
-            clientMetadata: clientMetadata)
+            clientMetadata: clientMetadata, deviceKey: deviceKey)
         let ran = hooks + (tokens.hook.map { [$0] } ?? [])
         let succeeded = SignInSucceeded(
             flow: flow, clientId: client.id, originJti: originJti, refreshTokenHash: master.codeHasher.hash(refreshToken, context: "refresh"),
             authTime: call.now, refreshExpiresAt: call.now.addingTimeInterval(client.settings.refreshTokenValidity),
-            hooks: ran.isEmpty ? nil : ran)
-        try await appendToUser(user, extra + [succeeded], call: call, actor: user.sub.rawValue, clientId: client.id)
-        return AuthenticationResult(AccessToken: tokens.access, ExpiresIn: tokens.expiresIn, RefreshToken: refreshToken, IdToken: tokens.id)
+            hooks: ran.isEmpty ? nil : ran, deviceKey: deviceKey, deviceAuthenticated: device?.authenticated == true ? true : nil)
+        try await appendToUser(user, events + [succeeded], call: call, actor: user.sub.rawValue, clientId: client.id)
+        return AuthenticationResult(
+            AccessToken: tokens.access, ExpiresIn: tokens.expiresIn, RefreshToken: refreshToken, IdToken: tokens.id, NewDeviceMetadata: newDevice)
     }
 
     /// Authenticates an `AccessToken` body member: signature by the pool's key, issuer, use, expiry,

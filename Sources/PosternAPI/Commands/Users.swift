@@ -23,6 +23,13 @@ struct ChallengeSession: Codable, Sendable {
     var flow: String?
     var factors: [String]?
     var stage: String?
+    /// The sign-in's tracked device (DEVICE_SRP_AUTH: the one asked to prove itself; MFA challenges: the one
+    /// the tokens will name), and whether it proved itself already.
+    var deviceKey: String?
+    var deviceAuthenticated: Bool?
+
+    /// The device the tokens of this sign-in will name.
+    var device: SignInDevice? { deviceKey.map { SignInDevice(key: $0, authenticated: deviceAuthenticated == true) } }
 }
 
 /// One answered round of CUSTOM_AUTH, as DefineAuthChallenge sees it in `request.session`.

@@ -22,6 +22,9 @@ public struct PasswordSignInStateMachine: Sendable {
         /// The password was right and the pool wants a second factor: answer with this MFA step; its answer
         /// resumes with `resumeAfterSecondFactor()`.
         case challengeSecondFactor(MFAStep)
+        /// The password was right and the sign-in names a confirmed device of the user: answer with
+        /// DEVICE_SRP_AUTH; its proof resumes with `resumeAfterDevice(remembered:)`.
+        case challengeDevice
         /// Run the pool's PostAuthentication trigger; call `postAuthenticationPassed()` after it.
         case runPostAuthentication
         /// The sign-in succeeded: mint and record tokens.
@@ -64,11 +67,14 @@ public struct PasswordSignInStateMachine: Sendable {
         public var temporaryPasswordValidity: TimeInterval
         /// The second factor the pool and the user call for after the password (`UserMFA.nextStep`).
         public var secondFactor: MFAStep
+        /// The sign-in names a confirmed device of the user (`DEVICE_KEY`) in a pool that tracks devices.
+        public var knownDevice: Bool
 
-        public init(hidesUserExistence: Bool, temporaryPasswordValidityDays: Int, secondFactor: MFAStep = .none) {
+        public init(hidesUserExistence: Bool, temporaryPasswordValidityDays: Int, secondFactor: MFAStep = .none, knownDevice: Bool = false) {
             self.hidesUserExistence = hidesUserExistence
             self.temporaryPasswordValidity = TimeInterval(temporaryPasswordValidityDays * 86_400)
             self.secondFactor = secondFactor
+            self.knownDevice = knownDevice
         }
     }
 
@@ -144,10 +150,23 @@ public struct PasswordSignInStateMachine: Sendable {
             }
             return .challengeNewPassword
         case .confirmed, .externalProvider:
+            // The device proves itself before MFA: a remembered one stands in for it.
+            if policy.knownDevice { return .challengeDevice }
             if policy.secondFactor != .none { return .challengeSecondFactor(policy.secondFactor) }
             state = .awaitingPostAuthentication
             return .runPostAuthentication
         }
+    }
+
+    /// Resumes a sign-in whose device proved itself (DEVICE_PASSWORD_VERIFIER): a remembered device skips the
+    /// second factor, any other faces it; then PostAuthentication and tokens.
+    public mutating func resumeAfterDevice(remembered: Bool) -> Action {
+        precondition(state == .initial, "resumeAfterDevice(remembered:) after start()")
+        state = .finished
+        if !account.enabled { return refuse("user_disabled", .notAuthorized("User is disabled.")) }
+        if !remembered, policy.secondFactor != .none { return .challengeSecondFactor(policy.secondFactor) }
+        state = .awaitingPostAuthentication
+        return .runPostAuthentication
     }
 
     /// Resumes a sign-in whose second factor was just proved (SOFTWARE_TOKEN_MFA, MFA_SETUP): an account

@@ -28,14 +28,18 @@ public struct PasswordVerifierChallenge: Codable, Sendable, Equatable {
     /// `K`, base64.
     public var sessionKey: String
     public var expiresAt: Date
+    /// DEVICE_PASSWORD_VERIFIER: the device proving itself (its key is then `userIdForSRP`, its group key
+    /// the "pool name" of the maths).
+    public var deviceKey: String?
 
     /// How far a client's `TIMESTAMP` may be from the server's clock.
     public static let timestampTolerance: TimeInterval = 300
 
     public init(
         id: String, poolId: UserPoolID, clientId: ClientID, flow: String, sub: Sub?, login: String, userIdForSRP: String, saltHex: String,
-        sessionKey: [UInt8], expiresAt: Date
+        sessionKey: [UInt8], expiresAt: Date, deviceKey: String? = nil
     ) {
+        self.deviceKey = deviceKey
         self.id = id
         self.poolId = poolId
         self.clientId = clientId

@@ -34,7 +34,7 @@ import Testing
             case .runPostAuthentication:
                 steps.append("post")
                 action = machine.postAuthenticationPassed()
-            case .refuse, .challengeNewPassword, .challengeSecondFactor, .issueTokens:
+            case .refuse, .challengeNewPassword, .challengeSecondFactor, .challengeDevice, .issueTokens:
                 return (action, steps)
             }
         }
@@ -238,5 +238,73 @@ import Testing
         var machine = PasswordSignInStateMachine(account: account(status: .forceChangePassword), policy: policy, now: now)
         _ = machine.resumeAtPasswordProof()
         #expect(machine.passwordChecked(matches: true) == .challengeNewPassword)
+    }
+}
+
+@Suite struct DeviceSignInStateMachineTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let account = UserAccount(
+        sub: "0b1c", poolId: "us-east-1_abc", status: .confirmed, enabled: true, hasPassword: true, passwordSetAt: nil, failedAttempts: 0,
+        lockedUntil: nil, version: 3)
+
+    func policy(mfa: MFAStep = .none, knownDevice: Bool = false) -> PasswordSignInStateMachine.Policy {
+        .init(hidesUserExistence: false, temporaryPasswordValidityDays: 7, secondFactor: mfa, knownDevice: knownDevice)
+    }
+
+    @Test func aKnownDeviceProvesItselfBeforeMFA() {
+        var machine = PasswordSignInStateMachine(account: account, policy: policy(mfa: .challenge(.softwareToken), knownDevice: true), now: now)
+        _ = machine.start()
+        _ = machine.preAuthenticationPassed()
+        #expect(machine.passwordChecked(matches: true) == .challengeDevice)
+    }
+
+    @Test func aRememberedDeviceSkipsMFAAndAnotherFacesIt() {
+        var remembered = PasswordSignInStateMachine(account: account, policy: policy(mfa: .challenge(.softwareToken)), now: now)
+        #expect(remembered.resumeAfterDevice(remembered: true) == .runPostAuthentication)
+        #expect(remembered.postAuthenticationPassed() == .issueTokens)
+        var forgotten = PasswordSignInStateMachine(account: account, policy: policy(mfa: .challenge(.softwareToken)), now: now)
+        #expect(forgotten.resumeAfterDevice(remembered: false) == .challengeSecondFactor(.challenge(.softwareToken)))
+        var noMFA = PasswordSignInStateMachine(account: account, policy: policy(), now: now)
+        #expect(noMFA.resumeAfterDevice(remembered: false) == .runPostAuthentication)
+    }
+
+    @Test func aUserDisabledMeanwhileIsRefusedAfterTheDeviceOrTheSecondFactor() {
+        var disabled = account
+        disabled.enabled = false
+        var afterDevice = PasswordSignInStateMachine(account: disabled, policy: policy(), now: now)
+        guard case .refuse(let refusal) = afterDevice.resumeAfterDevice(remembered: true) else {
+            Issue.record("expected a refusal")
+            return
+        }
+        #expect(refusal.reason == "user_disabled")
+        var afterMFA = PasswordSignInStateMachine(account: disabled, policy: policy(), now: now)
+        guard case .refuse = afterMFA.resumeAfterSecondFactor() else {
+            Issue.record("expected a refusal")
+            return
+        }
+    }
+}
+
+@Suite struct DeviceTrackingPolicyTests {
+    @Test func aPoolWithoutDeviceConfigurationTracksNothing() {
+        #expect(DeviceTrackingPolicy(settings: UserPoolSettings(json: .object([:]))) == nil)
+        let policy = DeviceTrackingPolicy(
+            settings: UserPoolSettings(
+                json: .object(["DeviceConfiguration": .object(["ChallengeRequiredOnNewDevice": .bool(true)])])))
+        #expect(policy == DeviceTrackingPolicy(challengeRequiredOnNewDevice: true, onlyRememberedOnUserPrompt: false))
+    }
+
+    @Test func onlyAConfirmedRememberedDeviceSkipsTheSecondFactor() {
+        let policy = DeviceTrackingPolicy(challengeRequiredOnNewDevice: true, onlyRememberedOnUserPrompt: false)
+        #expect(policy.skipsSecondFactor(TrackedDevice(key: "k", groupKey: "g", confirmed: true, remembered: true)))
+        #expect(!policy.skipsSecondFactor(TrackedDevice(key: "k", groupKey: "g", confirmed: true, remembered: false)))
+        #expect(!policy.skipsSecondFactor(TrackedDevice(key: "k", groupKey: "g", confirmed: false, remembered: true)))
+    }
+
+    @Test func keysLookLikeCognitos() {
+        let key = TrackedDevice.newKey(region: "eu-west-1")
+        #expect(key.hasPrefix("eu-west-1_") && UUID(uuidString: String(key.dropFirst("eu-west-1_".count))) != nil)
+        let group = TrackedDevice.newGroupKey()
+        #expect(group.count == 10 && group.hasPrefix("-") && group.dropFirst().allSatisfy { $0.isLetter || $0.isNumber })
     }
 }
