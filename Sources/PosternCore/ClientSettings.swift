@@ -104,6 +104,7 @@ public struct ClientSettings: Equatable, Sendable {
         case .refreshToken: return flows.contains("ALLOW_REFRESH_TOKEN_AUTH") || flows.contains(where: Self.legacyFlows.contains)
         case .userSRP: return flows.contains("ALLOW_USER_SRP_AUTH") || flows.contains(where: Self.legacyFlows.contains)
         case .custom: return flows.contains("ALLOW_CUSTOM_AUTH") || flows.contains("CUSTOM_AUTH_FLOW_ONLY")
+        case .userAuth: return flows.contains("ALLOW_USER_AUTH")
         }
     }
 }
@@ -115,6 +116,8 @@ public enum AuthFlow: String, Sendable {
     case refreshToken = "REFRESH_TOKEN_AUTH"
     case userSRP = "USER_SRP_AUTH"
     case custom = "CUSTOM_AUTH"
+    /// Choice-based sign-in: the user picks the first factor (password, SRP, a code by email or SMS).
+    case userAuth = "USER_AUTH"
 
     /// Parses the wire value, including the legacy aliases.
     public init?(wire: String) {

@@ -48,7 +48,11 @@ public struct UserPoolSettings: Equatable, Sendable {
 
     static func withDefaults(_ input: [String: JSONValue]) -> [String: JSONValue] {
         var object = input
-        object["Policies"] = .object(["PasswordPolicy": PasswordPolicy(json: input["Policies"]?["PasswordPolicy"]).json])
+        let factors = input["Policies"]?["SignInPolicy"]?["AllowedFirstAuthFactors"] ?? .array(["PASSWORD"])
+        object["Policies"] = .object([
+            "PasswordPolicy": PasswordPolicy(json: input["Policies"]?["PasswordPolicy"]).json,
+            "SignInPolicy": .object(["AllowedFirstAuthFactors": factors]),
+        ])
         if object["MfaConfiguration"] == nil { object["MfaConfiguration"] = .string("OFF") }
         if object["DeletionProtection"] == nil { object["DeletionProtection"] = .string("INACTIVE") }
         if object["LambdaConfig"] == nil { object["LambdaConfig"] = .object([:]) }
@@ -102,6 +106,18 @@ public struct UserPoolSettings: Equatable, Sendable {
         }
         if let days = policy?["TemporaryPasswordValidityDays"]?.intValue, !(0...365).contains(days) {
             throw .validation("policies.passwordPolicy.temporaryPasswordValidityDays", "Member must have value between 0 and 365")
+        }
+        if let factors = object["Policies"]?["SignInPolicy"]?["AllowedFirstAuthFactors"]?.arrayValue {
+            let names = factors.compactMap(\.stringValue)
+            guard (1...4).contains(factors.count), names.count == factors.count,
+                names.allSatisfy({ ["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"].contains($0) })
+            else {
+                throw .validation(
+                    "policies.signInPolicy.allowedFirstAuthFactors", "Member must satisfy enum value set: [PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN]")
+            }
+            if !names.contains("PASSWORD") {
+                throw .invalidParameter("The first factors of a user pool must include PASSWORD.")
+            }
         }
         if let mfa = object["MfaConfiguration"]?.stringValue, !["OFF", "ON", "OPTIONAL"].contains(mfa) {
             throw .validation("mfaConfiguration", "Member must satisfy enum value set: [OFF, ON, OPTIONAL]")
@@ -181,6 +197,10 @@ public struct UserPoolSettings: Equatable, Sendable {
     }
 
     public var passwordPolicy: PasswordPolicy { PasswordPolicy(json: json["Policies"]?["PasswordPolicy"]) }
+    /// `Policies.SignInPolicy.AllowedFirstAuthFactors`: what USER_AUTH may start with (PASSWORD by default).
+    public var allowedFirstAuthFactors: Set<String> {
+        Set(json["Policies"]?["SignInPolicy"]?["AllowedFirstAuthFactors"]?.arrayValue?.compactMap(\.stringValue) ?? ["PASSWORD"])
+    }
     public var schema: [SchemaAttribute] { json["SchemaAttributes"]?.arrayValue?.compactMap(SchemaAttribute.init(json:)) ?? [] }
     /// `UsernameAttributes`: email and/or phone_number serve as the username.
     public var usernameAttributes: [String] { json["UsernameAttributes"]?.arrayValue?.compactMap(\.stringValue) ?? [] }

@@ -130,3 +130,34 @@ import Testing
         #expect(PoolMFAConfiguration(settings: updated).factors == [.softwareToken])
     }
 }
+
+@Suite struct FirstFactorsTests {
+    @Test func theUserIsOfferedWhatThePoolAllowsAndTheyCanUse() {
+        let all: Set<String> = ["PASSWORD", "EMAIL_OTP", "SMS_OTP"]
+        #expect(
+            FirstFactors.available(allowed: all, hasPassword: true, hasVerifiedEmail: true, hasVerifiedPhoneNumber: true)
+                == ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP"])
+        #expect(FirstFactors.available(allowed: all, hasPassword: false, hasVerifiedEmail: true, hasVerifiedPhoneNumber: false) == ["EMAIL_OTP"])
+        #expect(
+            FirstFactors.available(allowed: ["PASSWORD"], hasPassword: true, hasVerifiedEmail: true, hasVerifiedPhoneNumber: true)
+                == ["PASSWORD", "PASSWORD_SRP"])
+    }
+
+    @Test func poolsKeepTheirFirstFactorsAndMustAllowPasswords() throws {
+        let pool = try UserPoolSettings.forNewPool(request: [
+            "Policies": .object(["SignInPolicy": .object(["AllowedFirstAuthFactors": .array(["PASSWORD", "EMAIL_OTP"])])])
+        ])
+        #expect(pool.allowedFirstAuthFactors == ["PASSWORD", "EMAIL_OTP"])
+        #expect(try UserPoolSettings.forNewPool(request: [:]).allowedFirstAuthFactors == ["PASSWORD"])
+        #expect(throws: DomainError.self) {
+            try UserPoolSettings.forNewPool(request: [
+                "Policies": .object(["SignInPolicy": .object(["AllowedFirstAuthFactors": .array(["EMAIL_OTP"])])])
+            ])
+        }
+        #expect(throws: DomainError.self) {
+            try UserPoolSettings.forNewPool(request: [
+                "Policies": .object(["SignInPolicy": .object(["AllowedFirstAuthFactors": .array(["PASSWORD", "CARRIER_PIGEON"])])])
+            ])
+        }
+    }
+}

@@ -3,7 +3,7 @@ import PosternCore
 import PosternCrypto
 import PosternStore
 
-/// AdminInitiateAuth: server-side sign-in (USER_SRP_AUTH, ADMIN_USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, CUSTOM_AUTH).
+/// AdminInitiateAuth: server-side sign-in (USER_SRP_AUTH, ADMIN_USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, CUSTOM_AUTH, USER_AUTH).
 enum AdminInitiateAuth: AWSOperation {
     static let name = "AdminInitiateAuth"
 
@@ -29,6 +29,9 @@ enum AdminInitiateAuth: AWSOperation {
         case .userSRP:
             return try await postern.srpSignIn(
                 pool: pool, client: client, parameters: parameters, flow: flow, clientMetadata: request.ClientMetadata, call: call)
+        case .userAuth:
+            return try await postern.choiceSignIn(
+                pool: pool, client: client, parameters: parameters, clientMetadata: request.ClientMetadata, call: call)
         case .refreshToken:
             return try await postern.refreshSignIn(
                 pool: pool, client: client, parameters: parameters, clientMetadata: request.ClientMetadata, call: call)

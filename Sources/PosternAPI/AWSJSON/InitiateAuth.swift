@@ -3,7 +3,7 @@ import PosternCore
 import PosternCrypto
 import PosternStore
 
-/// InitiateAuth: the public sign-in entry point (USER_SRP_AUTH, USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, CUSTOM_AUTH).
+/// InitiateAuth: the public sign-in entry point (USER_SRP_AUTH, USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, CUSTOM_AUTH, USER_AUTH).
 enum InitiateAuth: AWSOperation {
     static let name = "InitiateAuth"
 
@@ -26,6 +26,9 @@ enum InitiateAuth: AWSOperation {
         case .userSRP:
             return try await postern.srpSignIn(
                 pool: pool, client: client, parameters: parameters, flow: flow, clientMetadata: request.ClientMetadata, call: call)
+        case .userAuth:
+            return try await postern.choiceSignIn(
+                pool: pool, client: client, parameters: parameters, clientMetadata: request.ClientMetadata, call: call)
         case .refreshToken:
             return try await postern.refreshSignIn(
                 pool: pool, client: client, parameters: parameters, clientMetadata: request.ClientMetadata, call: call)

@@ -41,6 +41,12 @@ enum AuthChallenges {
         case "SOFTWARE_TOKEN_MFA":
             return try await postern.answerSoftwareTokenMFA(
                 pool: pool, client: client, session: session, responses: responses, clientMetadata: clientMetadata, call: call)
+        case "SELECT_CHALLENGE":
+            return try await postern.answerSelectChallenge(
+                pool: pool, client: client, session: session, responses: responses, clientMetadata: clientMetadata, call: call)
+        case "SMS_OTP":
+            return try await postern.answerSMSOneTimeCode(
+                pool: pool, client: client, session: session, responses: responses, clientMetadata: clientMetadata, call: call)
         case "SMS_MFA", "EMAIL_OTP":
             return try await postern.answerCodeMFA(
                 name == "SMS_MFA" ? .sms : .email, pool: pool, client: client, session: session, responses: responses,

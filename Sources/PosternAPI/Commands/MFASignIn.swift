@@ -86,6 +86,11 @@ extension Postern {
             challenge: factor.rawValue, pool: pool, client: client, session: sealed, responses: responses, call: call)
         let member = factor == .sms ? "SMS_MFA_CODE" : "EMAIL_OTP_CODE"
         guard let code = responses[member] else { throw DomainError.invalidParameter("Missing required parameter \(member)") }
+        // EMAIL_OTP is also a first factor of USER_AUTH: then the code is the sign-in.
+        if session.stage == "firstFactor" {
+            return try await completeOneTimeCodeSignIn(
+                session: session, user: user, code: code, pool: pool, client: client, clientMetadata: clientMetadata, call: call)
+        }
         do {
             try await checkCode(code, user: user, purpose: Self.codePurpose(factor), clientId: client.id, call: call)
         } catch DomainError.codeMismatch {
@@ -186,7 +191,20 @@ extension Postern {
         }
         let answered = ChallengeAnswered(challengeName: session.challenge, clientId: client.id, sessionId: session.id, correct: true)
         return try await completeAfterSecondFactor(
-            pool: pool, client: client, user: user, flow: session.flow, answered: answered, clientMetadata: clientMetadata, call: call)
+            pool: pool, client: client, user: user, flow: session.flow, answered: answered, clientMetadata: clientMetadata,
+            device: session.device, call: call)
+    }
+
+    /// RespondToAuthChallenge with SMS_OTP: the code of a USER_AUTH sign-in by text message.
+    func answerSMSOneTimeCode(
+        pool: PoolRecord, client: ClientRecord, session sealed: String?, responses: [String: String], clientMetadata: [String: String]?,
+        call: Call
+    ) async throws -> AuthResponse {
+        let (session, user) = try await secondFactorAnswerer(
+            challenge: "SMS_OTP", pool: pool, client: client, session: sealed, responses: responses, call: call)
+        guard let code = responses["SMS_OTP_CODE"] else { throw DomainError.invalidParameter("Missing required parameter SMS_OTP_CODE") }
+        return try await completeOneTimeCodeSignIn(
+            session: session, user: user, code: code, pool: pool, client: client, clientMetadata: clientMetadata, call: call)
     }
 
     /// PostAuthentication and tokens once the second factor is proved, through the sign-in state machine.

@@ -10,6 +10,8 @@ struct AuthResponse: Encodable, Sendable {
     var Session: String?
     var ChallengeParameters: [String: String] = [:]
     var AuthenticationResult: AuthenticationResult?
+    /// SELECT_CHALLENGE (USER_AUTH): the first factors the user may choose from.
+    var AvailableChallenges: [String]?
 }
 
 extension Postern {
