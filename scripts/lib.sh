@@ -47,9 +47,10 @@ ensure_python_packages() {
         "$py" -m pip install -q boto3 PyJWT cryptography pytest requests pyotp 'moto[server]' aiosmtpd </dev/null >&2 \
             || die "pip install failed"
     fi
-    # pycognito is the reference SRP client the SRP tests drive unchanged.
-    if ! "$py" -c 'import pycognito' >/dev/null 2>&1; then
-        "$py" -m pip install -q pycognito </dev/null >&2 || die "pip install pycognito failed"
+    # pycognito is the reference SRP client the SRP tests drive unchanged; soft-webauthn (over fido2) is
+    # the software authenticator of the passkey tests.
+    if ! "$py" -c 'import pycognito, fido2, soft_webauthn' >/dev/null 2>&1; then
+        "$py" -m pip install -q pycognito fido2 soft-webauthn </dev/null >&2 || die "pip install pycognito fido2 soft-webauthn failed"
     fi
 }
 

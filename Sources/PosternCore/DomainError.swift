@@ -21,6 +21,8 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     case unauthorized(String)
     case concurrentModification(String)
     case tooManyRequests(String)
+    /// The pool's feature plan (`UserPoolTier`) does not include the feature.
+    case featureUnavailableInTier(String)
 
     public var description: String {
         switch self {
@@ -42,6 +44,7 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unauthorized: "unauthorized"
         case .concurrentModification: "concurrentModification"
         case .tooManyRequests: "tooManyRequests"
+        case .featureUnavailableInTier: "featureUnavailableInTier"
         }
     }
 }

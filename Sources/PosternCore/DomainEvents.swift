@@ -21,6 +21,8 @@ public enum DomainEvents {
         SoftwareTokenAssociated.self, SoftwareTokenVerified.self, MFAPreferenceChanged.self, SoftwareTokenCodeRejected.self,
         // Devices
         DeviceRegistered.self, DeviceConfirmed.self, DeviceRememberedStatusChanged.self, DeviceForgotten.self,
+        // Passkeys
+        WebAuthnCredentialRegistered.self, WebAuthnCredentialDeleted.self,
         // Hooks that ran after their operation committed
         HookInvoked.self,
         // Administrator access keys

@@ -406,10 +406,15 @@ public struct ChallengeAnswered: EventPayload {
     public var timeStep: Int64?
     /// SMS_MFA, EMAIL_OTP: the purpose of the one-time code this answer used up, deleted with it.
     public var consumedCode: String?
+    /// WEB_AUTHN: the passkey that answered, and its signature counter now.
+    public var passkey: String?
+    public var signCount: Int?
     public init(
         challengeName: String, clientId: ClientID, sessionId: String, correct: Bool, hooks: [HookInvocation]? = nil, timeStep: Int64? = nil,
-        consumedCode: String? = nil
+        consumedCode: String? = nil, passkey: String? = nil, signCount: Int? = nil
     ) {
+        self.passkey = passkey
+        self.signCount = signCount
         self.challengeName = challengeName
         self.clientId = clientId
         self.sessionId = sessionId

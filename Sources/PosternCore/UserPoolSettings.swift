@@ -118,6 +118,9 @@ public struct UserPoolSettings: Equatable, Sendable {
             if !names.contains("PASSWORD") {
                 throw .invalidParameter("The first factors of a user pool must include PASSWORD.")
             }
+            if names != ["PASSWORD"], object["UserPoolTier"]?.stringValue == "LITE" {
+                throw .featureUnavailableInTier("Choice-based sign-in with passwordless factors needs the Essentials or Plus feature plan.")
+            }
         }
         if let mfa = object["MfaConfiguration"]?.stringValue, !["OFF", "ON", "OPTIONAL"].contains(mfa) {
             throw .validation("mfaConfiguration", "Member must satisfy enum value set: [OFF, ON, OPTIONAL]")
@@ -167,6 +170,13 @@ public struct UserPoolSettings: Equatable, Sendable {
         }
         if let message = email?["Message"]?.stringValue, !message.contains("{####}") {
             throw .validation("emailMfaConfiguration.message", "Member must satisfy regular expression pattern: .*\\{####\\}.*")
+        }
+        let lite = object["UserPoolTier"]?.stringValue == "LITE"
+        if lite, email != nil {
+            throw .featureUnavailableInTier("Email MFA needs the Essentials or Plus feature plan.")
+        }
+        if lite, let webAuthn = request[Self.webAuthnMember], !webAuthn.isNull {
+            throw .featureUnavailableInTier("Passkeys need the Essentials or Plus feature plan.")
         }
         let totpOn = totp?["Enabled"]?.boolValue == true
         let anyFactor = totpOn || sms != nil || email != nil

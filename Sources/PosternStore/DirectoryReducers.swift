@@ -39,6 +39,7 @@ struct ReducerContext {
     func tokens(of sub: String) throws -> [RefreshTokenRow] { try rows.tokens.rows(of: sub) }
     func devices(of sub: String) throws -> [DeviceRow] { try rows.devices.rows(of: sub) }
     func device(_ key: String, of sub: String) throws -> DeviceRow? { try devices(of: sub).first { $0.deviceKey == key } }
+    func passkeys(of sub: String) throws -> [PasskeyRow] { try rows.passkeys.rows(of: sub) }
     func token(originJti: String) throws -> RefreshTokenRow? { try rows.token(originJti: originJti) }
     func pool(_ id: String) throws -> PoolRow? { try rows.pools.value(id) }
     func client(_ id: String) throws -> ClientRow? { try rows.clients.value(id) }
@@ -121,12 +122,23 @@ extension DirectoryProjector {
         },
         ChallengeAnswered.eventType: .on(
             ChallengeAnswered.self,
-            needs: { answered, event in answered.timeStep != nil && event.isUserStream ? [.user(event.streamEntityID)] : [] }
+            needs: { answered, event in
+                guard event.isUserStream else { return [] }
+                return (answered.timeStep != nil ? [.user(event.streamEntityID)] : [])
+                    + (answered.passkey != nil ? [.passkeys(event.streamEntityID)] : [])
+            }
         ) { answered, event, context in
             var changes: [DirectoryChange] = [.insert(UsedSessionRow(sessionId: answered.sessionId, usedAt: Timestamp(event.recordedAt)))]
             if let step = answered.timeStep, event.isUserStream {
                 // A sign-in is not a change to the user: the row's modification time stays.
                 changes += try changingMFA(event, context, touches: false) { $0.lastSoftwareTokenStep = max($0.lastSoftwareTokenStep ?? step, step) }
+            }
+            if let credential = answered.passkey, event.isUserStream,
+                var passkey = try context.passkeys(of: event.streamEntityID).first(where: { $0.credentialId == credential })
+            {
+                passkey.signCount = answered.signCount ?? passkey.signCount
+                passkey.lastUsedAt = Timestamp(event.recordedAt)
+                changes.append(.put(passkey))
             }
             if let purpose = answered.consumedCode, event.isUserStream {
                 changes.append(.delete(KeyOf<CodeRow>(CodeRow.Key(sub: event.streamEntityID, purpose: purpose))))
@@ -178,8 +190,25 @@ extension DirectoryProjector {
             UserDeleted.self,
             needs: { _, event in
                 let sub = event.streamEntityID
-                return [.user(sub), .codes(sub), .aliases(sub), .tokens(sub), .devices(sub)]
+                return [.user(sub), .codes(sub), .aliases(sub), .tokens(sub), .devices(sub), .passkeys(sub)]
             }, reduce: userDeleted),
+        WebAuthnCredentialRegistered.eventType: .on(
+            WebAuthnCredentialRegistered.self, needs: { _, event in [.user(event.streamEntityID), .passkeys(event.streamEntityID)] }
+        ) { registered, event, context in
+            guard let user = try context.user(event.streamEntityID) else { return [] }
+            return [
+                .insert(
+                    PasskeyRow(
+                        credentialId: registered.credentialId, sub: user.sub, poolId: user.poolId, publicKey: registered.publicKey,
+                        signCount: registered.signCount, relyingPartyId: registered.relyingPartyId, sealedName: registered.sealedName?.ciphertext,
+                        attachment: registered.attachment, transports: registered.transports, createdAt: Timestamp(event.recordedAt)))
+            ]
+        },
+        WebAuthnCredentialDeleted.eventType: .on(WebAuthnCredentialDeleted.self, needs: { _, event in [.passkeys(event.streamEntityID)] }) {
+            deleted, event, context in
+            guard try context.passkeys(of: event.streamEntityID).contains(where: { $0.credentialId == deleted.credentialId }) else { return [] }
+            return [.delete(KeyOf<PasskeyRow>(deleted.credentialId))]
+        },
         DeviceRegistered.eventType: .on(DeviceRegistered.self, needs: { _, event in [.user(event.streamEntityID), .devices(event.streamEntityID)] }) {
             registered, event, context in
             guard let user = try context.user(event.streamEntityID) else { return [] }
@@ -462,6 +491,7 @@ extension DirectoryProjector {
         changes += try context.codes(of: sub).map { .delete(KeyOf<CodeRow>($0.key)) }
         changes += try context.tokens(of: sub).map { .delete(KeyOf<RefreshTokenRow>($0.key)) }
         changes += try context.devices(of: sub).map { .delete(KeyOf<DeviceRow>($0.key)) }
+        changes += try context.passkeys(of: sub).map { .delete(KeyOf<PasskeyRow>($0.key)) }
         changes.append(.delete(KeyOf<UserRow>(sub)))
         return changes
     }

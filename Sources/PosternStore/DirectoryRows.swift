@@ -425,6 +425,73 @@ struct DeviceRow: DirectoryRow {
     static func keyArrays(_ keys: [String]) -> [any PostgresThrowingDynamicTypeEncodable] { [keys] }
 }
 
+/// A `webauthn_credentials` row: one passkey of a user, loaded with the user's others.
+struct PasskeyRow: DirectoryRow {
+    var credentialId: String
+    var sub: String
+    var poolId: String
+    var publicKey: String
+    var signCount: Int
+    var relyingPartyId: String
+    var sealedName: String?
+    var attachment: String?
+    var transports: [String]
+    var createdAt: Timestamp
+    var lastUsedAt: Timestamp?
+
+    static let table = "webauthn_credentials"
+    static let columns = [
+        DirectoryColumn("credential_id"), DirectoryColumn("sub"), DirectoryColumn("pool_id"), DirectoryColumn("public_key"),
+        DirectoryColumn("sign_count", .integer), DirectoryColumn("relying_party_id"), DirectoryColumn("sealed_name"),
+        DirectoryColumn("attachment"), DirectoryColumn("transports", .jsonb), DirectoryColumn("created_at", .timestamp),
+        DirectoryColumn("last_used_at", .timestamp),
+    ]
+    static let keyColumnCount = 1
+    static var rows: ReferenceWritableKeyPath<DirectoryRows, TableRows<PasskeyRow>> { \.passkeys }
+    var key: String { credentialId }
+    var subject: String? { sub }
+
+    init(
+        credentialId: String, sub: String, poolId: String, publicKey: String, signCount: Int, relyingPartyId: String, sealedName: String?,
+        attachment: String?, transports: [String], createdAt: Timestamp
+    ) {
+        self.credentialId = credentialId
+        self.sub = sub
+        self.poolId = poolId
+        self.publicKey = publicKey
+        self.signCount = signCount
+        self.relyingPartyId = relyingPartyId
+        self.sealedName = sealedName
+        self.attachment = attachment
+        self.transports = transports
+        self.createdAt = createdAt
+    }
+
+    init(cells: inout RowCells) throws {
+        credentialId = try cells.next()
+        sub = try cells.next()
+        poolId = try cells.next()
+        publicKey = try cells.next()
+        signCount = try cells.next()
+        relyingPartyId = try cells.next()
+        sealedName = try cells.next()
+        attachment = try cells.next()
+        transports = try JSONValue.parse(try cells.next(String.self)).decode([String].self)
+        createdAt = try cells.next()
+        lastUsedAt = try cells.next()
+    }
+
+    static func columnArrays(_ rows: [PasskeyRow]) -> [any PostgresThrowingDynamicTypeEncodable] {
+        [
+            rows.map(\.credentialId), rows.map(\.sub), rows.map(\.poolId), rows.map(\.publicKey), rows.map(\.signCount),
+            rows.map(\.relyingPartyId), NullableArray(rows.map(\.sealedName)), NullableArray(rows.map(\.attachment)),
+            rows.map { jsonText($0.transports) }, rows.map(\.createdAt), NullableArray(rows.map(\.lastUsedAt)),
+        ]
+    }
+
+    static func keyArrays(_ keys: [String]) -> [any PostgresThrowingDynamicTypeEncodable] { [keys] }
+}
+
 /// A `used_sessions` row: a challenge session that was answered and may never be answered again.
 struct UsedSessionRow: DirectoryRow {
     var sessionId: String
@@ -664,6 +731,7 @@ final class DirectoryRows {
     var codes = TableRows<CodeRow>()
     var tokens = TableRows<RefreshTokenRow>()
     var devices = TableRows<DeviceRow>()
+    var passkeys = TableRows<PasskeyRow>()
     var sessions = TableRows<UsedSessionRow>()
     var adminKeys = TableRows<AdminKeyRow>()
     var aliases = TableRows<AliasRow>()
@@ -685,6 +753,7 @@ final class DirectoryRows {
             aliases.load([], subjects: [entity])
             tokens.load([], subjects: [entity])
             devices.load([], subjects: [entity])
+            passkeys.load([], subjects: [entity])
         case "userpool": pools.load([], keys: [entity])
         case "client": clients.load([], keys: [entity])
         case "adminkey": adminKeys.load([], keys: [entity])
@@ -714,6 +783,7 @@ final class DirectoryRows {
             codes.forget { subs.contains($0.sub) }
             tokens.forget { $0.poolId == pool }
             devices.forget { $0.poolId == pool }
+            passkeys.forget { $0.poolId == pool }
             aliases.forget { $0.poolId == pool }
             users.forget { $0.poolId == pool }
             clients.forget { $0.poolId == pool }
@@ -770,6 +840,8 @@ enum DirectoryNeed: Hashable, Sendable {
     case tokens(String)
     /// Every tracked device of the user.
     case devices(String)
+    /// Every passkey of the user.
+    case passkeys(String)
     case token(originJti: String)
     case pool(String)
     case client(String)

@@ -20,7 +20,8 @@ struct DirectoryWriter {
     func load(_ needs: Set<DirectoryNeed>, into rows: DirectoryRows, newDataKeys: [String: [UInt8]], settings: SignInSettingsMemo)
         async throws
     {
-        var users: Set<String> = [], codes: Set<String> = [], aliases: Set<String> = [], tokens: Set<String> = [], devices: Set<String> = []
+        var users: Set<String> = [], codes: Set<String> = [], aliases: Set<String> = [], tokens: Set<String> = [], devices: Set<String> = [],
+            passkeys: Set<String> = []
         var origins: Set<String> = [], pools: Set<String> = [], clients: Set<String> = [], adminKeys: Set<String> = []
         var dataKeys: Set<String> = [], settingsOfUsers: Set<String> = []
         func needsPool(_ pool: String) -> Bool {
@@ -35,6 +36,7 @@ struct DirectoryWriter {
             case .aliases(let sub): aliases.insert(sub)
             case .tokens(let sub): tokens.insert(sub)
             case .devices(let sub): devices.insert(sub)
+            case .passkeys(let sub): passkeys.insert(sub)
             case .token(let origin): origins.insert(origin)
             case .pool(let id): pools.insert(id)
             case .client(let id): clients.insert(id)
@@ -60,6 +62,8 @@ struct DirectoryWriter {
         rows.indexTokens(tokensOfUsers)
         let newDevices = devices.filter { !rows.devices.isLoaded(subject: $0) }
         rows.devices.load(try await select(DeviceRow.self, "sub", newDevices, lock: lock), subjects: newDevices)
+        let newPasskeys = passkeys.filter { !rows.passkeys.isLoaded(subject: $0) }
+        rows.passkeys.load(try await select(PasskeyRow.self, "sub", newPasskeys, lock: lock), subjects: newPasskeys)
         let newOrigins = origins.filter { rows.tokenByOrigin[$0] == nil }
         let tokensByOrigin = try await select(RefreshTokenRow.self, "origin_jti", newOrigins, lock: lock)
         rows.tokens.load(tokensByOrigin, keys: [String]())
@@ -134,6 +138,7 @@ struct DirectoryWriter {
         collect(CodeRow.self)
         collect(RefreshTokenRow.self)
         collect(DeviceRow.self)
+        collect(PasskeyRow.self)
         collect(UsedSessionRow.self)
         collect(AdminKeyRow.self)
         collect(AliasRow.self)
@@ -171,6 +176,7 @@ struct DirectoryWriter {
             "DELETE FROM confirmation_codes WHERE sub IN (SELECT sub FROM users WHERE pool_id = \(pool))",
             "DELETE FROM refresh_tokens WHERE pool_id = \(pool)",
             "DELETE FROM devices WHERE pool_id = \(pool)",
+            "DELETE FROM webauthn_credentials WHERE pool_id = \(pool)",
             "DELETE FROM sign_in_aliases WHERE pool_id = \(pool)",
             "DELETE FROM users WHERE pool_id = \(pool)",
             "DELETE FROM user_pool_clients WHERE pool_id = \(pool)",

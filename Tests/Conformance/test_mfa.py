@@ -369,3 +369,11 @@ def test_an_expired_sms_code_is_refused(idp, anon_idp, pool_factory, client_fact
     with expect_error("ExpiredCodeException"):
         anon_idp.respond_to_auth_challenge(ClientId=client["ClientId"], ChallengeName="SMS_MFA", Session=challenge["Session"],
                                            ChallengeResponses={"USERNAME": user.username, "SMS_MFA_CODE": code})
+
+
+def test_the_lite_plan_has_no_email_mfa(idp, pool_factory):
+    pool = pool_factory(UserPoolTier="LITE")
+    with expect_error("FeatureUnavailableInTierException"):
+        idp.set_user_pool_mfa_config(UserPoolId=pool["Id"], MfaConfiguration="OPTIONAL",
+                                     EmailMfaConfiguration={"Message": "Code {####}", "Subject": "Code"})
+    idp.set_user_pool_mfa_config(UserPoolId=pool["Id"], MfaConfiguration="OPTIONAL", SoftwareTokenMfaConfiguration=TOTP_ON)

@@ -142,3 +142,28 @@ def test_an_unknown_user(anon_idp, choice_pool, choice_client, client_factory):
     with expect_error("NotAuthorizedException", "Incorrect username or password."):
         anon_idp.respond_to_auth_challenge(ClientId=hidden["ClientId"], ChallengeName="SELECT_CHALLENGE", Session=step["Session"],
                                            ChallengeResponses={"USERNAME": ghost, "ANSWER": "PASSWORD", "PASSWORD": PASSWORD})
+
+
+def test_sign_up_then_sign_in_with_the_confirmation_session(idp, anon_idp, choice_pool, choice_client, outbox):
+    username = unique("new")
+    signed_up = anon_idp.sign_up(ClientId=choice_client["ClientId"], Username=username, Password=PASSWORD,
+                                 UserAttributes=[{"Name": "email", "Value": f"{username}@example.com"}])
+    assert signed_up["Session"]
+    code = outbox.code(choice_pool["Id"], username)
+    confirmed = anon_idp.confirm_sign_up(ClientId=choice_client["ClientId"], Username=username, ConfirmationCode=code,
+                                         Session=signed_up["Session"])
+    assert confirmed["Session"]
+    with expect_error("NotAuthorizedException", "Invalid session for the user."):
+        anon_idp.initiate_auth(ClientId=choice_client["ClientId"], AuthFlow="USER_AUTH", AuthParameters={"USERNAME": username},
+                               Session=signed_up["Session"])
+    tokens = anon_idp.initiate_auth(ClientId=choice_client["ClientId"], AuthFlow="USER_AUTH", AuthParameters={"USERNAME": username},
+                                    Session=confirmed["Session"])["AuthenticationResult"]
+    assert claims(tokens["IdToken"])["cognito:username"] == username
+    with expect_error("NotAuthorizedException", "Invalid session for the user, session can only be used once."):
+        anon_idp.initiate_auth(ClientId=choice_client["ClientId"], AuthFlow="USER_AUTH", AuthParameters={"USERNAME": username},
+                               Session=confirmed["Session"])
+    # A client without USER_AUTH gets no session at sign-up.
+    plain_client = idp.create_user_pool_client(UserPoolId=choice_pool["Id"], ClientName="plain", ExplicitAuthFlows=ALL_FLOWS)
+    plain = anon_idp.sign_up(ClientId=plain_client["UserPoolClient"]["ClientId"], Username=unique("plain"), Password=PASSWORD,
+                             UserAttributes=[{"Name": "email", "Value": "plain@example.com"}])
+    assert "Session" not in plain

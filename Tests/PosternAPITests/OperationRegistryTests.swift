@@ -40,7 +40,8 @@ import Testing
                 "GetUser", "DeleteUser", "GlobalSignOut", "UpdateUserAttributes", "DeleteUserAttributes",
                 "GetUserAttributeVerificationCode", "VerifyUserAttribute", "SetUserMFAPreference", "SetUserSettings", "ConfirmDevice", "GetDevice",
                 "ListDevices",
-                "UpdateDeviceStatus", "ForgetDevice",
+                "UpdateDeviceStatus", "ForgetDevice", "StartWebAuthnRegistration", "CompleteWebAuthnRegistration", "ListWebAuthnCredentials",
+                "DeleteWebAuthnCredential",
             ])
     }
 

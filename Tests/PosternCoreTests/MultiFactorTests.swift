@@ -139,6 +139,13 @@ import Testing
                 == ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP"])
         #expect(FirstFactors.available(allowed: all, hasPassword: false, hasVerifiedEmail: true, hasVerifiedPhoneNumber: false) == ["EMAIL_OTP"])
         #expect(
+            FirstFactors.available(
+                allowed: ["PASSWORD", "WEB_AUTHN"], hasPassword: true, hasPasskey: true, hasVerifiedEmail: true, hasVerifiedPhoneNumber: false)
+                == ["WEB_AUTHN", "PASSWORD", "PASSWORD_SRP"])
+        #expect(
+            FirstFactors.available(allowed: ["PASSWORD"], hasPassword: true, hasPasskey: true, hasVerifiedEmail: false, hasVerifiedPhoneNumber: false)
+                == ["PASSWORD", "PASSWORD_SRP"])
+        #expect(
             FirstFactors.available(allowed: ["PASSWORD"], hasPassword: true, hasVerifiedEmail: true, hasVerifiedPhoneNumber: true)
                 == ["PASSWORD", "PASSWORD_SRP"])
     }
@@ -157,6 +164,25 @@ import Testing
         #expect(throws: DomainError.self) {
             try UserPoolSettings.forNewPool(request: [
                 "Policies": .object(["SignInPolicy": .object(["AllowedFirstAuthFactors": .array(["PASSWORD", "CARRIER_PIGEON"])])])
+            ])
+        }
+    }
+}
+
+@Suite struct FeaturePlanTests {
+    @Test func theLitePlanHasNoEmailMFAPasskeysOrPasswordlessFirstFactors() throws {
+        let lite = UserPoolSettings(json: .object(["MfaConfiguration": "OFF", "UserPoolTier": "LITE"]))
+        #expect(throws: DomainError.featureUnavailableInTier("Email MFA needs the Essentials or Plus feature plan.")) {
+            try lite.withMFAConfiguration(["MfaConfiguration": "OPTIONAL", "EmailMfaConfiguration": .object(["Message": "Code {####}"])])
+        }
+        #expect(throws: DomainError.self) {
+            try lite.withMFAConfiguration(["MfaConfiguration": "OFF", "WebAuthnConfiguration": .object(["RelyingPartyId": "example.com"])])
+        }
+        _ = try lite.withMFAConfiguration(["MfaConfiguration": "OPTIONAL", "SoftwareTokenMfaConfiguration": .object(["Enabled": .bool(true)])])
+        #expect(throws: DomainError.self) {
+            try UserPoolSettings.forNewPool(request: [
+                "UserPoolTier": "LITE",
+                "Policies": .object(["SignInPolicy": .object(["AllowedFirstAuthFactors": .array(["PASSWORD", "EMAIL_OTP"])])]),
             ])
         }
     }

@@ -23,6 +23,8 @@ struct WebAuthnVectors: Decodable {
     var registration: Registration
     var assertions: [Assertion]
     var packed: Registration
+    var rs256: Registration
+    var rs256Assertion: Assertion
 
     static func load() throws -> WebAuthnVectors { try Fixtures.load(WebAuthnVectors.self, from: "webauthn_vectors.json") }
 }
@@ -63,6 +65,26 @@ struct WebAuthnTests {
         #expect(throws: WebAuthnError.self) {
             try party.verifyRegistration(
                 clientDataJSON: bytes(vectors.packed.clientDataJSON), attestationObject: tampered, challenge: bytes(vectors.packed.challenge))
+        }
+    }
+
+    @Test func anRS256CredentialRegistersAndSignsIn() throws {
+        let registration = try party.verifyRegistration(
+            clientDataJSON: bytes(vectors.rs256.clientDataJSON), attestationObject: bytes(vectors.rs256.attestationObject),
+            challenge: bytes(vectors.rs256.challenge))
+        #expect(try WebAuthnPublicKey(cose: registration.publicKey).algorithm == -257)
+        let assertion = vectors.rs256Assertion
+        let count = try party.verifyAssertion(
+            clientDataJSON: bytes(assertion.clientDataJSON), authenticatorData: bytes(assertion.authenticatorData),
+            signature: bytes(assertion.signature), challenge: bytes(assertion.challenge), publicKey: registration.publicKey,
+            storedSignCount: registration.signCount)
+        #expect(count == 2)
+        var forged = bytes(assertion.signature)
+        forged[10] ^= 0x01
+        #expect(throws: WebAuthnError.badSignature) {
+            try party.verifyAssertion(
+                clientDataJSON: bytes(assertion.clientDataJSON), authenticatorData: bytes(assertion.authenticatorData), signature: forged,
+                challenge: bytes(assertion.challenge), publicKey: registration.publicKey, storedSignCount: 1)
         }
     }
 

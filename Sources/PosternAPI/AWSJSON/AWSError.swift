@@ -65,6 +65,7 @@ struct AWSError: Error, Sendable {
         case .unauthorized(let message): AWSError(type: "UnauthorizedException", message: message, status: 400)
         case .concurrentModification(let message): AWSError(type: "ConcurrentModificationException", message: message, status: 400)
         case .tooManyRequests(let message): AWSError(type: "TooManyRequestsException", message: message, status: 400)
+        case .featureUnavailableInTier(let message): AWSError(type: "FeatureUnavailableInTierException", message: message, status: 400)
         }
     }
 

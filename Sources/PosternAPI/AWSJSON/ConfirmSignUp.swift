@@ -14,9 +14,15 @@ enum ConfirmSignUp: AWSOperation {
         var SecretHash: String?
         var ForceAliasCreation: Bool?
         var ClientMetadata: [String: String]?
+        var Session: String?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
+    struct Response: Encodable, Sendable {
+        /// With SignUp's session: InitiateAuth USER_AUTH takes it and signs the user in with the code just proved.
+        var Session: String?
+    }
+
+    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
         try Validate.username(request.Username)
         let (client, pool) = try await postern.publicClient(request.ClientId)
         try postern.checkSecretHash(request.SecretHash, client: client, usernames: [request.Username])
@@ -54,6 +60,10 @@ enum ConfirmSignUp: AWSOperation {
             try await postern.triggers.postConfirmation(
                 pool: pool, user: user, clientId: client.id, clientMetadata: request.ClientMetadata, call: call, postern: postern)
         }
-        return EmptyResponse()
+        // SignUp's session for this user and client carries on into a sign-in; any other is ignored.
+        guard let given = request.Session, client.settings.allows(.userAuth), let opened = try? postern.openSession(given, now: call.now),
+            opened.challenge == "SIGN_UP", opened.sub == confirmed.rawValue, opened.clientId == client.id.rawValue
+        else { return Response() }
+        return Response(Session: try postern.signUpSession(pool: pool, client: client, sub: confirmed, stage: "SIGN_UP_CONFIRMED", call: call))
     }
 }

@@ -12,6 +12,8 @@ enum InitiateAuth: AWSOperation {
         var AuthParameters: [String: String]?
         var ClientMetadata: [String: String]?
         var ClientId: String
+        /// USER_AUTH: ConfirmSignUp's session signs the new user in.
+        var Session: String?
     }
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> AuthResponse {
@@ -27,6 +29,10 @@ enum InitiateAuth: AWSOperation {
             return try await postern.srpSignIn(
                 pool: pool, client: client, parameters: parameters, flow: flow, clientMetadata: request.ClientMetadata, call: call)
         case .userAuth:
+            if let session = request.Session {
+                return try await postern.signInAfterSignUp(
+                    pool: pool, client: client, parameters: parameters, session: session, clientMetadata: request.ClientMetadata, call: call)
+            }
             return try await postern.choiceSignIn(
                 pool: pool, client: client, parameters: parameters, clientMetadata: request.ClientMetadata, call: call)
         case .refreshToken:

@@ -70,6 +70,11 @@ enum OperationRegistry {
         .init(AdminSetUserMFAPreference.self, .admin, .userUpdate),
         .init(SetUserSettings.self, .accessToken, .userUpdate),
         .init(AdminSetUserSettings.self, .admin, .userUpdate),
+        // Passkeys
+        .init(StartWebAuthnRegistration.self, .accessToken, .userUpdate),
+        .init(CompleteWebAuthnRegistration.self, .accessToken, .userUpdate),
+        .init(ListWebAuthnCredentials.self, .accessToken, .userRead),
+        .init(DeleteWebAuthnCredential.self, .accessToken, .userUpdate),
         // Remembered devices
         .init(ConfirmDevice.self, .accessToken, .userUpdate),
         .init(GetDevice.self, .accessToken, .userRead),

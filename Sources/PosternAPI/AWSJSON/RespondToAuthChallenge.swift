@@ -41,6 +41,9 @@ enum AuthChallenges {
         case "SOFTWARE_TOKEN_MFA":
             return try await postern.answerSoftwareTokenMFA(
                 pool: pool, client: client, session: session, responses: responses, clientMetadata: clientMetadata, call: call)
+        case "WEB_AUTHN":
+            return try await postern.answerPasskey(
+                pool: pool, client: client, session: session, responses: responses, clientMetadata: clientMetadata, call: call)
         case "SELECT_CHALLENGE":
             return try await postern.answerSelectChallenge(
                 pool: pool, client: client, session: session, responses: responses, clientMetadata: clientMetadata, call: call)

@@ -21,6 +21,8 @@ enum SignUp: AWSOperation {
         var UserConfirmed: Bool
         var CodeDeliveryDetails: CodeDeliveryDetails?
         var UserSub: String
+        /// For ConfirmSignUp, when the client signs in with USER_AUTH: confirming then signs the user in.
+        var Session: String?
     }
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
@@ -58,7 +60,9 @@ enum SignUp: AWSOperation {
                 context: MessageContext(clientId: client.id, clientMetadata: request.ClientMetadata, userStatus: .unconfirmed))
         let batch = AppendBatch(stream: stream, expected: .noStream, events: [NewEvent(streamID: stream, registered)] + codeEvents, sealingKey: .new)
         try await postern.commit(batch, metadata: call.metadata(actor: sub.rawValue, clientId: client.id))
-        return Response(UserConfirmed: confirmed, CodeDeliveryDetails: delivery, UserSub: sub.rawValue)
+        let session =
+            try client.settings.allows(.userAuth) ? postern.signUpSession(pool: pool, client: client, sub: sub, stage: "SIGN_UP", call: call) : nil
+        return Response(UserConfirmed: confirmed, CodeDeliveryDetails: delivery, UserSub: sub.rawValue, Session: session)
     }
 }
 

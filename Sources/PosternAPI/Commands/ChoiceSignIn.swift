@@ -26,7 +26,7 @@ extension Postern {
                 throw DomainError.userNotFound
             }
             let offered = FirstFactors.available(
-                allowed: allowed, hasPassword: true, hasVerifiedEmail: allowed.contains("EMAIL_OTP"),
+                allowed: allowed, hasPassword: true, hasPasskey: false, hasVerifiedEmail: allowed.contains("EMAIL_OTP"),
                 hasVerifiedPhoneNumber: allowed.contains("SMS_OTP"))
             if let preferred = parameters["PREFERRED_CHALLENGE"], offered.contains(preferred), preferred != "EMAIL_OTP", preferred != "SMS_OTP" {
                 return try await startFirstFactor(
@@ -35,7 +35,7 @@ extension Postern {
             return try selectChallenge(offered, pool: pool, client: client, user: nil, login: login, call: call)
         }
         try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
-        let offered = availableFirstFactors(for: user, pool: pool)
+        let offered = try await availableFirstFactors(for: user, pool: pool)
         if let preferred = parameters["PREFERRED_CHALLENGE"], offered.contains(preferred) {
             return try await startFirstFactor(
                 preferred, pool: pool, client: client, login: login, user: user, given: parameters, clientMetadata: clientMetadata, call: call)
@@ -43,10 +43,45 @@ extension Postern {
         return try selectChallenge(offered, pool: pool, client: client, user: user, login: login, call: call)
     }
 
+    /// The session SignUp (`SIGN_UP`) and ConfirmSignUp (`SIGN_UP_CONFIRMED`) hand to a USER_AUTH client.
+    func signUpSession(pool: PoolRecord, client: ClientRecord, sub: Sub, stage: String, call: Call) throws -> String {
+        try sealSession(
+            ChallengeSession(
+                id: UUID().uuidString.lowercased(), poolId: pool.id.rawValue, clientId: client.id.rawValue, sub: sub.rawValue, challenge: stage,
+                expiresAt: call.now.addingTimeInterval(client.settings.authSessionValidity), flow: AuthFlow.userAuth.rawValue))
+    }
+
+    /// InitiateAuth USER_AUTH with ConfirmSignUp's session: the confirmation code was the first factor, so
+    /// the user is signed in (once, within the session's validity).
+    func signInAfterSignUp(
+        pool: PoolRecord, client: ClientRecord, parameters: [String: String], session sealed: String, clientMetadata: [String: String]?,
+        call: Call
+    ) async throws -> AuthResponse {
+        let session = try openChallengeSession(sealed, challenge: "SIGN_UP_CONFIRMED", pool: pool, client: client, now: call.now)
+        guard let login = parameters["USERNAME"] else { throw DomainError.invalidParameter("Missing required parameter USERNAME") }
+        if try await directory.isSessionUsed(session.id) {
+            throw DomainError.notAuthorized("Invalid session for the user, session can only be used once.")
+        }
+        guard let user = try await directory.user(sub: session.sub), user.poolId == pool.id, try await names(login, user: user, pool: pool) else {
+            throw DomainError.notAuthorized("Invalid session for the user.")
+        }
+        try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
+        let pre = [try await triggers.preAuthentication(pool: pool, user: user, clientId: client.id, validationData: clientMetadata)].compactMap {
+            $0
+        }
+        let answered = ChallengeAnswered(challengeName: "SIGN_UP_CONFIRMED", clientId: client.id, sessionId: session.id, correct: true)
+        return try await finishFirstFactor(
+            answered: answered, user: user, pool: pool, client: client, clientMetadata: clientMetadata, hooks: pre, call: call)
+    }
+
     /// What USER_AUTH offers this user.
-    func availableFirstFactors(for user: UserRecord, pool: PoolRecord) -> [String] {
-        FirstFactors.available(
-            allowed: pool.settings.allowedFirstAuthFactors, hasPassword: user.sealedVerifier != nil,
+    func availableFirstFactors(for user: UserRecord, pool: PoolRecord) async throws -> [String] {
+        var hasPasskey = false
+        if pool.settings.allowedFirstAuthFactors.contains("WEB_AUTHN") {
+            hasPasskey = !(try await directory.passkeys(of: user.sub, limit: 1, after: nil).isEmpty)
+        }
+        return FirstFactors.available(
+            allowed: pool.settings.allowedFirstAuthFactors, hasPassword: user.sealedVerifier != nil, hasPasskey: hasPasskey,
             hasVerifiedEmail: user.attributes["email_verified"] == "true" && !(user.attributes["email"] ?? "").isEmpty,
             hasVerifiedPhoneNumber: user.attributes["phone_number_verified"] == "true" && !(user.attributes["phone_number"] ?? "").isEmpty)
     }
@@ -110,6 +145,9 @@ extension Postern {
             guard let user else { throw DomainError.notAuthorized("Incorrect username or password.") }
             return try await oneTimeCodeSignIn(
                 factor == "EMAIL_OTP" ? .email : .sms, pool: pool, client: client, user: user, clientMetadata: clientMetadata, call: call)
+        case "WEB_AUTHN":
+            guard let user else { throw DomainError.notAuthorized("Incorrect username or password.") }
+            return try await passkeySignIn(pool: pool, client: client, user: user, clientMetadata: clientMetadata, call: call)
         default:
             throw DomainError.invalidParameter("\(factor) is not supported by this server yet.")
         }
@@ -168,6 +206,15 @@ extension Postern {
         }
         let answered = ChallengeAnswered(
             challengeName: session.challenge, clientId: client.id, sessionId: session.id, correct: true, consumedCode: purpose)
+        return try await finishFirstFactor(answered: answered, user: user, pool: pool, client: client, clientMetadata: clientMetadata, call: call)
+    }
+
+    /// After a passwordless first factor (a code, a passkey): the lock and the account's state, then
+    /// PostAuthentication and tokens, without MFA.
+    func finishFirstFactor(
+        answered: ChallengeAnswered, user: UserRecord, pool: PoolRecord, client: ClientRecord, clientMetadata: [String: String]?,
+        hooks ran: [HookInvocation] = [], call: Call
+    ) async throws -> AuthResponse {
         let flow = AuthFlow.userAuth.rawValue
         var signIn = PasswordSignInStateMachine(
             account: user.account,
@@ -175,7 +222,7 @@ extension Postern {
                 hidesUserExistence: client.settings.preventUserExistenceErrors,
                 temporaryPasswordValidityDays: pool.settings.passwordPolicy.temporaryPasswordValidityDays),
             now: call.now)
-        var hooks: [HookInvocation] = []
+        var hooks = ran
         // PreAuthentication ran when the code was sent; the lock and the account's state are checked now.
         var action = signIn.resumeAtPasswordProof()
         while true {
@@ -199,7 +246,7 @@ extension Postern {
                     pool: pool, client: client, user: user, flow: flow, call: call, extra: [answered], hooks: hooks, clientMetadata: clientMetadata)
                 return AuthResponse(AuthenticationResult: result)
             case .runPreAuthentication, .challengeSecondFactor, .challengeDevice:
-                preconditionFailure("a one-time code sign-in has no second factor")
+                preconditionFailure("a passwordless first factor has no second factor")
             }
         }
     }

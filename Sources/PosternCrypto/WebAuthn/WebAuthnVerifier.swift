@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import _CryptoExtras
 
 /// Why a WebAuthn registration or assertion is refused.
 public enum WebAuthnError: Error, Equatable, Sendable {
@@ -52,27 +53,51 @@ public struct AuthenticatorData: Equatable, Sendable {
     }
 }
 
-/// A credential public key (COSE, RFC 9053): ES256 (P-256). RS256 is not supported yet.
+/// A credential public key (COSE, RFC 9053): ES256 (P-256) or RS256 (RSA PKCS #1 v1.5, 2048 bits or more).
 public struct WebAuthnPublicKey: Sendable {
-    let key: P256.Signing.PublicKey
+    enum Key: Sendable {
+        case es256(P256.Signing.PublicKey)
+        case rs256(_RSA.Signing.PublicKey)
+    }
+    let key: Key
+    /// The COSE algorithm (-7 or -257).
+    public let algorithm: Int64
 
     public init(cose bytes: [UInt8]) throws(WebAuthnError) {
         let cose: CBOR
         do { cose = try CBOR.decode(bytes) } catch { throw .malformed("COSE key: \(error.reason)") }
-        guard cose[int: 1]?.intValue == 2, cose[int: 3]?.intValue == -7, cose[int: -1]?.intValue == 1,
-            let x = cose[int: -2]?.bytesValue, let y = cose[int: -3]?.bytesValue, x.count == 32, y.count == 32
-        else { throw .unsupportedAlgorithm }
-        do {
-            key = try P256.Signing.PublicKey(x963Representation: [0x04] + x + y)
-        } catch {
-            throw .malformed("the COSE key is not a P-256 point")
+        switch (cose[int: 1]?.intValue, cose[int: 3]?.intValue) {
+        case (2, -7):
+            guard cose[int: -1]?.intValue == 1, let x = cose[int: -2]?.bytesValue, let y = cose[int: -3]?.bytesValue, x.count == 32, y.count == 32
+            else { throw .unsupportedAlgorithm }
+            do {
+                key = .es256(try P256.Signing.PublicKey(x963Representation: [0x04] + x + y))
+            } catch {
+                throw .malformed("the COSE key is not a P-256 point")
+            }
+            algorithm = -7
+        case (3, -257):
+            guard let n = cose[int: -1]?.bytesValue, let e = cose[int: -2]?.bytesValue else { throw .unsupportedAlgorithm }
+            do {
+                key = .rs256(try _RSA.Signing.PublicKey(n: n, e: e))
+            } catch {
+                throw .unsupportedAlgorithm
+            }
+            algorithm = -257
+        default:
+            throw .unsupportedAlgorithm
         }
     }
 
-    /// Checks an ECDSA P-256 / SHA-256 signature (ASN.1 DER, as authenticators send it) over `message`.
+    /// Checks a signature over `message`: ECDSA P-256/SHA-256 in ASN.1 DER, or RSASSA-PKCS1-v1_5/SHA-256.
     public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
-        guard let parsed = try? P256.Signing.ECDSASignature(derRepresentation: signature) else { return false }
-        return key.isValidSignature(parsed, for: message)
+        switch key {
+        case .es256(let key):
+            guard let parsed = try? P256.Signing.ECDSASignature(derRepresentation: signature) else { return false }
+            return key.isValidSignature(parsed, for: message)
+        case .rs256(let key):
+            return key.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signature), for: message, padding: .insecurePKCS1v1_5)
+        }
     }
 }
 
@@ -121,8 +146,8 @@ public struct WebAuthnRelyingParty: Sendable {
         case "packed":
             let statement = attestation[text: "attStmt"]
             guard statement?[text: "x5c"] == nil else { throw .unsupportedAttestation("packed with a certificate chain") }
-            guard statement?[text: "alg"]?.intValue == -7, let signature = statement?[text: "sig"]?.bytesValue else {
-                throw .unsupportedAttestation("packed self-attestation must be ES256")
+            guard statement?[text: "alg"]?.intValue == publicKey.algorithm, let signature = statement?[text: "sig"]?.bytesValue else {
+                throw .unsupportedAttestation("packed self-attestation must use the credential's own algorithm")
             }
             let signed = authBytes + Array(SHA256.hash(data: clientDataJSON))
             guard publicKey.isValidSignature(signature, for: signed) else { throw .badSignature }

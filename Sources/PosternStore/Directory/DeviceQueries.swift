@@ -72,3 +72,54 @@ extension DirectoryQueries {
         return found
     }
 }
+
+/// A passkey as the read side shows it (ListWebAuthnCredentials, WEB_AUTHN sign-in).
+public struct PasskeyRecord: Sendable, Equatable {
+    /// base64url.
+    public var credentialId: String
+    public var sub: Sub
+    public var poolId: UserPoolID
+    /// The COSE public key, base64.
+    public var publicKey: String
+    public var signCount: Int
+    public var relyingPartyId: String
+    public var sealedName: String?
+    public var attachment: String?
+    public var transports: [String]
+    public var createdAt: Date
+    public var lastUsedAt: Date?
+}
+
+extension DirectoryQueries {
+    static let passkeyColumns = """
+        credential_id, sub, pool_id, public_key, sign_count, relying_party_id, sealed_name, attachment, transports::text, created_at, \
+        last_used_at
+        """
+
+    /// A user's passkeys, oldest first, `limit` after the credential `after`.
+    public func passkeys(of sub: Sub, limit: Int, after: String?) async throws -> [PasskeyRecord] {
+        var binds = PostgresBindings()
+        binds.append(sub.rawValue)
+        binds.append(after ?? "")
+        binds.append(limit)
+        let query = PostgresQuery(
+            unsafeSQL: """
+                SELECT \(Self.passkeyColumns) FROM directory.webauthn_credentials
+                WHERE sub = $1 AND ($2 = '' OR (created_at, credential_id) >
+                    (SELECT created_at, credential_id FROM directory.webauthn_credentials WHERE credential_id = $2))
+                ORDER BY created_at, credential_id LIMIT $3
+                """, binds: binds)
+        var found: [PasskeyRecord] = []
+        for try await row in try await client.query(query, logger: logger) {
+            let (id, sub, pool, key, count, rp, name, attachment, transports, created, used) = try row.decode(
+                (String, String, String, String, Int, String, String?, String?, String, Date, Date?).self)
+            found.append(
+                PasskeyRecord(
+                    credentialId: id, sub: Sub(sub), poolId: UserPoolID(pool), publicKey: key, signCount: count, relyingPartyId: rp,
+                    sealedName: name, attachment: attachment,
+                    transports: (try? JSONDecoder().decode([String].self, from: Data(transports.utf8))) ?? [],
+                    createdAt: created, lastUsedAt: used))
+        }
+        return found
+    }
+}
