@@ -24,6 +24,7 @@ struct WebAuthnVectors: Decodable {
     var assertions: [Assertion]
     var packed: Registration
     var rs256: Registration
+    var packedFull: Registration
     var rs256Assertion: Assertion
 
     static func load() throws -> WebAuthnVectors { try Fixtures.load(WebAuthnVectors.self, from: "webauthn_vectors.json") }
@@ -65,6 +66,19 @@ struct WebAuthnTests {
         #expect(throws: WebAuthnError.self) {
             try party.verifyRegistration(
                 clientDataJSON: bytes(vectors.packed.clientDataJSON), attestationObject: tampered, challenge: bytes(vectors.packed.challenge))
+        }
+    }
+
+    @Test func aPackedFullAttestationIsCheckedWithItsCertificate() throws {
+        let full = try party.verifyRegistration(
+            clientDataJSON: bytes(vectors.packedFull.clientDataJSON), attestationObject: bytes(vectors.packedFull.attestationObject),
+            challenge: bytes(vectors.packedFull.challenge))
+        #expect(full.attestationFormat == "packed" && full.aaguid == Array(repeating: 0x33, count: 16))
+        // The same statement over other client data does not verify.
+        #expect(throws: WebAuthnError.self) {
+            try party.verifyRegistration(
+                clientDataJSON: bytes(vectors.packed.clientDataJSON), attestationObject: bytes(vectors.packedFull.attestationObject),
+                challenge: bytes(vectors.packed.challenge))
         }
     }
 

@@ -59,6 +59,7 @@ public indirect enum CBOR: Equatable, Sendable {
 
     public var bytesValue: [UInt8]? { if case .bytes(let value) = self { value } else { nil } }
     public var textValue: String? { if case .text(let value) = self { value } else { nil } }
+    public var arrayValue: [CBOR]? { if case .array(let value) = self { value } else { nil } }
     public var intValue: Int64? {
         switch self {
         case .unsigned(let value): value <= UInt64(Int64.max) ? Int64(value) : nil

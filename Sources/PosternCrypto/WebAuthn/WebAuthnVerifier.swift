@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import SwiftASN1
+import X509
 import _CryptoExtras
 
 /// Why a WebAuthn registration or assertion is refused.
@@ -145,12 +147,21 @@ public struct WebAuthnRelyingParty: Sendable {
             break
         case "packed":
             let statement = attestation[text: "attStmt"]
-            guard statement?[text: "x5c"] == nil else { throw .unsupportedAttestation("packed with a certificate chain") }
-            guard statement?[text: "alg"]?.intValue == publicKey.algorithm, let signature = statement?[text: "sig"]?.bytesValue else {
-                throw .unsupportedAttestation("packed self-attestation must use the credential's own algorithm")
+            guard let signature = statement?[text: "sig"]?.bytesValue, let algorithm = statement?[text: "alg"]?.intValue else {
+                throw .malformed("packed attestation without alg or sig")
             }
             let signed = authBytes + Array(SHA256.hash(data: clientDataJSON))
-            guard publicKey.isValidSignature(signature, for: signed) else { throw .badSignature }
+            if let chain = statement?[text: "x5c"] {
+                // Full attestation (§8.2.1): the attestation certificate signs; its form is checked, the
+                // chain's trust is the relying party's policy and is not evaluated here.
+                guard let leafBytes = chain.arrayValue?.first?.bytesValue else { throw .malformed("packed x5c without a certificate") }
+                try Self.verifyAttestationCertificate(leafBytes, algorithm: algorithm, signature: signature, signed: signed, aaguid: aaguid)
+            } else {
+                guard algorithm == publicKey.algorithm else {
+                    throw .unsupportedAttestation("packed self-attestation must use the credential's own algorithm")
+                }
+                guard publicKey.isValidSignature(signature, for: signed) else { throw .badSignature }
+            }
         default:
             throw .unsupportedAttestation(format)
         }
@@ -173,6 +184,43 @@ public struct WebAuthnRelyingParty: Sendable {
         // Counters that both stay at zero mean the authenticator keeps none (passkeys synced across devices).
         if data.signCount != 0 || storedSignCount != 0, data.signCount <= storedSignCount { throw .signCountRegressed }
         return data.signCount
+    }
+
+    /// The packed attestation certificate's requirements (WebAuthn §8.2.1) and its signature over the
+    /// authenticator data and the client data hash.
+    static func verifyAttestationCertificate(
+        _ der: [UInt8], algorithm: Int64, signature: [UInt8], signed: [UInt8], aaguid: [UInt8]
+    ) throws(WebAuthnError) {
+        let certificate: Certificate
+        do { certificate = try Certificate(derEncoded: der) } catch { throw .malformed("the attestation certificate is not DER X.509") }
+        guard certificate.version == .v3 else { throw .unsupportedAttestation("the attestation certificate is not version 3") }
+        let unit = certificate.subject.flatMap { $0 }.first { $0.type == .RDNAttributeType.organizationalUnitName }
+        guard let unit, String(describing: unit.value) == "Authenticator Attestation" else {
+            throw .unsupportedAttestation("the attestation certificate's OU is not \"Authenticator Attestation\"")
+        }
+        if case .isCertificateAuthority = (try? certificate.extensions.basicConstraints) ?? .notCertificateAuthority {
+            throw .unsupportedAttestation("the attestation certificate is a CA")
+        }
+        // id-fido-gen-ce-aaguid, when present, must name the authenticator's AAGUID (an OCTET STRING).
+        if let extensionValue = certificate.extensions[oid: [1, 3, 6, 1, 4, 1, 45724, 1, 1, 4]]?.value,
+            Array(extensionValue.suffix(16)) != aaguid || extensionValue.count != 18
+        {
+            throw .unsupportedAttestation("the attestation certificate names another AAGUID")
+        }
+        let valid: Bool
+        switch algorithm {
+        case -7:
+            guard let key = P256.Signing.PublicKey(certificate.publicKey),
+                let parsed = try? P256.Signing.ECDSASignature(derRepresentation: signature)
+            else { throw .unsupportedAlgorithm }
+            valid = key.isValidSignature(parsed, for: signed)
+        case -257:
+            guard let key = _RSA.Signing.PublicKey(certificate.publicKey) else { throw .unsupportedAlgorithm }
+            valid = key.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signature), for: signed, padding: .insecurePKCS1v1_5)
+        default:
+            throw .unsupportedAlgorithm
+        }
+        guard valid else { throw .badSignature }
     }
 
     func checkClientData(_ json: [UInt8], type: String, challenge: [UInt8]) throws(WebAuthnError) {
