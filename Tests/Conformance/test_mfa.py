@@ -377,3 +377,33 @@ def test_the_lite_plan_has_no_email_mfa(idp, pool_factory):
         idp.set_user_pool_mfa_config(UserPoolId=pool["Id"], MfaConfiguration="OPTIONAL",
                                      EmailMfaConfiguration={"Message": "Code {####}", "Subject": "Code"})
     idp.set_user_pool_mfa_config(UserPoolId=pool["Id"], MfaConfiguration="OPTIONAL", SoftwareTokenMfaConfiguration=TOTP_ON)
+
+
+SCRIPTED = "arn:aws:lambda:us-east-1:123456789012:function:scripted"
+
+
+def test_custom_message_writes_the_mfa_code_and_guesses_are_limited(idp, anon_idp, pool_factory, client_factory, outbox):
+    pool = pool_factory(AutoVerifiedAttributes=["email"], LambdaConfig={"CustomMessage": SCRIPTED})
+    idp.set_user_pool_mfa_config(UserPoolId=pool["Id"], MfaConfiguration="OPTIONAL",
+                                 EmailMfaConfiguration={"Message": "Code {####}", "Subject": "Code"})
+    client = client_factory(pool_id=pool["Id"])
+    user = confirmed_user(idp, anon_idp, pool, client)
+    idp.admin_set_user_mfa_preference(UserPoolId=pool["Id"], Username=user.username, EmailMfaSettings={"Enabled": True})
+    before = outbox.count(pool["Id"], user.username, "Authentication")
+    metadata = {"answer": json.dumps({"emailSubject": "Your Acme code", "emailMessage": "Acme sign-in: {####}", "smsMessage": None})}
+    challenge = anon_idp.initiate_auth(ClientId=client["ClientId"], AuthFlow="USER_PASSWORD_AUTH", ClientMetadata=metadata,
+                                       AuthParameters={"USERNAME": user.username, "PASSWORD": user.password})
+    assert challenge["ChallengeName"] == "EMAIL_OTP"
+    message = outbox.wait_message(pool["Id"], user.username, "Authentication", after=before)
+    assert message["subject"] == "Your Acme code" and message["message"] == f"Acme sign-in: {message['code']}"
+    with open(f"/tmp/postern-hook-events/{pool['Id']}-{user.username}.CustomMessage_Authentication.json") as f:
+        assert json.load(f)["triggerSource"] == "CustomMessage_Authentication"
+    wrong = "000000" if message["code"] != "000000" else "111111"
+    for _ in range(5):
+        with expect_error("CodeMismatchException"):
+            anon_idp.respond_to_auth_challenge(ClientId=client["ClientId"], ChallengeName="EMAIL_OTP", Session=challenge["Session"],
+                                               ChallengeResponses={"USERNAME": user.username, "EMAIL_OTP_CODE": wrong})
+    # Five wrong guesses: even the right code is refused now.
+    with expect_error("LimitExceededException"):
+        anon_idp.respond_to_auth_challenge(ClientId=client["ClientId"], ChallengeName="EMAIL_OTP", Session=challenge["Session"],
+                                           ChallengeResponses={"USERNAME": user.username, "EMAIL_OTP_CODE": message["code"]})

@@ -110,7 +110,9 @@ import Testing
     }
 
     @Test func concurrentCallsShareTheDeclaredNumberOfWorkers() async throws {
-        let fixture = try Fixture(workers: 2)
+        // The deadline covers the wait for a free worker and a cold Python start on a loaded machine:
+        // generous, since what is checked is the number of workers, not their speed.
+        let fixture = try Fixture(workers: 2, timeout: 20)
         defer { Task { await fixture.runner.shutdown() } }
         let pids = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<8 { group.addTask { try await fixture.pid(["action": "sleep", "seconds": "0.1"]) } }
