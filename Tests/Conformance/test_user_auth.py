@@ -167,3 +167,23 @@ def test_sign_up_then_sign_in_with_the_confirmation_session(idp, anon_idp, choic
     plain = anon_idp.sign_up(ClientId=plain_client["UserPoolClient"]["ClientId"], Username=unique("plain"), Password=PASSWORD,
                              UserAttributes=[{"Name": "email", "Value": "plain@example.com"}])
     assert "Session" not in plain
+
+
+def test_an_unknown_user_choosing_a_code_gets_a_decoy(idp, anon_idp, choice_pool, choice_client, client_factory):
+    import re
+
+    hidden = client_factory(pool_id=choice_pool["Id"], ExplicitAuthFlows=ALL_FLOWS + ["ALLOW_USER_AUTH"],
+                            PreventUserExistenceErrors="ENABLED")
+    real = verified_user(idp, anon_idp, choice_pool, hidden)
+    ghost = unique("ghost")
+    masked = re.compile(r"^\w\*\*\*@\w\*\*\*$")
+    for name in (real.username, ghost):
+        step = user_auth(anon_idp, hidden, name, PREFERRED_CHALLENGE="EMAIL_OTP")
+        assert step["ChallengeName"] == "EMAIL_OTP" and step["Session"]
+        assert masked.match(step["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"])
+        assert step["ChallengeParameters"]["CODE_DELIVERY_DELIVERY_MEDIUM"] == "EMAIL"
+        with expect_error("CodeMismatchException", "Invalid code or auth state for the user."):
+            anon_idp.respond_to_auth_challenge(ClientId=hidden["ClientId"], ChallengeName="EMAIL_OTP", Session=step["Session"],
+                                               ChallengeResponses={"USERNAME": name, "EMAIL_OTP_CODE": "000001"})
+    again = user_auth(anon_idp, hidden, ghost, PREFERRED_CHALLENGE="SMS_OTP")
+    assert again["ChallengeName"] == "SMS_OTP" and again["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"].startswith("+")

@@ -28,7 +28,7 @@ extension Postern {
             let offered = FirstFactors.available(
                 allowed: allowed, hasPassword: true, hasPasskey: false, hasVerifiedEmail: allowed.contains("EMAIL_OTP"),
                 hasVerifiedPhoneNumber: allowed.contains("SMS_OTP"))
-            if let preferred = parameters["PREFERRED_CHALLENGE"], offered.contains(preferred), preferred != "EMAIL_OTP", preferred != "SMS_OTP" {
+            if let preferred = parameters["PREFERRED_CHALLENGE"], offered.contains(preferred) {
                 return try await startFirstFactor(
                     preferred, pool: pool, client: client, login: login, user: nil, given: parameters, clientMetadata: clientMetadata, call: call)
             }
@@ -142,7 +142,7 @@ extension Postern {
             return try await srpSignIn(
                 pool: pool, client: client, parameters: parameters, flow: .userAuth, clientMetadata: clientMetadata, call: call)
         case "EMAIL_OTP", "SMS_OTP":
-            guard let user else { throw DomainError.notAuthorized("Incorrect username or password.") }
+            guard let user else { return try await decoyOneTimeCode(factor, pool: pool, client: client, login: login, call: call) }
             return try await oneTimeCodeSignIn(
                 factor == "EMAIL_OTP" ? .email : .sms, pool: pool, client: client, user: user, clientMetadata: clientMetadata, call: call)
         case "WEB_AUTHN":
@@ -187,6 +187,54 @@ extension Postern {
                 "CODE_DELIVERY_DELIVERY_MEDIUM": delivery.DeliveryMedium, "CODE_DELIVERY_DESTINATION": delivery.Destination,
                 "USERNAME": user.username,
             ])
+    }
+
+    /// EMAIL_OTP / SMS_OTP for a name no user has (PreventUserExistenceErrors): a decoy delivery of the
+    /// chosen medium, recorded and limited like a real one, and a session no code opens.
+    func decoyOneTimeCode(_ challenge: String, pool: PoolRecord, client: ClientRecord, login: String, call: Call) async throws
+        -> AuthResponse
+    {
+        let purpose = Self.firstFactorCodePurpose(challenge)
+        let shown = try await hiddenCodeDelivery(
+            login: login, pool: pool, client: client, user: nil, purpose: purpose, reason: "user_not_found", call: call)
+        let medium = challenge == "SMS_OTP" ? "SMS" : "EMAIL"
+        let delivery: CodeDeliveryDetails
+        if shown.DeliveryMedium == medium {
+            delivery = shown
+        } else {
+            // The decoy's medium follows the factor chosen; its letters or digits still come from the keyed hash.
+            let digest = Array(master.codeHasher.hash(pool.settings.usernameKey(login), context: "decoy delivery|\(pool.id.rawValue)").utf8)
+            delivery =
+                medium == "SMS"
+                ? CodeDeliveryDetails(
+                    medium: "SMS", attribute: "phone_number", destination: "+1" + digest.prefix(10).map { String($0 % 10) }.joined())
+                : CodeDeliveryDetails(
+                    medium: "EMAIL", attribute: "email",
+                    destination: "\(Character(UnicodeScalar(97 + digest[0] % 26)))x@\(Character(UnicodeScalar(97 + digest[1] % 26)))x.com")
+        }
+        let session = ChallengeSession(
+            id: UUID().uuidString.lowercased(), poolId: pool.id.rawValue, clientId: client.id.rawValue, sub: "", challenge: challenge,
+            expiresAt: call.now.addingTimeInterval(client.settings.authSessionValidity), unknownUsername: login, flow: AuthFlow.userAuth.rawValue,
+            stage: "firstFactor")
+        return AuthResponse(
+            ChallengeName: challenge, Session: try sealSession(session),
+            ChallengeParameters: [
+                "CODE_DELIVERY_DELIVERY_MEDIUM": delivery.DeliveryMedium, "CODE_DELIVERY_DESTINATION": delivery.Destination, "USERNAME": login,
+            ])
+    }
+
+    /// The answer to a decoy code challenge: recorded and counted as a wrong code, whatever it is.
+    func refuseDecoyOneTimeCode(_ session: ChallengeSession, pool: PoolRecord, client: ClientRecord, responses: [String: String], call: Call)
+        async throws -> Never
+    {
+        guard let given = responses["USERNAME"], let login = session.unknownUsername,
+            pool.settings.usernameKey(given) == pool.settings.usernameKey(login)
+        else { throw DomainError.notAuthorized("Invalid session for the user.") }
+        let limits = throttle.wrongCodeLimits(sourceIp: call.sourceIp)
+        try await throttle.requireOpen(limits.map(\.key), now: call.now)
+        try await recordAnonymousFailure(pool: pool, client: client, flow: .userAuth, reason: "user_not_found", call: call)
+        await throttle.count(limits, now: call.now)
+        throw AWSError.mfaCodeMismatch()
     }
 
     /// The purpose a first-factor code is kept under (apart from MFA codes of the same medium).

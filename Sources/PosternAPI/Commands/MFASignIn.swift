@@ -82,6 +82,11 @@ extension Postern {
         _ factor: MFAFactor, pool: PoolRecord, client: ClientRecord, session sealed: String?, responses: [String: String],
         clientMetadata: [String: String]?, call: Call
     ) async throws -> AuthResponse {
+        if let decoy = try? openChallengeSession(sealed, challenge: factor.rawValue, pool: pool, client: client, now: call.now),
+            decoy.unknownUsername != nil
+        {
+            try await refuseDecoyOneTimeCode(decoy, pool: pool, client: client, responses: responses, call: call)
+        }
         let (session, user) = try await secondFactorAnswerer(
             challenge: factor.rawValue, pool: pool, client: client, session: sealed, responses: responses, call: call)
         let member = factor == .sms ? "SMS_MFA_CODE" : "EMAIL_OTP_CODE"
@@ -200,6 +205,11 @@ extension Postern {
         pool: PoolRecord, client: ClientRecord, session sealed: String?, responses: [String: String], clientMetadata: [String: String]?,
         call: Call
     ) async throws -> AuthResponse {
+        if let decoy = try? openChallengeSession(sealed, challenge: "SMS_OTP", pool: pool, client: client, now: call.now),
+            decoy.unknownUsername != nil
+        {
+            try await refuseDecoyOneTimeCode(decoy, pool: pool, client: client, responses: responses, call: call)
+        }
         let (session, user) = try await secondFactorAnswerer(
             challenge: "SMS_OTP", pool: pool, client: client, session: sealed, responses: responses, call: call)
         guard let code = responses["SMS_OTP_CODE"] else { throw DomainError.invalidParameter("Missing required parameter SMS_OTP_CODE") }
