@@ -126,8 +126,7 @@ enum DeleteWebAuthnCredential: AWSOperation {
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
         let identity = try call.signedIn()
-        let owned = try await postern.directory.passkeys(of: identity.user.sub, limit: 20, after: nil)
-        guard owned.contains(where: { $0.credentialId == request.CredentialId }) else {
+        guard try await postern.directory.passkey(request.CredentialId, of: identity.user.sub) != nil else {
             throw DomainError.resourceNotFound("The passkey credential does not exist.")
         }
         try await postern.appendToUser(
@@ -254,7 +253,6 @@ extension Postern {
             let challenge = session.privateParameters?["challenge"].flatMap(Base64URL.decode).map(Array.init)
         else { throw DomainError.invalidParameter("CREDENTIAL must be a WebAuthn assertion with base64url fields.") }
         let normalized = Base64URL.decode(id).map { Base64URL.encode($0) } ?? id
-        let owned = try await directory.passkeys(of: user.sub, limit: 20, after: nil)
         let limits = throttle.failedSignInLimits(pool: pool, login: user.username, sourceIp: call.sourceIp)
         try await throttle.requireOpen(limits.map(\.key), now: call.now)
         func refuse(_ reason: String) async throws -> Never {
@@ -264,7 +262,7 @@ extension Postern {
             await throttle.count(limits, now: call.now)
             throw DomainError.notAuthorized("Incorrect username or password.")
         }
-        guard let passkey = owned.first(where: { $0.credentialId == normalized }), let publicKey = Data(base64Encoded: passkey.publicKey) else {
+        guard let passkey = try await directory.passkey(normalized, of: user.sub), let publicKey = Data(base64Encoded: passkey.publicKey) else {
             try await refuse("unknown_passkey")
         }
         let (_, origin) = try PasskeyPolicy.challengeAndOrigin(clientData)

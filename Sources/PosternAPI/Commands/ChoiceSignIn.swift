@@ -195,23 +195,9 @@ extension Postern {
         -> AuthResponse
     {
         let purpose = Self.firstFactorCodePurpose(challenge)
-        let shown = try await hiddenCodeDelivery(
-            login: login, pool: pool, client: client, user: nil, purpose: purpose, reason: "user_not_found", call: call)
-        let medium = challenge == "SMS_OTP" ? "SMS" : "EMAIL"
-        let delivery: CodeDeliveryDetails
-        if shown.DeliveryMedium == medium {
-            delivery = shown
-        } else {
-            // The decoy's medium follows the factor chosen; its letters or digits still come from the keyed hash.
-            let digest = Array(master.codeHasher.hash(pool.settings.usernameKey(login), context: "decoy delivery|\(pool.id.rawValue)").utf8)
-            delivery =
-                medium == "SMS"
-                ? CodeDeliveryDetails(
-                    medium: "SMS", attribute: "phone_number", destination: "+1" + digest.prefix(10).map { String($0 % 10) }.joined())
-                : CodeDeliveryDetails(
-                    medium: "EMAIL", attribute: "email",
-                    destination: "\(Character(UnicodeScalar(97 + digest[0] % 26)))x@\(Character(UnicodeScalar(97 + digest[1] % 26)))x.com")
-        }
+        let delivery = try await hiddenCodeDelivery(
+            login: login, pool: pool, client: client, user: nil, purpose: purpose, reason: "user_not_found",
+            medium: challenge == "SMS_OTP" ? "SMS" : "EMAIL", call: call)
         let session = ChallengeSession(
             id: UUID().uuidString.lowercased(), poolId: pool.id.rawValue, clientId: client.id.rawValue, sub: "", challenge: challenge,
             expiresAt: call.now.addingTimeInterval(client.settings.authSessionValidity), unknownUsername: login, flow: AuthFlow.userAuth.rawValue,

@@ -12,12 +12,19 @@ import PosternStore
 /// is recorded (`UserExistenceHidden`), which also gives the decoy the cost of a write, as the real
 /// answer has.
 extension Postern {
-    func decoyDelivery(for login: String, pool: PoolRecord) -> CodeDeliveryDetails {
-        if AttributeValidator.isEmail(login) { return CodeDeliveryDetails(medium: "EMAIL", attribute: "email", destination: login) }
-        if AttributeValidator.isPhoneNumber(login) { return CodeDeliveryDetails(medium: "SMS", attribute: "phone_number", destination: login) }
+    /// `medium` (`EMAIL` or `SMS`) fixes the kind of contact, as a code factor the caller chose does;
+    /// otherwise the pool's auto-verified attributes decide.
+    func decoyDelivery(for login: String, pool: PoolRecord, medium: String? = nil) -> CodeDeliveryDetails {
+        if medium != "SMS", AttributeValidator.isEmail(login) { return CodeDeliveryDetails(medium: "EMAIL", attribute: "email", destination: login) }
+        if medium != "EMAIL", AttributeValidator.isPhoneNumber(login) {
+            return CodeDeliveryDetails(medium: "SMS", attribute: "phone_number", destination: login)
+        }
         let digest = Array(master.codeHasher.hash(pool.settings.usernameKey(login), context: "decoy delivery|\(pool.id.rawValue)").utf8)
         let letters = Array("abcdefghijklmnopqrstuvwxyz")
-        if !pool.settings.autoVerifiedAttributes.contains("email"), pool.settings.autoVerifiedAttributes.contains("phone_number") {
+        let texts =
+            medium.map { $0 == "SMS" }
+            ?? (!pool.settings.autoVerifiedAttributes.contains("email") && pool.settings.autoVerifiedAttributes.contains("phone_number"))
+        if texts {
             let digits = digest.prefix(10).map { String($0 % 10) }.joined()
             return CodeDeliveryDetails(medium: "SMS", attribute: "phone_number", destination: "+1" + digits)
         }
@@ -36,12 +43,13 @@ extension Postern {
     /// The decoy answer of a code request (ForgotPassword, ResendConfirmationCode), recorded, and limited
     /// per name as a real user's requests are (`CodeLimits`), so the limit tells no one apart either.
     func hiddenCodeDelivery(
-        login: String, pool: PoolRecord, client: ClientRecord, user: UserRecord?, purpose: String, reason: String, call: Call
+        login: String, pool: PoolRecord, client: ClientRecord, user: UserRecord?, purpose: String, reason: String, medium: String? = nil,
+        call: Call
     ) async throws -> CodeDeliveryDetails {
         if await throttle.count([throttle.hiddenCodeRequestLimit(pool: pool, purpose: purpose, login: login)], now: call.now) {
             throw CodeLimits.exceeded
         }
         try await recordHiddenExistence(pool: pool, client: client, user: user, reason: reason, call: call)
-        return decoyDelivery(for: login, pool: pool)
+        return decoyDelivery(for: login, pool: pool, medium: medium)
     }
 }

@@ -96,17 +96,24 @@ extension DirectoryQueries {
         last_used_at
         """
 
+    /// One of the user's passkeys, by credential id (base64url).
+    public func passkey(_ credentialId: String, of sub: Sub) async throws -> PasskeyRecord? {
+        try await passkeys(of: sub, limit: 1, after: nil, only: credentialId).first
+    }
+
     /// A user's passkeys, oldest first, `limit` after the credential `after`.
-    public func passkeys(of sub: Sub, limit: Int, after: String?) async throws -> [PasskeyRecord] {
+    public func passkeys(of sub: Sub, limit: Int, after: String?, only credentialId: String? = nil) async throws -> [PasskeyRecord] {
         var binds = PostgresBindings()
         binds.append(sub.rawValue)
         binds.append(after ?? "")
         binds.append(limit)
+        binds.append(credentialId ?? "")
         let query = PostgresQuery(
             unsafeSQL: """
                 SELECT \(Self.passkeyColumns) FROM directory.webauthn_credentials
                 WHERE sub = $1 AND ($2 = '' OR (created_at, credential_id) >
                     (SELECT created_at, credential_id FROM directory.webauthn_credentials WHERE credential_id = $2))
+                  AND ($4 = '' OR credential_id = $4)
                 ORDER BY created_at, credential_id LIMIT $3
                 """, binds: binds)
         var found: [PasskeyRecord] = []
