@@ -16,10 +16,7 @@ enum AdminConfirmSignUp: AWSOperation {
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
         let (pool, sub) = try await postern.retrying {
             let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
-            guard user.status == .unconfirmed else {
-                throw DomainError.notAuthorized("User cannot be confirmed. Current status is \(user.status.rawValue)")
-            }
-            try await postern.appendToUser(user, [UserConfirmed(by: "admin")], call: call)
+            try await postern.apply(.confirmByAdmin, to: user, context: AccountCommandContext(now: call.now), call: call)
             return (pool, user.sub)
         }
         if let user = try await postern.directory.user(sub: sub.rawValue) {

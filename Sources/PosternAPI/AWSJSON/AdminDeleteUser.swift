@@ -23,8 +23,8 @@ enum AdminDeleteUser: AWSOperation {
 extension Postern {
     func deleteUser(_ user: UserRecord, pool: PoolRecord, by: String, call: Call) async throws {
         let stream = Stream.user(user.sub)
-        var batch = AppendBatch(
-            stream: stream, expected: .exact(user.version), events: [NewEvent(streamID: stream, UserDeleted(poolId: pool.id, by: by))])
+        let events = try user.account.decide(.delete(byUser: by == "self"), context: AccountCommandContext(now: call.now))
+        var batch = AppendBatch(stream: stream, expected: .exact(user.version), events: events.map { NewEvent(streamID: stream, $0) })
         batch.dataKeysToDestroy = [user.sub.rawValue]
         try await commit(batch, metadata: call.metadata(actor: by == "self" ? user.sub.rawValue : nil))
     }

@@ -21,7 +21,10 @@ enum AdminResetUserPassword: AWSOperation {
         let stream = Stream.user(user.sub)
         try await postern.commit(
             .init(
-                stream: stream, expected: .exact(user.version), events: [NewEvent(streamID: stream, PasswordResetRequired(by: "admin"))] + events,
+                stream: stream, expected: .exact(user.version),
+                events: try user.account.decide(.requirePasswordReset, context: AccountCommandContext(now: call.now)).map {
+                    NewEvent(streamID: stream, $0)
+                } + events,
                 sealingKey: user.sealingKey),
             metadata: call.metadata())
         return EmptyResponse()

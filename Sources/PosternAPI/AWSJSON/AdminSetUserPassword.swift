@@ -18,11 +18,9 @@ enum AdminSetUserPassword: AWSOperation {
         let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
         try pool.settings.passwordPolicy.validate(request.Password)
         guard user.wrappedDataKey != nil else { throw DomainError.userNotFound }
-        let permanent = request.Permanent ?? false
-        let changed = PasswordChanged(
-            sealedVerifier: .plaintext(postern.newVerifier(password: request.Password, pool: pool, username: user.username)),
-            status: permanent ? .confirmed : .forceChangePassword, reason: permanent ? "admin_set_permanent" : "admin_set_temporary")
-        try await postern.appendToUser(user, [changed], call: call)
+        let verifier = postern.newVerifier(password: request.Password, pool: pool, username: user.username)
+        try await postern.apply(
+            .setPassword(verifier, permanent: request.Permanent ?? false), to: user, context: AccountCommandContext(now: call.now), call: call)
         return EmptyResponse()
     }
 }

@@ -14,7 +14,7 @@ enum AdminUserGlobalSignOut: AWSOperation {
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
         let (_, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
-        try await postern.appendToUser(user, [UserSignedOutGlobally(tokensValidAfter: call.now)], call: call)
+        try await postern.apply(.signOutGlobally, to: user, context: AccountCommandContext(now: call.now), call: call)
         return EmptyResponse()
     }
 }

@@ -30,16 +30,14 @@ enum ConfirmForgotPassword: AWSOperation {
                 if client.settings.preventUserExistenceErrors { throw DomainError.codeMismatch }
                 throw DomainError.userNotFound
             }
-            if !user.enabled {
-                if client.settings.preventUserExistenceErrors { throw DomainError.codeMismatch }
-                throw DomainError.notAuthorized("User is disabled.")
-            }
+            let hides = client.settings.preventUserExistenceErrors
+            try user.account.requirePasswordResettable(hidesUserExistence: hides)
             try await postern.checkCode(request.ConfirmationCode, user: user, purpose: "ForgotPassword", clientId: client.id, call: call)
             guard user.wrappedDataKey != nil else { throw DomainError.userNotFound }
-            let changed = PasswordChanged(
-                sealedVerifier: .plaintext(postern.newVerifier(password: request.Password, pool: pool, username: user.username)),
-                status: .confirmed, reason: "forgot_password", consumedCode: "ForgotPassword")
-            try await postern.appendToUser(user, [changed], call: call, actor: user.sub.rawValue, clientId: client.id)
+            let verifier = postern.newVerifier(password: request.Password, pool: pool, username: user.username)
+            try await postern.apply(
+                .resetForgottenPassword(verifier), to: user, context: AccountCommandContext(now: call.now, hidesUserExistence: hides), call: call,
+                actor: user.sub.rawValue, clientId: client.id)
             return user.sub
         }
         if let user = try await postern.directory.user(sub: reset.rawValue) {

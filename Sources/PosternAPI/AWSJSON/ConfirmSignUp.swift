@@ -34,25 +34,25 @@ enum ConfirmSignUp: AWSOperation {
                 if client.settings.preventUserExistenceErrors { throw DomainError.codeMismatch }
                 throw DomainError.userNotFound
             }
-            if user.status != .unconfirmed {
-                // Hidden existence: a confirmed user answers as an unknown one does.
-                if client.settings.preventUserExistenceErrors { throw DomainError.codeMismatch }
-                throw DomainError.notAuthorized("User cannot be confirmed. Current status is \(user.status.rawValue)")
-            }
+            let hides = client.settings.preventUserExistenceErrors
+            try user.account.requireConfirmable(hidesUserExistence: hides)
             let proven = try await postern.checkCode(request.ConfirmationCode, user: user, purpose: "SignUp", clientId: client.id, call: call)
-            // The contact the code went to; codes from before codes were bound to values name none.
-            let verified =
-                proven
-                ?? ["phone_number", "email"].first { pool.settings.autoVerifiedAttributes.contains($0) && user.attributes[$0] != nil }
+            let events = try user.account.decide(
+                .confirmSignUp(provedAttribute: proven),
+                context: AccountCommandContext(
+                    now: call.now, hidesUserExistence: hides, autoVerifiedAttributes: pool.settings.autoVerifiedAttributes,
+                    contactsOnFile: user.contactsOnFile))
             var proved = user.attributes
-            if let verified { proved["\(verified)_verified"] = "true" }
+            for case let confirmed as UserConfirmed in events {
+                if let verified = confirmed.verifiedAttribute { proved["\(verified)_verified"] = "true" }
+            }
             var batch = AppendBatch()
             batch.appends = try await postern.aliasTransfers(
                 pool: pool, sub: user.sub, attributes: proved, force: request.ForceAliasCreation ?? false)
             let stream = Stream.user(user.sub)
             batch.append(
                 stream: stream, expected: .exact(user.version),
-                events: [NewEvent(streamID: stream, UserConfirmed(by: "code", verifiedAttribute: verified))])
+                events: events.map { NewEvent(streamID: stream, $0) })
             try await postern.commit(batch, metadata: call.metadata(actor: user.sub.rawValue, clientId: client.id))
             return user.sub
         }

@@ -44,11 +44,11 @@ enum ForgotPassword: AWSOperation {
             if hidesExistence { return try await hidden(nil, "user_not_found") }
             throw DomainError.userNotFound
         }
-        if !user.enabled {
-            if hidesExistence { return try await hidden(user, "user_disabled") }
-            throw DomainError.notAuthorized("User is disabled.")
+        let pending = try await postern.directory.confirmationCode(sub: user.sub, purpose: CodeRequest.passwordReset.purpose)
+        if case .refuse(let error, let hiddenAs) = user.account.decide(.passwordReset, pending: pending?.counters, now: call.now) {
+            if hidesExistence, let hiddenAs { return try await hidden(user, hiddenAs) }
+            throw error
         }
-        try await postern.requireCodeIssueAllowed(user: user, purpose: "ForgotPassword", now: call.now)
         let events: [NewEvent], delivery: CodeDeliveryDetails
         do {
             (events, delivery) = try await postern.resetCodeEvents(

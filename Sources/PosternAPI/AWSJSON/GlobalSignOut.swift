@@ -11,8 +11,8 @@ enum GlobalSignOut: AWSOperation {
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
         let identity = try call.signedIn()
-        try await postern.appendToUser(
-            identity.user, [UserSignedOutGlobally(tokensValidAfter: call.now)], call: call, actor: identity.user.sub.rawValue,
+        try await postern.apply(
+            .signOutGlobally, to: identity.user, context: AccountCommandContext(now: call.now), call: call, actor: identity.user.sub.rawValue,
             clientId: identity.claims.string("client_id").map { ClientID($0) })
         return EmptyResponse()
     }

@@ -35,11 +35,11 @@ enum ResendConfirmationCode: AWSOperation {
             if hidesExistence { return try await hidden(nil, "user_not_found") }
             throw DomainError.userNotFound
         }
-        if user.status != .unconfirmed {
-            if hidesExistence { return try await hidden(user, "already_confirmed") }
-            throw DomainError.invalidParameter("User is already confirmed.")
+        let pending = try await postern.directory.confirmationCode(sub: user.sub, purpose: CodeRequest.signUp.purpose)
+        if case .refuse(let error, let hiddenAs) = user.account.decide(.signUp, pending: pending?.counters, now: call.now) {
+            if hidesExistence, let hiddenAs { return try await hidden(user, hiddenAs) }
+            throw error
         }
-        try await postern.requireCodeIssueAllowed(user: user, purpose: "SignUp", now: call.now)
         guard user.wrappedDataKey != nil else { throw DomainError.userNotFound }
         let (events, delivery) = try await postern.codeEvents(
             for: (user.sub, user.username, user.attributes), pool: pool, purpose: "SignUp", kind: "ResendCode", now: call.now,

@@ -26,16 +26,10 @@ enum RevokeToken: AWSOperation {
         if request.Token.split(separator: ".").count == 3, request.Token.hasPrefix("eyJ") {
             throw DomainError.unsupportedTokenType("Only refresh tokens can be revoked.")
         }
-        // Unknown or already revoked tokens succeed, as /oauth2/revoke does.
-        guard let stored = try await postern.directory.refreshToken(hash: postern.master.codeHasher.hash(request.Token, context: "refresh")),
-            stored.revokedAt == nil
-        else { return EmptyResponse() }
-        guard stored.clientId == client.id else { throw DomainError.unauthorized("The token was not issued to this client.") }
-        try await postern.retrying {
-            guard let user = try await postern.directory.user(sub: stored.sub.rawValue) else { return }
-            try await postern.appendToUser(
-                user, [RefreshTokenRevoked(originJti: stored.originJti)], call: call, actor: user.sub.rawValue, clientId: client.id)
-        }
+        let token = try await postern.directory.refreshToken(hash: postern.master.codeHasher.hash(request.Token, context: "refresh"))
+        let events = try RefreshTokenGrant.decideRevoke(token, client: client.id)
+        guard let token, !events.isEmpty, let user = try await postern.directory.user(sub: token.sub.rawValue) else { return EmptyResponse() }
+        try await postern.appendToUser(user, events, call: call, actor: user.sub.rawValue, clientId: client.id)
         return EmptyResponse()
     }
 }

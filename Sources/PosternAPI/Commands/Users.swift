@@ -139,26 +139,40 @@ extension Postern {
         if !CodeLimits.mayIssue(pending?.counters, now: now) { throw CodeLimits.exceeded }
     }
 
-    /// Checks a one-time code of `purpose` (SignUp, ForgotPassword …) in constant time, against the value
-    /// the code was sent to, and returns the contact attribute it proves. A wrong code is recorded and
-    /// counts toward `CodeLimits.maximumFailures`, across re-issues.
+    /// Checks a one-time code of `purpose` (SignUp, ForgotPassword …) against the value the code was sent
+    /// to (`OneTimeCodeCheck`: the rules; here, the constant-time comparison of keyed hashes) and returns
+    /// the contact attribute it proves. A wrong code is recorded and counts toward
+    /// `CodeLimits.maximumFailures`, across re-issues, and toward the per-address limit.
     @discardableResult
     func checkCode(_ given: String, user: UserRecord, purpose: String, clientId: ClientID?, call: Call) async throws -> String? {
         let limits = throttle.wrongCodeLimits(sourceIp: call.sourceIp)
         try await throttle.requireOpen(limits.map(\.key), now: call.now)
-        guard let code = try await directory.confirmationCode(sub: user.sub, purpose: purpose) else { throw DomainError.codeMismatch }
-        if !CodeLimits.mayGuess(code.counters, now: call.now) { throw CodeLimits.exceeded }
-        let boundTo = code.attribute.map { ($0, user.attributes[$0] ?? "") }
-        let matches = !code.codeHash.isEmpty && constantTimeEquals(codeHash(given, sub: user.sub, purpose: purpose, boundTo: boundTo), code.codeHash)
-        if matches, code.expiresAt <= call.now { throw DomainError.expiredCode }
-        guard matches else {
-            try await appendToUser(
-                user, [ConfirmationCodeRejected(purpose: purpose, reason: "code_mismatch")], call: call, actor: user.sub.rawValue,
-                clientId: clientId)
-            await throttle.count(limits, now: call.now)
-            throw DomainError.codeMismatch
+        let pending = try await directory.confirmationCode(sub: user.sub, purpose: purpose)
+        let outcome = OneTimeCodeCheck.decide(
+            pending: pending,
+            matches: { code in
+                let boundTo = code.attribute.map { ($0, user.attributes[$0] ?? "") }
+                return constantTimeEquals(codeHash(given, sub: user.sub, purpose: purpose, boundTo: boundTo), code.codeHash)
+            }, now: call.now)
+        switch outcome {
+        case .proved(let attribute):
+            return attribute
+        case .refused(let error, let recordsRejection):
+            if recordsRejection {
+                try await appendToUser(
+                    user, [OneTimeCodeCheck.rejection(purpose: purpose)], call: call, actor: user.sub.rawValue, clientId: clientId)
+                await throttle.count(limits, now: call.now)
+            }
+            throw error
         }
-        return code.attribute
+    }
+
+    /// Appends the events `command` decides for `user` (`UserAccount.decide`) at the version loaded.
+    func apply(
+        _ command: AccountCommand, to user: UserRecord, context: AccountCommandContext, call: Call, actor: String? = nil,
+        clientId: ClientID? = nil
+    ) async throws {
+        try await appendToUser(user, try user.account.decide(command, context: context), call: call, actor: actor, clientId: clientId)
     }
 
     /// The keyed hash of a code; a code sent to a contact covers that attribute's value, so it proves

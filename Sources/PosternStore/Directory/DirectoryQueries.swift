@@ -174,14 +174,7 @@ public struct DirectoryQueries: Sendable {
 
     /// The pending code of one purpose: its keyed hash (empty once voided), the contact it went to, and
     /// the send and guess counters that outlive re-issues.
-    public struct Code: Sendable {
-        public var codeHash: String
-        public var expiresAt: Date
-        public var attribute: String?
-        public var counters: CodeCounters
-    }
-
-    public func confirmationCode(sub: Sub, purpose: String) async throws -> Code? {
+    public func confirmationCode(sub: Sub, purpose: String) async throws -> PendingCode? {
         for try await (hash, expires, attribute, attempts, failureStart, issued, issueStart) in try await client.query(
             """
             SELECT code_hash, expires_at, attribute, attempts, failure_window_started_at, issued_count, issue_window_started_at
@@ -189,30 +182,21 @@ public struct DirectoryQueries: Sendable {
             """,
             logger: logger
         ).decode((String, Date, String?, Int, Date?, Int, Date?).self) {
-            return Code(
+            return PendingCode(
                 codeHash: hash, expiresAt: expires, attribute: attribute,
                 counters: CodeCounters(issued: issued, issueWindowStart: issueStart, failures: attempts, failureWindowStart: failureStart))
         }
         return nil
     }
 
-    public struct RefreshToken: Sendable {
-        public var sub: Sub
-        public var clientId: ClientID
-        public var originJti: String
-        public var authTime: Date
-        public var expiresAt: Date
-        public var revokedAt: Date?
-    }
-
-    public func refreshToken(hash: String) async throws -> RefreshToken? {
+    public func refreshToken(hash: String) async throws -> StoredRefreshToken? {
         for try await (sub, client, origin, authTime, expires, revoked) in try await client.query(
             """
             SELECT sub, client_id, origin_jti, auth_time, expires_at, revoked_at FROM directory.refresh_tokens
             WHERE token_hash = \(hash)
             """, logger: logger
         ).decode((String, String, String, Date, Date, Date?).self) {
-            return RefreshToken(
+            return StoredRefreshToken(
                 sub: Sub(sub), clientId: ClientID(client), originJti: origin, authTime: authTime, expiresAt: expires, revokedAt: revoked)
         }
         return nil

@@ -52,6 +52,9 @@ extension UserRecord {
             sub: sub, poolId: poolId, status: status, enabled: enabled, hasPassword: sealedVerifier != nil, passwordSetAt: passwordSetAt,
             failedAttempts: failedAttempts, lockedUntil: lockedUntil, tokensValidAfter: tokensValidAfter, version: version)
     }
+
+    /// The contact attributes (`email`, `phone_number`) the user has a value for.
+    public var contactsOnFile: Set<String> { Set(UserAccount.contactAttributes.filter { !(attributes[$0] ?? "").isEmpty }) }
 }
 
 extension UserRecord {
