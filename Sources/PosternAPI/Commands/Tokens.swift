@@ -49,34 +49,16 @@ extension Postern {
         clientMetadata: [String: String]? = nil, deviceKey: String? = nil
     ) async throws -> (access: String, id: String, expiresIn: Int, hook: HookInvocation?) {
         let keys = try await signingKeys.keys(for: pool)
-        let iat = Int(now.timeIntervalSince1970)
-        let eventId = UUID().uuidString.lowercased()
-        var common: [String: JSONValue] = [
-            "sub": .string(user.sub.rawValue), "iss": .string(issuer(pool.id)), "auth_time": .int(Int(authTime.timeIntervalSince1970)),
-            "iat": .int(iat), "event_id": .string(eventId),
-        ]
-        if client.settings.tokenRevocationEnabled { common["origin_jti"] = .string(originJti) }
-        var id = common
-        id["aud"] = .string(client.id.rawValue)
-        id["token_use"] = "id"
-        id["cognito:username"] = .string(user.username)
-        id["exp"] = .int(iat + Int(client.settings.idTokenValidity))
-        id["jti"] = .string(UUID().uuidString.lowercased())
-        // Only what the client may read (`ReadAttributes`); developer-only attributes never.
-        for (name, value) in client.settings.attributePermissions.readable(user.attributes) where name != "sub" {
-            id[name] = name.hasSuffix("_verified") ? .bool(value == "true") : .string(value)
-        }
-        var access = common
-        access["client_id"] = .string(client.id.rawValue)
-        access["token_use"] = "access"
-        access["scope"] = "aws.cognito.signin.user.admin"
-        access["username"] = .string(user.username)
-        access["exp"] = .int(iat + Int(client.settings.accessTokenValidity))
-        access["jti"] = .string(UUID().uuidString.lowercased())
-        if let deviceKey { access["device_key"] = .string(deviceKey) }
+        let claims = SignInTokenClaims(
+            sub: user.sub, username: user.username, attributes: user.attributes, issuer: issuer(pool.id), client: client.id,
+            settings: client.settings, authTime: authTime, originJti: originJti, deviceKey: deviceKey, now: now,
+            identifiers: .init(
+                eventId: UUID().uuidString.lowercased(), idTokenJti: UUID().uuidString.lowercased(), accessTokenJti: UUID().uuidString.lowercased()))
+        var id = claims.id
+        var access = claims.access
         var hook: HookInvocation?
         if let (customization, record) = try await triggers.preTokenGeneration(
-            source: source, pool: pool, user: user, clientId: client.id, groups: [], scopes: ["aws.cognito.signin.user.admin"],
+            source: source, pool: pool, user: user, clientId: client.id, groups: [], scopes: [SignInTokenClaims.userPoolAPIScope],
             clientMetadata: clientMetadata)
         {
             customization.apply(id: &id, access: &access)
