@@ -3,22 +3,6 @@ import PosternCore
 import PosternCrypto
 import PosternStore
 
-/// `AuthenticationResultType`.
-struct AuthenticationResult: Encodable, Sendable {
-    var AccessToken: String
-    var ExpiresIn: Int
-    var TokenType = "Bearer"
-    var RefreshToken: String?
-    var IdToken: String
-    var NewDeviceMetadata: NewDeviceMetadataType?
-}
-
-/// `NewDeviceMetadataType`: the key a sign-in gave a device it had not seen (device tracking).
-struct NewDeviceMetadataType: Encodable, Sendable {
-    var DeviceKey: String
-    var DeviceGroupKey: String
-}
-
 /// The tracked device of a sign-in: the key its tokens carry, and whether it proved itself (device SRP).
 struct SignInDevice: Sendable {
     var key: String
