@@ -64,27 +64,24 @@ extension Postern {
     ) async throws -> AuthenticationResult {
         let refreshToken = Random.token() + "." + Random.token()
         let originJti = UUID().uuidString.lowercased()
-        let source =
-            device?.authenticated == true
-            ? "TokenGeneration_AuthenticateDevice"
-            : flow == "NEW_PASSWORD_REQUIRED" ? "TokenGeneration_NewPasswordChallenge" : "TokenGeneration_Authentication"
+        let completion = SignInCompletion(flow: flow, client: client.id, deviceKey: device?.key, deviceAuthenticated: device?.authenticated == true)
         var events = extra
         var newDevice: NewDeviceMetadataType?
-        if device == nil, DeviceTrackingPolicy(settings: pool.settings) != nil {
-            let registered = DeviceRegistered(
-                deviceKey: TrackedDevice.newKey(region: pool.id.region), groupKey: TrackedDevice.newGroupKey(), clientId: client.id)
+        if let registered = completion.newDevice(
+            poolTracksDevices: DeviceTrackingPolicy(settings: pool.settings) != nil,
+            keys: (TrackedDevice.newKey(region: pool.id.region), TrackedDevice.newGroupKey()))
+        {
             events.append(registered)
             newDevice = NewDeviceMetadataType(DeviceKey: registered.deviceKey, DeviceGroupKey: registered.groupKey)
         }
         let deviceKey = device?.key ?? newDevice?.DeviceKey
         let tokens = try await mintTokens(
-            pool: pool, client: client, user: user, authTime: call.now, originJti: originJti, now: call.now, source: source,
+            pool: pool, client: client, user: user, authTime: call.now, originJti: originJti, now: call.now, source: completion.tokenSource,
             clientMetadata: clientMetadata, deviceKey: deviceKey)
-        let ran = hooks + (tokens.hook.map { [$0] } ?? [])
-        let succeeded = SignInSucceeded(
-            flow: flow, clientId: client.id, originJti: originJti, refreshTokenHash: master.codeHasher.hash(refreshToken, context: "refresh"),
-            authTime: call.now, refreshExpiresAt: call.now.addingTimeInterval(client.settings.refreshTokenValidity),
-            hooks: ran.isEmpty ? nil : ran, deviceKey: deviceKey, deviceAuthenticated: device?.authenticated == true ? true : nil)
+        let succeeded = completion.succeeded(
+            originJti: originJti, refreshTokenHash: master.codeHasher.hash(refreshToken, context: "refresh"),
+            refreshValidity: client.settings.refreshTokenValidity, hooks: hooks + (tokens.hook.map { [$0] } ?? []), deviceKey: deviceKey,
+            now: call.now)
         try await appendToUser(user, events + [succeeded], call: call, actor: user.sub.rawValue, clientId: client.id)
         return AuthenticationResult(
             AccessToken: tokens.access, ExpiresIn: tokens.expiresIn, RefreshToken: refreshToken, IdToken: tokens.id, NewDeviceMetadata: newDevice)
