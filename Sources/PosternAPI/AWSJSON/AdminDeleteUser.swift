@@ -20,7 +20,7 @@ enum AdminDeleteUser: AWSOperation {
     }
 }
 
-extension Postern {
+extension EventLogService {
     func deleteUser(_ user: UserRecord, pool: PoolRecord, by: String, call: Call) async throws {
         let stream = Stream.user(user.sub)
         let events = try user.account.decide(.delete(byUser: by == "self"), context: AccountCommandContext(now: call.now))

@@ -35,7 +35,7 @@ enum AdminGetUser: AWSOperation {
     }
 }
 
-extension Postern {
+extension ClientAccessService {
     /// The pool and user named by an admin request.
     func adminUser(poolId: String, username: String) async throws -> (PoolRecord, UserRecord) {
         try Validate.userPoolId(poolId)

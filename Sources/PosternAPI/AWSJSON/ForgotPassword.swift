@@ -64,7 +64,7 @@ enum ForgotPassword: AWSOperation {
     }
 }
 
-extension Postern {
+extension OneTimeCodeService {
     /// The code events of a password reset, sent to a verified contact only.
     func resetCodeEvents(user: UserRecord, pool: PoolRecord, context: MessageContext, call: Call) async throws -> ([NewEvent], CodeDeliveryDetails) {
         let verified = ["phone_number", "email"].filter { user.attributes["\($0)_verified"] == "true" && !(user.attributes[$0] ?? "").isEmpty }

@@ -49,7 +49,7 @@ enum AdminSetUserMFAPreference: AWSOperation {
     }
 }
 
-extension Postern {
+extension EventLogService {
     /// Applies a preference request with Cognito's rules (`UserMFA.applying`) and records the result when
     /// it changes anything.
     func changeMFAPreference(

@@ -45,7 +45,7 @@ enum AdminSetUserSettings: AWSOperation {
     }
 }
 
-extension Postern {
+extension EventLogService {
     /// `MFAOptions` as SetUserMFAPreference's SMS setting: SMS to `phone_number` turns SMS MFA on, an
     /// empty list turns it off; anything else is refused, as Cognito refuses it.
     func applyLegacyMFAOptions(_ options: [MFAOptionType], to user: UserRecord, by: String, clientId: ClientID?, call: Call) async throws {

@@ -82,7 +82,7 @@ extension Character {
     fileprivate var isASCIIDigitCharacter: Bool { isASCII && isNumber }
 }
 
-extension Postern {
+extension TokenService where Self: ChallengeSessionService {
     /// The user of AssociateSoftwareToken / VerifySoftwareToken: the access token's, or the one signing in
     /// through an unused MFA_SETUP session (which then names the app client).
     func softwareTokenCaller(accessToken: String?, session sealed: String?, call: Call) async throws

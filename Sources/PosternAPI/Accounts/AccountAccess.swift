@@ -3,9 +3,9 @@ import PosternCore
 import PosternCrypto
 import PosternStore
 
-/// Finding the app client and the user a call names, checking the client's secret, and writing to a
-/// user's stream (the commands of `UserAccount.decide`).
-extension Postern {
+/// Finding the app client and the user a call names and checking the client's secret; making and
+/// opening password verifiers.
+extension ClientAccessService {
     /// Loads the client of a public call and its pool.
     func publicClient(_ clientId: String) async throws -> (ClientRecord, PoolRecord) {
         try Validate.clientId(clientId)
@@ -33,6 +33,9 @@ extension Postern {
         throw DomainError.userNotFound
     }
 
+}
+
+extension PasswordService {
     /// The user's password verifier, opened with the user's data key.
     func verifier(of user: UserRecord) async throws -> PasswordVerifier? {
         guard let sealed = user.sealedVerifier, let key = try dataKey(of: user) else { return nil }
@@ -42,16 +45,5 @@ extension Postern {
     /// A new verifier for `password`, bound to the pool and the internal username as SRP needs.
     func newVerifier(password: String, pool: PoolRecord, username: String) -> PasswordVerifier {
         PasswordVerifier.make(password: password, poolName: pool.id.poolName, userID: username)
-    }
-
-    /// Appends events to a user's stream at the version the caller loaded.
-    func appendToUser(_ user: UserRecord, _ payloads: [any EventPayload], call: Call, actor: String? = nil, clientId: ClientID? = nil)
-        async throws
-    {
-        let stream = Stream.user(user.sub)
-        try await commit(
-            .init(
-                stream: stream, expected: .exact(user.version), events: payloads.map { NewEvent(streamID: stream, $0) }, sealingKey: user.sealingKey),
-            metadata: call.metadata(actor: actor, clientId: clientId))
     }
 }

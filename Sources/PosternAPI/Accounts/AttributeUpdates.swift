@@ -7,7 +7,7 @@ import PosternStore
 /// verification of contact attributes (GetUserAttributeVerificationCode, VerifyUserAttribute). The rules
 /// are `ProfileUpdate` and `UserAccount.decide(.verifyAttribute)` in Core; here they meet the directory
 /// (alias holders), the CustomMessage hook and the log.
-extension Postern {
+extension AttributeService {
     func updateAttributes(
         user: UserRecord, pool: PoolRecord, changes: [AttributeType], deletions: [String] = [], writer: AttributeValidator.Writer,
         clientId: ClientID?, clientMetadata: [String: String]?, call: Call

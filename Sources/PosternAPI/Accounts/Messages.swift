@@ -5,7 +5,7 @@ import PosternStore
 
 /// The messages Postern sends (codes, temporary passwords): their text, the CustomMessage hook, and the
 /// outbox event that carries them, sealed, to the delivery worker.
-extension Postern {
+extension MessageService {
     /// The outbox event of a message carrying `code` (a one-time code or a temporary password; the store
     /// seals it with the user's data key), or nil when the user has no contact for any of the `preferred` attributes
     /// (default: the pool's auto-verified ones). When both contacts qualify, Cognito sends to the phone.

@@ -6,7 +6,7 @@ import PosternStore
 /// One-time codes (sign-up, password reset, attribute verification, the MFA and passwordless codes):
 /// issued with their message, limited per user and per address, and proved against their keyed hash.
 /// The rules of proving are `OneTimeCodeCheck` in Core.
-extension Postern {
+extension OneTimeCodeService {
     /// Events that send a one-time code to the user's contact attribute and record its keyed hash, and
     /// the masked delivery details. `purpose` names the code, `kind` the message (as CustomMessage's trigger
     /// sources do: SignUp, ResendCode, AdminCreateUser, ForgotPassword …).
@@ -64,14 +64,6 @@ extension Postern {
             }
             throw error
         }
-    }
-
-    /// Appends the events `command` decides for `user` (`UserAccount.decide`) at the version loaded.
-    func apply(
-        _ command: AccountCommand, to user: UserRecord, context: AccountCommandContext, call: Call, actor: String? = nil,
-        clientId: ClientID? = nil
-    ) async throws {
-        try await appendToUser(user, try user.account.decide(command, context: context), call: call, actor: actor, clientId: clientId)
     }
 
     /// The keyed hash of a code; a code sent to a contact covers that attribute's value, so it proves

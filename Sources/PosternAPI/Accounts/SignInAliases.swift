@@ -4,7 +4,7 @@ import PosternStore
 
 /// The sign-in aliases a change would claim (`SignInNames`), checked before the append so the caller
 /// gets Cognito's precise AliasExistsException; the unique key in the append transaction settles races.
-extension Postern {
+extension AliasService {
     /// The appends that move aliases `attributes` would claim away from their current holders
     /// (`ForceAliasCreation`, email and phone number only), or AliasExistsException when an alias is
     /// taken and may not be moved.

@@ -11,7 +11,7 @@ import PosternStore
 /// whose letters come from a keyed hash of the name, so asking twice gives the same answer. The request
 /// is recorded (`UserExistenceHidden`), which also gives the decoy the cost of a write, as the real
 /// answer has.
-extension Postern {
+extension UserExistenceService {
     /// `medium` (`EMAIL` or `SMS`) fixes the kind of contact, as a code factor the caller chose does;
     /// otherwise the pool's auto-verified attributes decide.
     func decoyDelivery(for login: String, pool: PoolRecord, medium: String? = nil) -> CodeDeliveryDetails {

@@ -9,7 +9,7 @@ import PosternStore
 /// the hook, and created from its answer — at a password sign-in (`UserMigration_Authentication`, with
 /// the password the user typed, which becomes their password whatever the pool's policy) or at
 /// ForgotPassword (`UserMigration_ForgotPassword`, without a password: the user must reset it).
-extension Postern {
+extension UserMigrationService {
     /// The migrated user, or nil when the pool has no UserMigration function or the hook did not know
     /// the user (an answer without `userAttributes`).
     func migrateUser(

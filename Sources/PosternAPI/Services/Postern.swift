@@ -7,7 +7,8 @@ import PosternStore
 import PostgresNIO
 import Synchronization
 
-/// The services every command uses: the store, the directory, keys and configuration.
+/// The composition root: the store, the directory, keys, hooks, limits and configuration, created once per
+/// server. It provides every service (`Services.swift`); operations name the ones they use.
 public final class Postern: Sendable {
     public let store: EventStore
     let directory: DirectoryQueries
@@ -36,53 +37,6 @@ public final class Postern: Sendable {
             logger: logger)
         throttle = Throttle(policy: configuration.throttle, counters: RateLimitCounters(client: client, logger: logger), logger: logger)
         self.logger = logger
-    }
-
-    /// Appends a command's events (with the inline projections, in one transaction). The one way the
-    /// API writes: it marks the operation's attempt committed, so `CommandPipeline` never runs a
-    /// command again once it has taken effect.
-    @discardableResult
-    func commit(_ batch: AppendBatch, metadata: EventMetadata) async throws(StoreError) -> [RecordedEvent] {
-        let recorded = try await store.append(batch, metadata: metadata)
-        CommandAttempt.current?.markCommitted()
-        let configuration = batch.appends.map(\.stream).filter(EventStore.isConfigurationStream)
-        if !configuration.isEmpty {
-            // This server reads its own writes at once; the others hear of them from the log.
-            directory.configuration.invalidate(streams: configuration)
-            await store.notifyConfigurationChanged()
-        }
-        return recorded
-    }
-
-    /// Loads and appends again when another command appended to the same stream first — for appends
-    /// that follow a committed command (a post-hook's record) and for background work. Before the
-    /// operation's first commit the conflict is left to `CommandPipeline`, which decides the whole
-    /// command again.
-    func retrying<T: Sendable>(_ attempts: Int = 5, _ body: () async throws -> T) async throws -> T {
-        if let attempt = CommandAttempt.current, !attempt.hasCommitted { return try await body() }
-        for attempt in 1...attempts {
-            do {
-                return try await body()
-            } catch StoreError.wrongExpectedVersion(let stream) {
-                logger.debug("concurrent append; retrying", metadata: ["stream": "\(stream)", "attempt": "\(attempt)"])
-            }
-        }
-        throw DomainError.concurrentModification("The resource was modified concurrently; try again.")
-    }
-
-    func issuer(_ pool: UserPoolID) -> String { "\(configuration.issuerBase)/\(pool.rawValue)" }
-
-    /// Unwraps the data key of a user as loaded (the directory reads it with the user row), or nil if it
-    /// was destroyed.
-    func dataKey(of user: UserRecord) throws -> Sealer? {
-        guard let wrapped = user.wrappedDataKey else { return nil }
-        return try master.unwrap(wrapped)
-    }
-
-    /// Unwraps the data key of a user, or nil if it was destroyed.
-    func dataKey(of sub: Sub) async throws -> Sealer? {
-        guard let wrapped = try await directory.wrappedDataKey(subject: sub.rawValue) else { return nil }
-        return try master.unwrap(wrapped)
     }
 }
 

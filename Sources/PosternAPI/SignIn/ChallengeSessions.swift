@@ -30,6 +30,9 @@ struct ChallengeSession: Codable, Sendable {
 
     /// The device the tokens of this sign-in will name.
     var device: SignInDevice? { deviceKey.map { SignInDevice(key: $0, authenticated: deviceAuthenticated == true) } }
+
+    /// The associated data of challenge sessions: a sealed session opens as nothing else.
+    static let purpose = "postern challenge session v1"
 }
 
 /// One answered round of CUSTOM_AUTH, as DefineAuthChallenge sees it in `request.session`.
@@ -48,11 +51,8 @@ struct ChallengeRound: Codable, Sendable {
 
 /// Sealing and opening challenge sessions (the `Session` string of a challenge answer), and telling
 /// whether an answer names the user the session is for.
-extension Postern {
-    /// The associated data of challenge sessions: a sealed session opens as nothing else.
-    static let sessionPurpose = "postern challenge session v1"
-
-    func sealSession(_ session: ChallengeSession) throws -> String { try master.sessions.seal(json: session, purpose: Self.sessionPurpose) }
+extension ChallengeSessionService {
+    func sealSession(_ session: ChallengeSession) throws -> String { try master.sessions.seal(json: session, purpose: ChallengeSession.purpose) }
 
     /// Opens the session of a challenge answer: it must be this challenge's, for this client and pool.
     func openChallengeSession(_ sealed: String?, challenge: String, pool: PoolRecord, client: ClientRecord, now: Date) throws -> ChallengeSession {
@@ -66,7 +66,7 @@ extension Postern {
 
     /// Opens a challenge session; expired or forged sessions are Cognito's NotAuthorized.
     func openSession(_ sealed: String, now: Date) throws -> ChallengeSession {
-        guard let session = try? master.sessions.open(sealed, as: ChallengeSession.self, purpose: Self.sessionPurpose) else {
+        guard let session = try? master.sessions.open(sealed, as: ChallengeSession.self, purpose: ChallengeSession.purpose) else {
             throw DomainError.notAuthorized("Invalid session for the user.")
         }
         guard session.expiresAt > now else { throw DomainError.notAuthorized("Invalid session for the user, session is expired.") }

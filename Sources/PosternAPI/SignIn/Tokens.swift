@@ -24,7 +24,7 @@ struct AccessTokenIdentity: Sendable {
     }
 }
 
-extension Postern {
+extension TokenService {
     /// Signs an ID and an access token with Cognito's claims (spec/tokens.md §3–4), as the pool's
     /// PreTokenGeneration hook (run with `source`) customizes them. Returns the hook's run for the
     /// caller's event, its decision's values `Sealed` (the store seals them with the user's data key).
