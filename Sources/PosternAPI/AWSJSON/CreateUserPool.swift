@@ -11,14 +11,12 @@ enum CreateUserPool: AWSOperation {
 
     static func handle(_ request: JSONObject, call: Call, postern: Postern) async throws -> Response {
         let name = try request.required("PoolName")
-        guard (1...128).contains(name.count), name.range(of: #"^[\w\s+=,.@-]+\z"#, options: .regularExpression) != nil else {
-            throw DomainError.validation("poolName", "Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+")
-        }
-        let settings = try UserPoolSettings.forNewPool(request: request.members)
+        let settings = try UserPoolConfiguration.settings(forNewPoolNamed: name, request: request.members)
         let id = UserPoolID(
             "\(postern.configuration.region)_\(Random.string(9, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"))")
+        // Two RSA keys cost more than the checks: they are made only for a request that passed them.
         let keys = try PoolSigningKeys.generate(sealer: postern.master.secrets)
-        let created = UserPoolCreated(poolId: id, name: name, settings: settings.json, signingKeys: keys)
+        let created = try UserPoolConfiguration.create(name: name, settings: settings, context: .init(poolId: id, signingKeys: keys))
         try await postern.commit(
             .init(stream: Stream.userPool(id), expected: .noStream, events: [NewEvent(streamID: Stream.userPool(id), created)]),
             metadata: call.metadata())

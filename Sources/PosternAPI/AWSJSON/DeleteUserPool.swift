@@ -11,17 +11,13 @@ enum DeleteUserPool: AWSOperation {
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
         try Validate.userPoolId(request.UserPoolId)
-        let pool = try await postern.directory.pool(request.UserPoolId)
-        if pool.settings.deletionProtected {
-            throw DomainError.invalidParameter("The user pool \(pool.id) has deletion protection enabled.")
-        }
-        let stream = Stream.userPool(pool.id)
-        let version = try await postern.store.version(of: stream)
-        var batch = AppendBatch(
-            stream: stream, expected: .exact(version), events: [NewEvent(streamID: stream, UserPoolDeleted(poolId: pool.id))])
-        batch.dataKeysToDestroy = try await postern.directory.subs(pool: pool.id)
+        let pool = try await postern.userPoolConfiguration(request.UserPoolId)
+        let deleted = try UserPoolConfiguration.delete(pool)
+        let stream = Stream.userPool(pool.poolId)
+        var batch = AppendBatch(stream: stream, expected: .exact(pool.version), events: [NewEvent(streamID: stream, deleted)])
+        batch.dataKeysToDestroy = try await postern.directory.subs(pool: pool.poolId)
         try await postern.commit(batch, metadata: call.metadata())
-        await postern.signingKeys.forget(pool.id)
+        await postern.signingKeys.forget(pool.poolId)
         return EmptyResponse()
     }
 }

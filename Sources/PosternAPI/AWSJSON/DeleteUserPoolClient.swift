@@ -13,12 +13,11 @@ enum DeleteUserPoolClient: AWSOperation {
     }
 
     static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        let client = try await DescribeUserPoolClient.load(poolId: request.UserPoolId, clientId: request.ClientId, postern: postern)
-        let stream = Stream.client(client.id)
+        let client = try await postern.appClientConfiguration(
+            try await DescribeUserPoolClient.load(poolId: request.UserPoolId, clientId: request.ClientId, postern: postern))
+        let stream = Stream.client(client.clientId)
         try await postern.commit(
-            .init(
-                stream: stream, expected: .exact(try await postern.store.version(of: stream)),
-                events: [NewEvent(streamID: stream, UserPoolClientDeleted(poolId: client.poolId, clientId: client.id))]),
+            .init(stream: stream, expected: .exact(client.version), events: [NewEvent(streamID: stream, AppClientConfiguration.delete(client))]),
             metadata: call.metadata())
         return EmptyResponse()
     }

@@ -9,15 +9,12 @@ enum SetUserPoolMfaConfig: AWSOperation {
     static func handle(_ request: JSONObject, call: Call, postern: Postern) async throws -> JSONValue {
         let id = try request.required("UserPoolId")
         try Validate.userPoolId(id)
-        let pool = try await postern.directory.pool(id)
-        let settings = try pool.settings.withMFAConfiguration(request.members)
-        let stream = Stream.userPool(pool.id)
+        let pool = try await postern.userPoolConfiguration(id)
+        let updated = try UserPoolConfiguration.setMFAConfig(pool, request: request.members)
+        let stream = Stream.userPool(pool.poolId)
         try await postern.commit(
-            .init(
-                stream: stream, expected: .exact(try await postern.store.version(of: stream)),
-                events: [NewEvent(streamID: stream, UserPoolUpdated(poolId: pool.id, settings: settings.json))]),
-            metadata: call.metadata())
-        return .object(settings.mfaConfigurationDescription)
+            .init(stream: stream, expected: .exact(pool.version), events: [NewEvent(streamID: stream, updated)]), metadata: call.metadata())
+        return .object(UserPoolSettings(json: updated.settings).mfaConfigurationDescription)
     }
 }
 

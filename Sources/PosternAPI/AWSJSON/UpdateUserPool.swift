@@ -10,15 +10,11 @@ enum UpdateUserPool: AWSOperation {
     static func handle(_ request: JSONObject, call: Call, postern: Postern) async throws -> EmptyResponse {
         let id = try request.required("UserPoolId")
         try Validate.userPoolId(id)
-        let pool = try await postern.directory.pool(id)
-        let settings = try pool.settings.updated(request: request.members)
-        let stream = Stream.userPool(pool.id)
-        let version = try await postern.store.version(of: stream)
+        let pool = try await postern.userPoolConfiguration(id)
+        let updated = try UserPoolConfiguration.update(pool, request: request.members)
+        let stream = Stream.userPool(pool.poolId)
         try await postern.commit(
-            .init(
-                stream: stream, expected: .exact(version),
-                events: [NewEvent(streamID: stream, UserPoolUpdated(poolId: pool.id, settings: settings.json))]),
-            metadata: call.metadata())
+            .init(stream: stream, expected: .exact(pool.version), events: [NewEvent(streamID: stream, updated)]), metadata: call.metadata())
         return EmptyResponse()
     }
 }

@@ -12,19 +12,13 @@ enum UpdateUserPoolClient: AWSOperation {
     static func handle(_ request: JSONObject, call: Call, postern: Postern) async throws -> Response {
         let poolId = try request.required("UserPoolId")
         let clientId = try request.required("ClientId")
-        let client = try await DescribeUserPoolClient.load(poolId: poolId, clientId: clientId, postern: postern)
-        var members = request.members
-        if members["ClientName"] == nil { members["ClientName"] = .string(client.settings.name) }
-        let settings = try ClientSettings.from(request: members)
-        try settings.validateAttributePermissions(schema: try await postern.directory.pool(poolId).settings.schema)
-        let stream = Stream.client(client.id)
+        let client = try await postern.appClientConfiguration(
+            try await DescribeUserPoolClient.load(poolId: poolId, clientId: clientId, postern: postern))
+        let schema = try await postern.directory.pool(poolId).settings.schema
+        let updated = try AppClientConfiguration.update(client, schema: schema, request: request.members)
+        let stream = Stream.client(client.clientId)
         try await postern.commit(
-            .init(
-                stream: stream, expected: .exact(try await postern.store.version(of: stream)),
-                events: [
-                    NewEvent(streamID: stream, UserPoolClientUpdated(poolId: client.poolId, clientId: client.id, settings: settings.json))
-                ]),
-            metadata: call.metadata())
+            .init(stream: stream, expected: .exact(client.version), events: [NewEvent(streamID: stream, updated)]), metadata: call.metadata())
         return Response(UserPoolClient: try DescribeUserPoolClient.describe(try await postern.directory.client(clientId), postern: postern))
     }
 }

@@ -78,7 +78,8 @@ public struct Operator: Sendable {
         try await withPostern { postern in
             let id = "AKIA" + Random.string(16, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
             let secret = Random.string(40, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-            let created = AdminKeyCreated(accessKeyId: id, sealedSecret: try postern.master.secrets.seal(secret), description: description)
+            let created = AdminAccessKey.create(
+                description: description, context: .init(accessKeyId: id, sealedSecret: try postern.master.secrets.seal(secret)))
             let stream = Stream.adminKey(id)
             try await postern.commit(
                 .init(stream: stream, expected: .noStream, events: [NewEvent(streamID: stream, created)]),
@@ -102,11 +103,17 @@ public struct Operator: Sendable {
 
     public func revokeAdminKey(_ id: String) async throws {
         try await withPostern { postern in
+            let key = try await postern.adminAccessKey(id)
+            let revoked: AdminKeyRevoked
+            do {
+                revoked = try AdminAccessKey.revoke(key, accessKeyId: id)
+            } catch let refusal as DomainError {
+                throw ConfigurationError(AWSError.from(domain: refusal).message)  // the CLI prints the message alone
+            }
             let stream = Stream.adminKey(id)
-            let version = try await postern.store.version(of: stream)
-            guard version > 0 else { throw ConfigurationError("no such access key: \(id)") }
+            // The loaded key's version (`revoke` has refused a key with no stream).
             try await postern.commit(
-                .init(stream: stream, expected: .exact(version), events: [NewEvent(streamID: stream, AdminKeyRevoked(accessKeyId: id))]),
+                .init(stream: stream, expected: .exact(key?.version ?? 0), events: [NewEvent(streamID: stream, revoked)]),
                 metadata: EventMetadata(requestId: UUID().uuidString.lowercased(), actor: "operator", operation: "admin-keys revoke"))
             _ = try? await postern.store.writeCheckpoint()
         }
