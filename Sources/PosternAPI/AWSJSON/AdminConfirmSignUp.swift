@@ -13,15 +13,18 @@ enum AdminConfirmSignUp: AWSOperation {
         var ClientMetadata: [String: String]?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        let (pool, sub) = try await postern.retrying {
-            let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
-            try await postern.apply(.confirmByAdmin, to: user, context: AccountCommandContext(now: call.now), call: call)
+    typealias Services = any ClientAccessService & EventLogService & TriggerService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
+        let (pool, sub) = try await services.retrying {
+            let (pool, user) = try await services.adminUser(poolId: request.UserPoolId, username: request.Username)
+            try await services.apply(.confirmByAdmin, to: user, context: AccountCommandContext(now: call.now), call: call)
             return (pool, user.sub)
         }
-        if let user = try await postern.directory.user(sub: sub.rawValue) {
-            try await postern.triggers.postConfirmation(
-                pool: pool, user: user, clientId: nil, clientMetadata: request.ClientMetadata, call: call, postern: postern)
+        if let user = try await services.directory.user(sub: sub.rawValue) {
+            try await services.triggers.postConfirmation(
+                pool: pool, user: user, clientId: nil, clientMetadata: request.ClientMetadata, call: call, log: services)
         }
         return EmptyResponse()
     }

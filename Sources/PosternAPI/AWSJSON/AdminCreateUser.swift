@@ -22,7 +22,7 @@ enum AdminCreateUser: AWSOperation {
 
     struct Response: Encodable, Sendable { var User: UserType }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
+    static func handle(_ request: Request, call: Call, services: Postern) async throws -> Response {
         try Validate.userPoolId(request.UserPoolId)
         try Validate.username(request.Username)
         if let action = request.MessageAction, !["RESEND", "SUPPRESS"].contains(action) {
@@ -31,45 +31,45 @@ enum AdminCreateUser: AWSOperation {
         for medium in request.DesiredDeliveryMediums ?? [] where !["SMS", "EMAIL"].contains(medium) {
             throw DomainError.validation("desiredDeliveryMediums", "Member must satisfy enum value set: [SMS, EMAIL]")
         }
-        let pool = try await postern.directory.pool(request.UserPoolId)
+        let pool = try await services.directory.pool(request.UserPoolId)
         let policy = pool.settings.passwordPolicy
         if let given = request.TemporaryPassword { try policy.validate(given) }
         let password = request.TemporaryPassword ?? TemporaryPassword.generate(for: policy)
         let mediums = (request.DesiredDeliveryMediums ?? ["SMS"]).map { $0 == "EMAIL" ? "email" : "phone_number" }
 
         if request.MessageAction == "RESEND" {
-            return try await resend(request, pool: pool, password: password, mediums: mediums, call: call, postern: postern)
+            return try await resend(request, pool: pool, password: password, mediums: mediums, call: call, postern: services)
         }
         let registration = try UserRegistration(
             pool: pool, requestedUsername: request.Username, attributes: request.UserAttributes ?? [], writer: .admin)
-        let hook = try await postern.triggers.preSignUp(
+        let hook = try await services.triggers.preSignUp(
             source: "PreSignUp_AdminCreateUser", pool: pool, userName: registration.username, clientId: nil,
             attributes: registration.attributes, validationData: request.ValidationData, clientMetadata: request.ClientMetadata)
         let sub = registration.sub
         let stream = Stream.user(sub)
         let registered = registration.registered(
             poolId: pool.id, origin: "AdminCreateUser",
-            verifier: postern.newVerifier(password: password, pool: pool, username: registration.username),
+            verifier: services.newVerifier(password: password, pool: pool, username: registration.username),
             status: .forceChangePassword, clientId: nil, preSignUp: hook?.record)
         var events = [NewEvent(streamID: stream, registered)]
         if request.MessageAction != "SUPPRESS" {
             events += try await invitation(
                 sub: sub, username: registration.username, attributes: registration.attributes, pool: pool, password: password,
-                mediums: mediums, clientMetadata: request.ClientMetadata, call: call, postern: postern)
+                mediums: mediums, clientMetadata: request.ClientMetadata, call: call, postern: services)
         }
         var batch = AppendBatch()
-        batch.appends = try await postern.aliasTransfers(
+        batch.appends = try await services.aliasTransfers(
             pool: pool, sub: sub, attributes: registration.attributes, force: request.ForceAliasCreation ?? false)
         batch.append(stream: stream, expected: .noStream, events: events, sealingKey: .new)
         do {
-            try await postern.commit(batch, metadata: call.metadata())
+            try await services.commit(batch, metadata: call.metadata())
         } catch {
             if error == .uniqueValueTaken(constraint: "users_username_unique") {
                 throw DomainError.usernameExists("User account already exists")
             }
             throw error
         }
-        guard let user = try await postern.directory.user(sub: sub.rawValue) else { throw DomainError.userNotFound }
+        guard let user = try await services.directory.user(sub: sub.rawValue) else { throw DomainError.userNotFound }
         return Response(User: UserType(user))
     }
 

@@ -13,9 +13,12 @@ enum AdminDeleteUser: AWSOperation {
         var Username: String
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
-        try await postern.deleteUser(user, pool: pool, by: "admin", call: call)
+    typealias Services = any ClientAccessService & EventLogService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
+        let (pool, user) = try await services.adminUser(poolId: request.UserPoolId, username: request.Username)
+        try await services.deleteUser(user, pool: pool, by: "admin", call: call)
         return EmptyResponse()
     }
 }

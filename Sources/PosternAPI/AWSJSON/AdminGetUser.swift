@@ -24,8 +24,11 @@ enum AdminGetUser: AWSOperation {
         var UserMFASettingList: [String]?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
-        let (_, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
+    typealias Services = any ClientAccessService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> Response {
+        let (_, user) = try await services.adminUser(poolId: request.UserPoolId, username: request.Username)
         let type = UserType(user)
         return Response(
             Username: type.Username, UserAttributes: type.Attributes, UserCreateDate: type.UserCreateDate,

@@ -15,28 +15,28 @@ enum AdminInitiateAuth: AWSOperation {
         var ClientMetadata: [String: String]?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> AuthResponse {
+    static func handle(_ request: Request, call: Call, services: Postern) async throws -> AuthResponse {
         try Validate.userPoolId(request.UserPoolId)
-        let client = try await DescribeUserPoolClient.load(poolId: request.UserPoolId, clientId: request.ClientId, postern: postern)
-        let pool = try await postern.directory.pool(request.UserPoolId)
+        let client = try await DescribeUserPoolClient.load(poolId: request.UserPoolId, clientId: request.ClientId, directory: services.directory)
+        let pool = try await services.directory.pool(request.UserPoolId)
         let parameters = request.AuthParameters ?? [:]
         let flow = try AuthFlows.parse(request.AuthFlow, admin: true)
         try AuthFlows.requireEnabled(flow, wire: request.AuthFlow, client: client)
         switch flow {
         case .adminUserPassword:
-            return try await postern.passwordSignIn(
+            return try await services.passwordSignIn(
                 pool: pool, client: client, parameters: parameters, flow: flow, clientMetadata: request.ClientMetadata, call: call)
         case .userSRP:
-            return try await postern.srpSignIn(
+            return try await services.srpSignIn(
                 pool: pool, client: client, parameters: parameters, flow: flow, clientMetadata: request.ClientMetadata, call: call)
         case .userAuth:
-            return try await postern.choiceSignIn(
+            return try await services.choiceSignIn(
                 pool: pool, client: client, parameters: parameters, clientMetadata: request.ClientMetadata, call: call)
         case .refreshToken:
-            return try await postern.refreshSignIn(
+            return try await services.refreshSignIn(
                 pool: pool, client: client, parameters: parameters, clientMetadata: request.ClientMetadata, call: call)
         case .custom:
-            return try await postern.customSignIn(
+            return try await services.customSignIn(
                 pool: pool, client: client, parameters: parameters, flow: flow, clientMetadata: request.ClientMetadata, call: call)
         default:
             throw DomainError.invalidParameter("\(request.AuthFlow) is not supported by this server yet.")

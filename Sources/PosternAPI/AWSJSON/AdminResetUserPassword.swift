@@ -14,12 +14,15 @@ enum AdminResetUserPassword: AWSOperation {
         var ClientMetadata: [String: String]?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
-        let (events, _) = try await postern.resetCodeEvents(
+    typealias Services = any ClientAccessService & OneTimeCodeService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
+        let (pool, user) = try await services.adminUser(poolId: request.UserPoolId, username: request.Username)
+        let (events, _) = try await services.resetCodeEvents(
             user: user, pool: pool, context: MessageContext(clientMetadata: request.ClientMetadata, userStatus: .resetRequired), call: call)
         let stream = Stream.user(user.sub)
-        try await postern.commit(
+        try await services.commit(
             .init(
                 stream: stream, expected: .exact(user.version),
                 events: try user.account.decide(.requirePasswordReset, context: AccountCommandContext(now: call.now)).map {

@@ -16,11 +16,11 @@ enum AdminRespondToAuthChallenge: AWSOperation {
         var ClientMetadata: [String: String]?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> AuthResponse {
-        let client = try await DescribeUserPoolClient.load(poolId: request.UserPoolId, clientId: request.ClientId, postern: postern)
-        let pool = try await postern.directory.pool(request.UserPoolId)
+    static func handle(_ request: Request, call: Call, services: Postern) async throws -> AuthResponse {
+        let client = try await DescribeUserPoolClient.load(poolId: request.UserPoolId, clientId: request.ClientId, directory: services.directory)
+        let pool = try await services.directory.pool(request.UserPoolId)
         return try await AuthChallenges.answer(
             request.ChallengeName, pool: pool, client: client, session: request.Session, responses: request.ChallengeResponses ?? [:],
-            clientMetadata: request.ClientMetadata, call: call, postern: postern)
+            clientMetadata: request.ClientMetadata, call: call, postern: services)
     }
 }

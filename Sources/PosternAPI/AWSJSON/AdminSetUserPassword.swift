@@ -14,12 +14,15 @@ enum AdminSetUserPassword: AWSOperation {
         var Permanent: Bool?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
+    typealias Services = any ClientAccessService & EventLogService & PasswordService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
+        let (pool, user) = try await services.adminUser(poolId: request.UserPoolId, username: request.Username)
         try pool.settings.passwordPolicy.validate(request.Password)
         guard user.wrappedDataKey != nil else { throw DomainError.userNotFound }
-        let verifier = postern.newVerifier(password: request.Password, pool: pool, username: user.username)
-        try await postern.apply(
+        let verifier = services.newVerifier(password: request.Password, pool: pool, username: user.username)
+        try await services.apply(
             .setPassword(verifier, permanent: request.Permanent ?? false), to: user, context: AccountCommandContext(now: call.now), call: call)
         return EmptyResponse()
     }

@@ -12,9 +12,12 @@ enum AdminUserGlobalSignOut: AWSOperation {
         var Username: String
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        let (_, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
-        try await postern.apply(.signOutGlobally, to: user, context: AccountCommandContext(now: call.now), call: call)
+    typealias Services = any ClientAccessService & EventLogService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
+        let (_, user) = try await services.adminUser(poolId: request.UserPoolId, username: request.Username)
+        try await services.apply(.signOutGlobally, to: user, context: AccountCommandContext(now: call.now), call: call)
         return EmptyResponse()
     }
 }

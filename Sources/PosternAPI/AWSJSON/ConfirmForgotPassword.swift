@@ -17,33 +17,33 @@ enum ConfirmForgotPassword: AWSOperation {
         var ClientMetadata: [String: String]?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
+    static func handle(_ request: Request, call: Call, services: Postern) async throws -> EmptyResponse {
         try Validate.username(request.Username)
-        let (client, pool) = try await postern.publicClient(request.ClientId)
-        try postern.checkSecretHash(request.SecretHash, client: client, usernames: [request.Username])
+        let (client, pool) = try await services.publicClient(request.ClientId)
+        try services.checkSecretHash(request.SecretHash, client: client, usernames: [request.Username])
         guard request.ConfirmationCode.range(of: #"^[\S]+\z"#, options: .regularExpression) != nil, request.ConfirmationCode.count <= 2048 else {
             throw DomainError.validation("confirmationCode", "Member must satisfy regular expression pattern: [\\S]+")
         }
         try pool.settings.passwordPolicy.validate(request.Password)
-        let reset = try await postern.retrying {
-            guard let user = try await postern.directory.user(pool: pool, login: request.Username) else {
+        let reset = try await services.retrying {
+            guard let user = try await services.directory.user(pool: pool, login: request.Username) else {
                 if client.settings.preventUserExistenceErrors { throw DomainError.codeMismatch }
                 throw DomainError.userNotFound
             }
             let hides = client.settings.preventUserExistenceErrors
             try user.account.requirePasswordResettable(hidesUserExistence: hides)
-            try await postern.checkCode(request.ConfirmationCode, user: user, purpose: "ForgotPassword", clientId: client.id, call: call)
+            try await services.checkCode(request.ConfirmationCode, user: user, purpose: "ForgotPassword", clientId: client.id, call: call)
             guard user.wrappedDataKey != nil else { throw DomainError.userNotFound }
-            let verifier = postern.newVerifier(password: request.Password, pool: pool, username: user.username)
-            try await postern.apply(
+            let verifier = services.newVerifier(password: request.Password, pool: pool, username: user.username)
+            try await services.apply(
                 .resetForgottenPassword(verifier), to: user, context: AccountCommandContext(now: call.now, hidesUserExistence: hides), call: call,
                 actor: user.sub.rawValue, clientId: client.id)
             return user.sub
         }
-        if let user = try await postern.directory.user(sub: reset.rawValue) {
-            try await postern.triggers.postConfirmation(
+        if let user = try await services.directory.user(sub: reset.rawValue) {
+            try await services.triggers.postConfirmation(
                 source: "PostConfirmation_ConfirmForgotPassword", pool: pool, user: user, clientId: client.id,
-                clientMetadata: request.ClientMetadata, call: call, postern: postern)
+                clientMetadata: request.ClientMetadata, call: call, log: services)
         }
         return EmptyResponse()
     }

@@ -22,21 +22,21 @@ enum ConfirmSignUp: AWSOperation {
         var Session: String?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
+    static func handle(_ request: Request, call: Call, services: Postern) async throws -> Response {
         try Validate.username(request.Username)
-        let (client, pool) = try await postern.publicClient(request.ClientId)
-        try postern.checkSecretHash(request.SecretHash, client: client, usernames: [request.Username])
+        let (client, pool) = try await services.publicClient(request.ClientId)
+        try services.checkSecretHash(request.SecretHash, client: client, usernames: [request.Username])
         guard request.ConfirmationCode.range(of: #"^[\S]+\z"#, options: .regularExpression) != nil, request.ConfirmationCode.count <= 2048 else {
             throw DomainError.validation("confirmationCode", "Member must satisfy regular expression pattern: [\\S]+")
         }
-        let confirmed = try await postern.retrying {
-            guard let user = try await postern.directory.user(pool: pool, login: request.Username) else {
+        let confirmed = try await services.retrying {
+            guard let user = try await services.directory.user(pool: pool, login: request.Username) else {
                 if client.settings.preventUserExistenceErrors { throw DomainError.codeMismatch }
                 throw DomainError.userNotFound
             }
             let hides = client.settings.preventUserExistenceErrors
             try user.account.requireConfirmable(hidesUserExistence: hides)
-            let proven = try await postern.checkCode(request.ConfirmationCode, user: user, purpose: "SignUp", clientId: client.id, call: call)
+            let proven = try await services.checkCode(request.ConfirmationCode, user: user, purpose: "SignUp", clientId: client.id, call: call)
             let events = try user.account.decide(
                 .confirmSignUp(provedAttribute: proven),
                 context: AccountCommandContext(
@@ -47,23 +47,23 @@ enum ConfirmSignUp: AWSOperation {
                 if let verified = confirmed.verifiedAttribute { proved["\(verified)_verified"] = "true" }
             }
             var batch = AppendBatch()
-            batch.appends = try await postern.aliasTransfers(
+            batch.appends = try await services.aliasTransfers(
                 pool: pool, sub: user.sub, attributes: proved, force: request.ForceAliasCreation ?? false)
             let stream = Stream.user(user.sub)
             batch.append(
                 stream: stream, expected: .exact(user.version),
                 events: events.map { NewEvent(streamID: stream, $0) })
-            try await postern.commit(batch, metadata: call.metadata(actor: user.sub.rawValue, clientId: client.id))
+            try await services.commit(batch, metadata: call.metadata(actor: user.sub.rawValue, clientId: client.id))
             return user.sub
         }
-        if let user = try await postern.directory.user(sub: confirmed.rawValue) {
-            try await postern.triggers.postConfirmation(
-                pool: pool, user: user, clientId: client.id, clientMetadata: request.ClientMetadata, call: call, postern: postern)
+        if let user = try await services.directory.user(sub: confirmed.rawValue) {
+            try await services.triggers.postConfirmation(
+                pool: pool, user: user, clientId: client.id, clientMetadata: request.ClientMetadata, call: call, log: services)
         }
         // SignUp's session for this user and client carries on into a sign-in; any other is ignored.
-        guard let given = request.Session, client.settings.allows(.userAuth), let opened = try? postern.openSession(given, now: call.now),
+        guard let given = request.Session, client.settings.allows(.userAuth), let opened = try? services.openSession(given, now: call.now),
             opened.challenge == "SIGN_UP", opened.sub == confirmed.rawValue, opened.clientId == client.id.rawValue
         else { return Response() }
-        return Response(Session: try postern.signUpSession(pool: pool, client: client, sub: confirmed, stage: "SIGN_UP_CONFIRMED", call: call))
+        return Response(Session: try services.signUpSession(pool: pool, client: client, sub: confirmed, stage: "SIGN_UP_CONFIRMED", call: call))
     }
 }

@@ -9,17 +9,20 @@ enum CreateUserPool: AWSOperation {
 
     struct Response: Encodable, Sendable { var UserPool: JSONValue }
 
-    static func handle(_ request: JSONObject, call: Call, postern: Postern) async throws -> Response {
+    typealias Services = any EventLogService & KeyService & SettingsService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: JSONObject, call: Call, services: Services) async throws -> Response {
         let name = try request.required("PoolName")
         let settings = try UserPoolConfiguration.settings(forNewPoolNamed: name, request: request.members)
         let id = UserPoolID(
-            "\(postern.configuration.region)_\(Random.string(9, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"))")
+            "\(services.configuration.region)_\(Random.string(9, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"))")
         // Two RSA keys cost more than the checks: they are made only for a request that passed them.
-        let keys = try PoolSigningKeys.generate(sealer: postern.master.secrets)
+        let keys = try PoolSigningKeys.generate(sealer: services.master.secrets)
         let created = try UserPoolConfiguration.create(name: name, settings: settings, context: .init(poolId: id, signingKeys: keys))
-        try await postern.commit(
+        try await services.commit(
             .init(stream: Stream.userPool(id), expected: .noStream, events: [NewEvent(streamID: Stream.userPool(id), created)]),
             metadata: call.metadata())
-        return Response(UserPool: try await DescribeUserPool.describe(try await postern.directory.pool(id.rawValue), postern: postern))
+        return Response(UserPool: try await DescribeUserPool.describe(try await services.directory.pool(id.rawValue), services: services))
     }
 }

@@ -9,9 +9,12 @@ enum DeleteUser: AWSOperation {
 
     struct Request: Decodable, Sendable { var AccessToken: String }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
+    typealias Services = any EventLogService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
         let identity = try call.signedIn()
-        try await postern.deleteUser(identity.user, pool: identity.pool, by: "self", call: call)
+        try await services.deleteUser(identity.user, pool: identity.pool, by: "self", call: call)
         return EmptyResponse()
     }
 }

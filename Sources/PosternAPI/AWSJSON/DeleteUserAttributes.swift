@@ -12,9 +12,12 @@ enum DeleteUserAttributes: AWSOperation {
         var UserAttributeNames: [String]
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
+    typealias Services = any AttributeService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
         let identity = try call.signedIn()
-        _ = try await postern.updateAttributes(
+        _ = try await services.updateAttributes(
             user: identity.user, pool: identity.pool, changes: [], deletions: request.UserAttributeNames,
             writer: .client(identity.client.settings.attributePermissions), clientId: identity.client.id, clientMetadata: nil, call: call)
         return EmptyResponse()
@@ -31,9 +34,12 @@ enum AdminDeleteUserAttributes: AWSOperation {
         var UserAttributeNames: [String]
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
-        _ = try await postern.updateAttributes(
+    typealias Services = any AttributeService & ClientAccessService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
+        let (pool, user) = try await services.adminUser(poolId: request.UserPoolId, username: request.Username)
+        _ = try await services.updateAttributes(
             user: user, pool: pool, changes: [], deletions: request.UserAttributeNames, writer: .admin, clientId: nil, clientMetadata: nil,
             call: call)
         return EmptyResponse()

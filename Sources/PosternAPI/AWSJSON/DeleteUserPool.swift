@@ -9,15 +9,18 @@ enum DeleteUserPool: AWSOperation {
 
     struct Request: Decodable, Sendable { var UserPoolId: String }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
+    typealias Services = any TokenService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
         try Validate.userPoolId(request.UserPoolId)
-        let pool = try await postern.userPoolConfiguration(request.UserPoolId)
+        let pool = try await services.userPoolConfiguration(request.UserPoolId)
         let deleted = try UserPoolConfiguration.delete(pool)
         let stream = Stream.userPool(pool.poolId)
         var batch = AppendBatch(stream: stream, expected: .exact(pool.version), events: [NewEvent(streamID: stream, deleted)])
-        batch.dataKeysToDestroy = try await postern.directory.subs(pool: pool.poolId)
-        try await postern.commit(batch, metadata: call.metadata())
-        await postern.signingKeys.forget(pool.poolId)
+        batch.dataKeysToDestroy = try await services.directory.subs(pool: pool.poolId)
+        try await services.commit(batch, metadata: call.metadata())
+        await services.signingKeys.forget(pool.poolId)
         return EmptyResponse()
     }
 }

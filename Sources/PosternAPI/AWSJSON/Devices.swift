@@ -32,9 +32,9 @@ enum ConfirmDevice: AWSOperation {
 
     struct Response: Encodable, Sendable { var UserConfirmationNecessary: Bool }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
+    static func handle(_ request: Request, call: Call, services: Postern) async throws -> Response {
         let identity = try call.signedIn()
-        let (device, policy) = try await postern.ownDevice(request.DeviceKey, of: identity.user, pool: identity.pool)
+        let (device, policy) = try await services.ownDevice(request.DeviceKey, of: identity.user, pool: identity.pool)
         if device.sealedVerifier != nil { throw AWSError(type: "DeviceKeyExistsException", message: "Device key already exists", status: 400) }
         guard let verifierBytes = request.DeviceSecretVerifierConfig?.PasswordVerifier.flatMap({ Data(base64Encoded: $0) }),
             let saltBytes = request.DeviceSecretVerifierConfig?.Salt.flatMap({ Data(base64Encoded: $0) }), !verifierBytes.isEmpty,
@@ -46,7 +46,7 @@ enum ConfirmDevice: AWSOperation {
             throw DomainError.validation("deviceName", "Member must have length between 1 and 1024")
         }
         let remembered = !policy.onlyRememberedOnUserPrompt
-        try await postern.appendToUser(
+        try await services.appendToUser(
             identity.user,
             [
                 DeviceConfirmed(
@@ -68,10 +68,10 @@ enum GetDevice: AWSOperation {
 
     struct Response: Encodable, Sendable { var Device: DeviceType }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
+    static func handle(_ request: Request, call: Call, services: Postern) async throws -> Response {
         let identity = try call.signedIn()
-        let (device, _) = try await postern.ownDevice(request.DeviceKey, of: identity.user, pool: identity.pool)
-        return Response(Device: try postern.deviceType(device, of: identity.user))
+        let (device, _) = try await services.ownDevice(request.DeviceKey, of: identity.user, pool: identity.pool)
+        return Response(Device: try services.deviceType(device, of: identity.user))
     }
 }
 
@@ -90,9 +90,9 @@ enum ListDevices: AWSOperation {
         var PaginationToken: String?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
+    static func handle(_ request: Request, call: Call, services: Postern) async throws -> Response {
         let identity = try call.signedIn()
-        let (devices, next) = try await postern.deviceList(
+        let (devices, next) = try await services.deviceList(
             of: identity.user, pool: identity.pool, limit: request.Limit, token: request.PaginationToken)
         return Response(Devices: devices, PaginationToken: next)
     }
@@ -108,9 +108,9 @@ enum UpdateDeviceStatus: AWSOperation {
         var DeviceRememberedStatus: String?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
+    static func handle(_ request: Request, call: Call, services: Postern) async throws -> EmptyResponse {
         let identity = try call.signedIn()
-        try await postern.updateDeviceStatus(
+        try await services.updateDeviceStatus(
             request.DeviceKey, status: request.DeviceRememberedStatus, of: identity.user, pool: identity.pool, by: "self",
             clientId: identity.client.id, call: call)
         return EmptyResponse()
@@ -126,9 +126,9 @@ enum ForgetDevice: AWSOperation {
         var DeviceKey: String
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
+    static func handle(_ request: Request, call: Call, services: Postern) async throws -> EmptyResponse {
         let identity = try call.signedIn()
-        try await postern.forgetDevice(
+        try await services.forgetDevice(
             request.DeviceKey, of: identity.user, pool: identity.pool, by: "self", clientId: identity.client.id, call: call)
         return EmptyResponse()
     }
@@ -144,10 +144,10 @@ enum AdminGetDevice: AWSOperation {
         var DeviceKey: String
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> GetDevice.Response {
-        let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
-        let (device, _) = try await postern.ownDevice(request.DeviceKey, of: user, pool: pool)
-        return GetDevice.Response(Device: try postern.deviceType(device, of: user))
+    static func handle(_ request: Request, call: Call, services: Postern) async throws -> GetDevice.Response {
+        let (pool, user) = try await services.adminUser(poolId: request.UserPoolId, username: request.Username)
+        let (device, _) = try await services.ownDevice(request.DeviceKey, of: user, pool: pool)
+        return GetDevice.Response(Device: try services.deviceType(device, of: user))
     }
 }
 
@@ -162,9 +162,9 @@ enum AdminListDevices: AWSOperation {
         var PaginationToken: String?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> ListDevices.Response {
-        let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
-        let (devices, next) = try await postern.deviceList(of: user, pool: pool, limit: request.Limit, token: request.PaginationToken)
+    static func handle(_ request: Request, call: Call, services: Postern) async throws -> ListDevices.Response {
+        let (pool, user) = try await services.adminUser(poolId: request.UserPoolId, username: request.Username)
+        let (devices, next) = try await services.deviceList(of: user, pool: pool, limit: request.Limit, token: request.PaginationToken)
         return ListDevices.Response(Devices: devices, PaginationToken: next)
     }
 }
@@ -180,9 +180,9 @@ enum AdminUpdateDeviceStatus: AWSOperation {
         var DeviceRememberedStatus: String?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
-        try await postern.updateDeviceStatus(
+    static func handle(_ request: Request, call: Call, services: Postern) async throws -> EmptyResponse {
+        let (pool, user) = try await services.adminUser(poolId: request.UserPoolId, username: request.Username)
+        try await services.updateDeviceStatus(
             request.DeviceKey, status: request.DeviceRememberedStatus, of: user, pool: pool, by: "admin", clientId: nil, call: call)
         return EmptyResponse()
     }
@@ -198,9 +198,9 @@ enum AdminForgetDevice: AWSOperation {
         var DeviceKey: String
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
-        try await postern.forgetDevice(request.DeviceKey, of: user, pool: pool, by: "admin", clientId: nil, call: call)
+    static func handle(_ request: Request, call: Call, services: Postern) async throws -> EmptyResponse {
+        let (pool, user) = try await services.adminUser(poolId: request.UserPoolId, username: request.Username)
+        try await services.forgetDevice(request.DeviceKey, of: user, pool: pool, by: "admin", clientId: nil, call: call)
         return EmptyResponse()
     }
 }

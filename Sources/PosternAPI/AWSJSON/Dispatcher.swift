@@ -61,7 +61,7 @@ struct Dispatcher: Sendable {
                     }
                     call.identity = try await postern.authenticate(accessToken: carrier.AccessToken, now: call.now)
                 }
-                return try WireJSON.encode(try await Operation.handle(request, call: call, postern: postern))
+                return try WireJSON.encode(try await Operation.handle(request, call: call, services: Operation.services(postern)))
             }
         }
     }

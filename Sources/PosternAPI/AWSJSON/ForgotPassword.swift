@@ -23,41 +23,44 @@ enum ForgotPassword: AWSOperation {
     /// Reset codes last an hour.
     static let codeValidity: TimeInterval = 3600
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
+    typealias Services = any ClientAccessService & OneTimeCodeService & UserExistenceService & UserMigrationService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> Response {
         try Validate.username(request.Username)
-        let (client, pool) = try await postern.publicClient(request.ClientId)
-        try postern.checkSecretHash(request.SecretHash, client: client, usernames: [request.Username])
-        try await postern.countCodeRequest(call: call)
-        var found = try await postern.directory.user(pool: pool, login: request.Username)
+        let (client, pool) = try await services.publicClient(request.ClientId)
+        try services.checkSecretHash(request.SecretHash, client: client, usernames: [request.Username])
+        try await services.countCodeRequest(call: call)
+        var found = try await services.directory.user(pool: pool, login: request.Username)
         if found == nil {
-            found = try await postern.migrateUser(
+            found = try await services.migrateUser(
                 pool: pool, client: client, login: request.Username, password: nil, validationData: nil,
                 clientMetadata: request.ClientMetadata, call: call)
         }
         let hidesExistence = client.settings.preventUserExistenceErrors
         func hidden(_ user: UserRecord?, _ reason: String) async throws -> Response {
             Response(
-                CodeDeliveryDetails: try await postern.hiddenCodeDelivery(
+                CodeDeliveryDetails: try await services.hiddenCodeDelivery(
                     login: request.Username, pool: pool, client: client, user: user, purpose: "ForgotPassword", reason: reason, call: call))
         }
         guard let user = found else {
             if hidesExistence { return try await hidden(nil, "user_not_found") }
             throw DomainError.userNotFound
         }
-        let pending = try await postern.directory.confirmationCode(sub: user.sub, purpose: CodeRequest.passwordReset.purpose)
+        let pending = try await services.directory.confirmationCode(sub: user.sub, purpose: CodeRequest.passwordReset.purpose)
         if case .refuse(let error, let hiddenAs) = user.account.decide(.passwordReset, pending: pending?.counters, now: call.now) {
             if hidesExistence, let hiddenAs { return try await hidden(user, hiddenAs) }
             throw error
         }
         let events: [NewEvent], delivery: CodeDeliveryDetails
         do {
-            (events, delivery) = try await postern.resetCodeEvents(
+            (events, delivery) = try await services.resetCodeEvents(
                 user: user, pool: pool,
                 context: MessageContext(clientId: client.id, clientMetadata: request.ClientMetadata, userStatus: user.status), call: call)
         } catch DomainError.invalidParameter(let message) where hidesExistence && message == ForgotPassword.noVerifiedContact {
             return try await hidden(user, "no_verified_contact")
         }
-        try await postern.commit(
+        try await services.commit(
             .init(stream: Stream.user(user.sub), expected: .exact(user.version), events: events, sealingKey: user.sealingKey),
             metadata: call.metadata(actor: user.sub.rawValue, clientId: client.id))
         return Response(CodeDeliveryDetails: delivery)

@@ -17,7 +17,7 @@ enum GetUser: AWSOperation {
         var UserMFASettingList: [String]?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
+    static func handle(_ request: Request, call: Call, services: Postern) async throws -> Response {
         let identity = try call.signedIn()
         let mfa = identity.user.mfa.settings
         return Response(

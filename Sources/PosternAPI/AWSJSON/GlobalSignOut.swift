@@ -9,9 +9,12 @@ enum GlobalSignOut: AWSOperation {
 
     struct Request: Decodable, Sendable { var AccessToken: String }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
+    typealias Services = any EventLogService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
         let identity = try call.signedIn()
-        try await postern.apply(
+        try await services.apply(
             .signOutGlobally, to: identity.user, context: AccountCommandContext(now: call.now), call: call, actor: identity.user.sub.rawValue,
             clientId: identity.claims.string("client_id").map { ClientID($0) })
         return EmptyResponse()

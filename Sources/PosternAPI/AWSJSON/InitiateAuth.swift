@@ -16,30 +16,30 @@ enum InitiateAuth: AWSOperation {
         var Session: String?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> AuthResponse {
-        let (client, pool) = try await postern.publicClient(request.ClientId)
+    static func handle(_ request: Request, call: Call, services: Postern) async throws -> AuthResponse {
+        let (client, pool) = try await services.publicClient(request.ClientId)
         let parameters = request.AuthParameters ?? [:]
         let flow = try AuthFlows.parse(request.AuthFlow, admin: false)
         try AuthFlows.requireEnabled(flow, wire: request.AuthFlow, client: client)
         switch flow {
         case .userPassword:
-            return try await postern.passwordSignIn(
+            return try await services.passwordSignIn(
                 pool: pool, client: client, parameters: parameters, flow: flow, clientMetadata: request.ClientMetadata, call: call)
         case .userSRP:
-            return try await postern.srpSignIn(
+            return try await services.srpSignIn(
                 pool: pool, client: client, parameters: parameters, flow: flow, clientMetadata: request.ClientMetadata, call: call)
         case .userAuth:
             if let session = request.Session {
-                return try await postern.signInAfterSignUp(
+                return try await services.signInAfterSignUp(
                     pool: pool, client: client, parameters: parameters, session: session, clientMetadata: request.ClientMetadata, call: call)
             }
-            return try await postern.choiceSignIn(
+            return try await services.choiceSignIn(
                 pool: pool, client: client, parameters: parameters, clientMetadata: request.ClientMetadata, call: call)
         case .refreshToken:
-            return try await postern.refreshSignIn(
+            return try await services.refreshSignIn(
                 pool: pool, client: client, parameters: parameters, clientMetadata: request.ClientMetadata, call: call)
         case .custom:
-            return try await postern.customSignIn(
+            return try await services.customSignIn(
                 pool: pool, client: client, parameters: parameters, flow: flow, clientMetadata: request.ClientMetadata, call: call)
         default:
             throw DomainError.invalidParameter("\(request.AuthFlow) is not supported by this server yet.")

@@ -24,13 +24,16 @@ enum ListUserPoolClients: AWSOperation {
         var NextToken: String?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
+    typealias Services = any DirectoryService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> Response {
         try Validate.userPoolId(request.UserPoolId)
         try Validate.limit(request.MaxResults, member: "maxResults", range: 1...60)
-        let pool = try await postern.directory.pool(request.UserPoolId)
+        let pool = try await services.directory.pool(request.UserPoolId)
         let limit = request.MaxResults ?? 60
         let after = request.NextToken.flatMap(Base64URL.decode).map { String(decoding: $0, as: UTF8.self) }
-        let clients = try await postern.directory.clients(pool: pool.id, after: after, limit: limit + 1)
+        let clients = try await services.directory.clients(pool: pool.id, after: after, limit: limit + 1)
         let page = clients.prefix(limit)
         return Response(
             UserPoolClients: page.map { Description(ClientId: $0.id.rawValue, UserPoolId: $0.poolId.rawValue, ClientName: $0.settings.name) },

@@ -25,7 +25,10 @@ enum ListUserPools: AWSOperation {
         var NextToken: String?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
+    typealias Services = any DirectoryService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> Response {
         try Validate.limit(request.MaxResults, member: "maxResults", range: 1...60)
         let after = try request.NextToken.map { token in
             guard let id = Base64URL.decode(token).map({ String(decoding: $0, as: UTF8.self) }) else {
@@ -33,7 +36,7 @@ enum ListUserPools: AWSOperation {
             }
             return id
         }
-        let pools = try await postern.directory.pools(after: after, limit: request.MaxResults + 1)
+        let pools = try await services.directory.pools(after: after, limit: request.MaxResults + 1)
         let page = pools.prefix(request.MaxResults)
         return Response(
             UserPools: page.map {

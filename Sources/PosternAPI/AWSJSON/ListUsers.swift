@@ -21,10 +21,13 @@ enum ListUsers: AWSOperation {
         var PaginationToken: String?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
+    typealias Services = any DirectoryService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> Response {
         try Validate.userPoolId(request.UserPoolId)
         try Validate.limit(request.Limit, member: "limit", range: 0...60)
-        let pool = try await postern.directory.pool(request.UserPoolId)
+        let pool = try await services.directory.pool(request.UserPoolId)
         let filter = try UserFilter.parse(request.Filter ?? "")
         let limit = request.Limit.flatMap { $0 == 0 ? nil : $0 } ?? 60
         let after = try request.PaginationToken.map { token -> String in
@@ -40,7 +43,7 @@ enum ListUsers: AWSOperation {
             query.binds.append(filter.match == .prefix ? escapeLike(filter.value) + "%" : filter.value)
         }
         query.sql += " ORDER BY username_key LIMIT \(limit + 1)"
-        let users = try await postern.directory.users(query)
+        let users = try await services.directory.users(query)
         let page = users.prefix(limit)
         let token =
             users.count > limit

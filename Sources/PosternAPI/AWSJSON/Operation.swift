@@ -7,8 +7,18 @@ import PosternStore
 protocol AWSOperation: SendableMetatype {
     associatedtype Request: Decodable & Sendable
     associatedtype Response: Encodable & Sendable
+    /// The services the handler uses: a composition of the service protocols in `Services/Services.swift`
+    /// (e.g. `any EventLogService & ClientAccessService`), so the signature says what the operation can
+    /// read, write, run or sign. `Postern` provides them all.
+    associatedtype Services: Sendable = Postern
     static var name: String { get }
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response
+    /// `postern` as `Services`: one line per operation (`{ postern }`), checked by the compiler.
+    static func services(_ postern: Postern) -> Services
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> Response
+}
+
+extension AWSOperation where Services == Postern {
+    static func services(_ postern: Postern) -> Postern { postern }
 }
 
 /// An operation without output members answers `{}`.

@@ -11,13 +11,16 @@ enum StartWebAuthnRegistration: AWSOperation {
     struct Request: Decodable, Sendable, CarriesAccessToken { var AccessToken: String }
     struct Response: Encodable, Sendable { var CredentialCreationOptions: JSONValue }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
+    typealias Services = any DirectoryService & KeyService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> Response {
         let identity = try call.signedIn()
         let party = try PasskeyPolicy(pool: identity.pool)
-        let challenge = try postern.master.sessions.sealedBytes(
+        let challenge = try services.master.sessions.sealedBytes(
             json: PasskeyChallenge(sub: identity.user.sub.rawValue, poolId: identity.pool.id.rawValue, expiresAt: call.now.addingTimeInterval(300)),
             purpose: PasskeyChallenge.registrationPurpose)
-        let existing = try await postern.directory.passkeys(of: identity.user.sub, limit: 20, after: nil)
+        let existing = try await services.directory.passkeys(of: identity.user.sub, limit: 20, after: nil)
         let options: JSONValue = .object([
             "challenge": .string(Base64URL.encode(challenge)),
             "rp": .object(["id": .string(party.relyingPartyId), "name": .string(party.relyingPartyId)]),
@@ -43,7 +46,10 @@ enum CompleteWebAuthnRegistration: AWSOperation {
         var Credential: JSONValue
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
+    typealias Services = any EventLogService & KeyService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
         let identity = try call.signedIn()
         let party = try PasskeyPolicy(pool: identity.pool)
         let response = request.Credential["response"]
@@ -52,7 +58,7 @@ enum CompleteWebAuthnRegistration: AWSOperation {
         else { throw DomainError.invalidParameter("Credential needs response.clientDataJSON and response.attestationObject (base64url).") }
         let (challenge, origin) = try PasskeyPolicy.challengeAndOrigin(clientData)
         guard
-            let sealed = try? postern.master.sessions.open(
+            let sealed = try? services.master.sessions.open(
                 bytes: challenge, as: PasskeyChallenge.self, purpose: PasskeyChallenge.registrationPurpose),
             sealed.sub == identity.user.sub.rawValue, sealed.poolId == identity.pool.id.rawValue, sealed.expiresAt > call.now
         else { throw AWSError(type: "WebAuthnChallengeNotFoundException", message: "The challenge was not found or has expired.", status: 400) }
@@ -65,7 +71,7 @@ enum CompleteWebAuthnRegistration: AWSOperation {
         }
         let id = Base64URL.encode(registration.credentialId)
         let transports = response?["transports"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        try await postern.appendToUser(
+        try await services.appendToUser(
             identity.user,
             [
                 WebAuthnCredentialRegistered(
@@ -101,11 +107,14 @@ enum ListWebAuthnCredentials: AWSOperation {
         var NextToken: String?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
+    typealias Services = any DirectoryService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> Response {
         let identity = try call.signedIn()
         let limit = request.MaxResults ?? 20
         guard (0...20).contains(limit) else { throw DomainError.validation("maxResults", "Member must have value less than or equal to 20") }
-        let page = limit == 0 ? [] : try await postern.directory.passkeys(of: identity.user.sub, limit: limit, after: request.NextToken)
+        let page = limit == 0 ? [] : try await services.directory.passkeys(of: identity.user.sub, limit: limit, after: request.NextToken)
         return Response(
             Credentials: page.map {
                 Description(
@@ -124,12 +133,15 @@ enum DeleteWebAuthnCredential: AWSOperation {
         var CredentialId: String
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
+    typealias Services = any EventLogService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
         let identity = try call.signedIn()
-        guard try await postern.directory.passkey(request.CredentialId, of: identity.user.sub) != nil else {
+        guard try await services.directory.passkey(request.CredentialId, of: identity.user.sub) != nil else {
             throw DomainError.resourceNotFound("The passkey credential does not exist.")
         }
-        try await postern.appendToUser(
+        try await services.appendToUser(
             identity.user, [WebAuthnCredentialDeleted(credentialId: request.CredentialId)], call: call, actor: identity.user.sub.rawValue,
             clientId: identity.client.id)
         return EmptyResponse()

@@ -15,11 +15,11 @@ enum RespondToAuthChallenge: AWSOperation {
         var ClientMetadata: [String: String]?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> AuthResponse {
-        let (client, pool) = try await postern.publicClient(request.ClientId)
+    static func handle(_ request: Request, call: Call, services: Postern) async throws -> AuthResponse {
+        let (client, pool) = try await services.publicClient(request.ClientId)
         return try await AuthChallenges.answer(
             request.ChallengeName, pool: pool, client: client, session: request.Session, responses: request.ChallengeResponses ?? [:],
-            clientMetadata: request.ClientMetadata, call: call, postern: postern)
+            clientMetadata: request.ClientMetadata, call: call, postern: services)
     }
 }
 

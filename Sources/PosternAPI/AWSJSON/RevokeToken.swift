@@ -13,9 +13,12 @@ enum RevokeToken: AWSOperation {
         var ClientSecret: String?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        let (client, _) = try await postern.publicClient(request.ClientId)
-        if let secret = try postern.secret(of: client) {
+    typealias Services = any ClientAccessService & EventLogService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
+        let (client, _) = try await services.publicClient(request.ClientId)
+        if let secret = try services.secret(of: client) {
             guard let given = request.ClientSecret, constantTimeEquals(given, secret) else {
                 throw DomainError.unauthorized("Client secret is incorrect.")
             }
@@ -26,10 +29,10 @@ enum RevokeToken: AWSOperation {
         if request.Token.split(separator: ".").count == 3, request.Token.hasPrefix("eyJ") {
             throw DomainError.unsupportedTokenType("Only refresh tokens can be revoked.")
         }
-        let token = try await postern.directory.refreshToken(hash: postern.master.codeHasher.hash(request.Token, context: "refresh"))
+        let token = try await services.directory.refreshToken(hash: services.master.codeHasher.hash(request.Token, context: "refresh"))
         let events = try RefreshTokenGrant.decideRevoke(token, client: client.id)
-        guard let token, !events.isEmpty, let user = try await postern.directory.user(sub: token.sub.rawValue) else { return EmptyResponse() }
-        try await postern.appendToUser(user, events, call: call, actor: user.sub.rawValue, clientId: client.id)
+        guard let token, !events.isEmpty, let user = try await services.directory.user(sub: token.sub.rawValue) else { return EmptyResponse() }
+        try await services.appendToUser(user, events, call: call, actor: user.sub.rawValue, clientId: client.id)
         return EmptyResponse()
     }
 }

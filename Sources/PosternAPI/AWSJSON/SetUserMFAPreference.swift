@@ -19,9 +19,12 @@ enum SetUserMFAPreference: AWSOperation {
         var EmailMfaSettings: MFASettingsType?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
+    typealias Services = any EventLogService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
         let identity = try call.signedIn()
-        try await postern.changeMFAPreference(
+        try await services.changeMFAPreference(
             of: identity.user, sms: request.SMSMfaSettings, softwareToken: request.SoftwareTokenMfaSettings, email: request.EmailMfaSettings,
             by: "self", clientId: identity.client.id, call: call)
         return EmptyResponse()
@@ -40,9 +43,12 @@ enum AdminSetUserMFAPreference: AWSOperation {
         var EmailMfaSettings: MFASettingsType?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        let (_, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
-        try await postern.changeMFAPreference(
+    typealias Services = any ClientAccessService & EventLogService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
+        let (_, user) = try await services.adminUser(poolId: request.UserPoolId, username: request.Username)
+        try await services.changeMFAPreference(
             of: user, sms: request.SMSMfaSettings, softwareToken: request.SoftwareTokenMfaSettings, email: request.EmailMfaSettings,
             by: "admin", clientId: nil, call: call)
         return EmptyResponse()

@@ -6,13 +6,16 @@ import PosternStore
 enum SetUserPoolMfaConfig: AWSOperation {
     static let name = "SetUserPoolMfaConfig"
 
-    static func handle(_ request: JSONObject, call: Call, postern: Postern) async throws -> JSONValue {
+    typealias Services = any EventLogService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: JSONObject, call: Call, services: Services) async throws -> JSONValue {
         let id = try request.required("UserPoolId")
         try Validate.userPoolId(id)
-        let pool = try await postern.userPoolConfiguration(id)
+        let pool = try await services.userPoolConfiguration(id)
         let updated = try UserPoolConfiguration.setMFAConfig(pool, request: request.members)
         let stream = Stream.userPool(pool.poolId)
-        try await postern.commit(
+        try await services.commit(
             .init(stream: stream, expected: .exact(pool.version), events: [NewEvent(streamID: stream, updated)]), metadata: call.metadata())
         return .object(UserPoolSettings(json: updated.settings).mfaConfigurationDescription)
     }
@@ -24,8 +27,11 @@ enum GetUserPoolMfaConfig: AWSOperation {
 
     struct Request: Decodable, Sendable, NamesUserPool { var UserPoolId: String }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> JSONValue {
+    typealias Services = any DirectoryService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> JSONValue {
         try Validate.userPoolId(request.UserPoolId)
-        return .object(try await postern.directory.pool(request.UserPoolId).settings.mfaConfigurationDescription)
+        return .object(try await services.directory.pool(request.UserPoolId).settings.mfaConfigurationDescription)
     }
 }

@@ -20,9 +20,12 @@ enum SetUserSettings: AWSOperation {
         var MFAOptions: [MFAOptionType]
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
+    typealias Services = any EventLogService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
         let identity = try call.signedIn()
-        try await postern.applyLegacyMFAOptions(
+        try await services.applyLegacyMFAOptions(
             request.MFAOptions, to: identity.user, by: "self", clientId: identity.client.id, call: call)
         return EmptyResponse()
     }
@@ -38,9 +41,12 @@ enum AdminSetUserSettings: AWSOperation {
         var MFAOptions: [MFAOptionType]
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        let (_, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
-        try await postern.applyLegacyMFAOptions(request.MFAOptions, to: user, by: "admin", clientId: nil, call: call)
+    typealias Services = any ClientAccessService & EventLogService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
+        let (_, user) = try await services.adminUser(poolId: request.UserPoolId, username: request.Username)
+        try await services.applyLegacyMFAOptions(request.MFAOptions, to: user, by: "admin", clientId: nil, call: call)
         return EmptyResponse()
     }
 }

@@ -25,10 +25,10 @@ enum SignUp: AWSOperation {
         var Session: String?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
+    static func handle(_ request: Request, call: Call, services: Postern) async throws -> Response {
         try Validate.username(request.Username)
-        let (client, pool) = try await postern.publicClient(request.ClientId)
-        try postern.checkSecretHash(request.SecretHash, client: client, usernames: [request.Username])
+        let (client, pool) = try await services.publicClient(request.ClientId)
+        try services.checkSecretHash(request.SecretHash, client: client, usernames: [request.Username])
         if pool.settings.allowAdminCreateUserOnly {
             throw DomainError.notAuthorized("SignUp is not permitted for this user pool")
         }
@@ -40,7 +40,7 @@ enum SignUp: AWSOperation {
             pool: pool, requestedUsername: request.Username, attributes: request.UserAttributes ?? [],
             writer: .client(client.settings.attributePermissions))
         try pool.settings.passwordPolicy.validate(password)
-        let hook = try await postern.triggers.preSignUp(
+        let hook = try await services.triggers.preSignUp(
             source: "PreSignUp_SignUp", pool: pool, userName: registration.username, clientId: client.id, attributes: registration.attributes,
             validationData: request.ValidationData, clientMetadata: request.ClientMetadata)
         try registration.verify(email: hook?.autoVerifyEmail == true, phoneNumber: hook?.autoVerifyPhone == true)
@@ -49,19 +49,19 @@ enum SignUp: AWSOperation {
         let sub = registration.sub
         let stream = Stream.user(sub)
         let registered = registration.registered(
-            poolId: pool.id, origin: "SignUp", verifier: postern.newVerifier(password: password, pool: pool, username: registration.username),
+            poolId: pool.id, origin: "SignUp", verifier: services.newVerifier(password: password, pool: pool, username: registration.username),
             status: confirmed ? .confirmed : .unconfirmed, clientId: client.id, preSignUp: hook?.record)
         // An auto-confirmed user needs no code.
         let (codeEvents, delivery) =
             confirmed
             ? ([], nil)
-            : try await postern.codeEvents(
+            : try await services.codeEvents(
                 for: (sub, registration.username, attributes), pool: pool, purpose: "SignUp", now: call.now,
                 context: MessageContext(clientId: client.id, clientMetadata: request.ClientMetadata, userStatus: .unconfirmed))
         let batch = AppendBatch(stream: stream, expected: .noStream, events: [NewEvent(streamID: stream, registered)] + codeEvents, sealingKey: .new)
-        try await postern.commit(batch, metadata: call.metadata(actor: sub.rawValue, clientId: client.id))
+        try await services.commit(batch, metadata: call.metadata(actor: sub.rawValue, clientId: client.id))
         let session =
-            try client.settings.allows(.userAuth) ? postern.signUpSession(pool: pool, client: client, sub: sub, stage: "SIGN_UP", call: call) : nil
+            try client.settings.allows(.userAuth) ? services.signUpSession(pool: pool, client: client, sub: sub, stage: "SIGN_UP", call: call) : nil
         return Response(UserConfirmed: confirmed, CodeDeliveryDetails: delivery, UserSub: sub.rawValue, Session: session)
     }
 }

@@ -18,18 +18,18 @@ enum AssociateSoftwareToken: AWSOperation {
         var Session: String?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
-        let caller = try await postern.softwareTokenCaller(accessToken: request.AccessToken, session: request.Session, call: call)
+    static func handle(_ request: Request, call: Call, services: Postern) async throws -> Response {
+        let caller = try await services.softwareTokenCaller(accessToken: request.AccessToken, session: request.Session, call: call)
         guard PoolMFAConfiguration(settings: caller.pool.settings).factors.contains(.softwareToken) else {
             throw AWSError.softwareTokenMFANotFound()
         }
         let secret = Base32.encode(TOTP.newSecret())
-        try await postern.appendToUser(
+        try await services.appendToUser(
             caller.user, [SoftwareTokenAssociated(sealedSecret: .plaintext(secret), sessionId: caller.session?.id)], call: call,
             actor: caller.user.sub.rawValue, clientId: caller.client?.id)
         var next = caller.session
         next?.stage = "associated"
-        return Response(SecretCode: secret, Session: try next.map { try postern.sealSession($0) })
+        return Response(SecretCode: secret, Session: try next.map { try services.sealSession($0) })
     }
 }
 
@@ -50,31 +50,31 @@ enum VerifySoftwareToken: AWSOperation {
         var Session: String?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
+    static func handle(_ request: Request, call: Call, services: Postern) async throws -> Response {
         guard request.UserCode.count == 6, request.UserCode.allSatisfy(\.isASCIIDigitCharacter) else {
             throw DomainError.validation("userCode", "Member must satisfy regular expression pattern: [0-9]+")
         }
-        let caller = try await postern.softwareTokenCaller(accessToken: request.AccessToken, session: request.Session, call: call)
+        let caller = try await services.softwareTokenCaller(accessToken: request.AccessToken, session: request.Session, call: call)
         let user = caller.user
-        guard let pending = user.mfa.pendingSoftwareToken, let secret = try postern.softwareTokenSecret(pending, of: user) else {
+        guard let pending = user.mfa.pendingSoftwareToken, let secret = try services.softwareTokenSecret(pending, of: user) else {
             throw DomainError.invalidParameter("No software token is associated with the user: call AssociateSoftwareToken first.")
         }
-        let limits = postern.throttle.wrongCodeLimits(sourceIp: call.sourceIp)
-        try await postern.throttle.requireOpen(limits.map(\.key), now: call.now)
+        let limits = services.throttle.wrongCodeLimits(sourceIp: call.sourceIp)
+        try await services.throttle.requireOpen(limits.map(\.key), now: call.now)
         guard let step = TOTP.matchingStep(request.UserCode, secret: secret, now: call.now) else {
-            try await postern.appendToUser(
+            try await services.appendToUser(
                 user, [SoftwareTokenCodeRejected(context: name, reason: "code_mismatch", sessionId: caller.session?.id)], call: call,
                 actor: user.sub.rawValue, clientId: caller.client?.id)
-            await postern.throttle.count(limits, now: call.now)
+            await services.throttle.count(limits, now: call.now)
             throw AWSError.enableSoftwareTokenMFA()
         }
         let verified = SoftwareTokenVerified(
             sealedSecret: .plaintext(Base32.encode(secret)), sealedFriendlyDeviceName: request.FriendlyDeviceName.map(Sealed.plaintext),
             timeStep: step, enablesMFA: caller.session != nil, sessionId: caller.session?.id)
-        try await postern.appendToUser(user, [verified], call: call, actor: user.sub.rawValue, clientId: caller.client?.id)
+        try await services.appendToUser(user, [verified], call: call, actor: user.sub.rawValue, clientId: caller.client?.id)
         var next = caller.session
         next?.stage = "verified"
-        return Response(Status: "SUCCESS", Session: try next.map { try postern.sealSession($0) })
+        return Response(Status: "SUCCESS", Session: try next.map { try services.sealSession($0) })
     }
 }
 

@@ -15,10 +15,13 @@ enum UpdateUserAttributes: AWSOperation {
 
     struct Response: Encodable, Sendable { var CodeDeliveryDetailsList: [CodeDeliveryDetails] }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
-        try await postern.retrying {
+    typealias Services = any AttributeService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> Response {
+        try await services.retrying {
             let identity = try call.signedIn()
-            let deliveries = try await postern.updateAttributes(
+            let deliveries = try await services.updateAttributes(
                 user: identity.user, pool: identity.pool, changes: request.UserAttributes,
                 writer: .client(identity.client.settings.attributePermissions), clientId: identity.client.id, clientMetadata: request.ClientMetadata,
                 call: call)
@@ -38,9 +41,12 @@ enum AdminUpdateUserAttributes: AWSOperation {
         var ClientMetadata: [String: String]?
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
-        let (pool, user) = try await postern.adminUser(poolId: request.UserPoolId, username: request.Username)
-        _ = try await postern.updateAttributes(
+    typealias Services = any AttributeService & ClientAccessService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
+        let (pool, user) = try await services.adminUser(poolId: request.UserPoolId, username: request.Username)
+        _ = try await services.updateAttributes(
             user: user, pool: pool, changes: request.UserAttributes, writer: .admin, clientId: nil, clientMetadata: request.ClientMetadata,
             call: call)
         return EmptyResponse()
@@ -59,10 +65,13 @@ enum GetUserAttributeVerificationCode: AWSOperation {
 
     struct Response: Encodable, Sendable { var CodeDeliveryDetails: CodeDeliveryDetails }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> Response {
-        try await postern.retrying {
+    typealias Services = any AttributeService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> Response {
+        try await services.retrying {
             let identity = try call.signedIn()
-            let delivery = try await postern.sendAttributeCode(
+            let delivery = try await services.sendAttributeCode(
                 user: identity.user, pool: identity.pool, attribute: request.AttributeName,
                 clientId: identity.client.id, clientMetadata: request.ClientMetadata, call: call)
             return Response(CodeDeliveryDetails: delivery)
@@ -80,9 +89,12 @@ enum VerifyUserAttribute: AWSOperation {
         var Code: String
     }
 
-    static func handle(_ request: Request, call: Call, postern: Postern) async throws -> EmptyResponse {
+    typealias Services = any AttributeService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
         let identity = try call.signedIn()
-        try await postern.verifyAttribute(
+        try await services.verifyAttribute(
             user: identity.user, pool: identity.pool, attribute: request.AttributeName, code: request.Code,
             clientId: identity.client.id, call: call)
         return EmptyResponse()

@@ -9,16 +9,19 @@ enum UpdateUserPoolClient: AWSOperation {
 
     struct Response: Encodable, Sendable { var UserPoolClient: JSONValue }
 
-    static func handle(_ request: JSONObject, call: Call, postern: Postern) async throws -> Response {
+    typealias Services = any EventLogService & KeyService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: JSONObject, call: Call, services: Services) async throws -> Response {
         let poolId = try request.required("UserPoolId")
         let clientId = try request.required("ClientId")
-        let client = try await postern.appClientConfiguration(
-            try await DescribeUserPoolClient.load(poolId: poolId, clientId: clientId, postern: postern))
-        let schema = try await postern.directory.pool(poolId).settings.schema
+        let client = try await services.appClientConfiguration(
+            try await DescribeUserPoolClient.load(poolId: poolId, clientId: clientId, directory: services.directory))
+        let schema = try await services.directory.pool(poolId).settings.schema
         let updated = try AppClientConfiguration.update(client, schema: schema, request: request.members)
         let stream = Stream.client(client.clientId)
-        try await postern.commit(
+        try await services.commit(
             .init(stream: stream, expected: .exact(client.version), events: [NewEvent(streamID: stream, updated)]), metadata: call.metadata())
-        return Response(UserPoolClient: try DescribeUserPoolClient.describe(try await postern.directory.client(clientId), postern: postern))
+        return Response(UserPoolClient: try DescribeUserPoolClient.describe(try await services.directory.client(clientId), keys: services))
     }
 }

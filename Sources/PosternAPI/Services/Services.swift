@@ -61,10 +61,14 @@ protocol AttributeService: OneTimeCodeService, AliasService {}
 /// Challenge sessions (the sealed `Session` of a challenge answer).
 protocol ChallengeSessionService: DirectoryService, KeyService {}
 
-/// Signing and checking tokens, and recording completed sign-ins.
-protocol TokenService: EventLogService, KeyService, TriggerService {
-    var signingKeys: SigningKeyCache { get }
+/// The server's settings (issuer, region, account id, limits).
+protocol SettingsService: Sendable {
     var configuration: ServerConfiguration { get }
+}
+
+/// Signing and checking tokens, and recording completed sign-ins.
+protocol TokenService: EventLogService, KeyService, TriggerService, SettingsService {
+    var signingKeys: SigningKeyCache { get }
 }
 
 /// UserMigration: users created from a legacy directory's answer.

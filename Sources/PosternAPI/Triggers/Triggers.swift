@@ -67,7 +67,7 @@ struct Triggers: Sendable {
     /// and a failure still reaches the caller (Cognito reports it although the user stays confirmed).
     func postConfirmation(
         source: String = "PostConfirmation_ConfirmSignUp", pool: PoolRecord, user: UserRecord, clientId: ClientID?,
-        clientMetadata: [String: String]?, call: Call, postern: Postern
+        clientMetadata: [String: String]?, call: Call, log: some EventLogService
     ) async throws {
         guard let arn = Self.arn("PostConfirmation", pool: pool) else { return }
         let started = ContinuousClock.now
@@ -83,9 +83,9 @@ struct Triggers: Sendable {
         let record = HookInvocation(
             function: FunctionCatalog.functionName(arn: arn) ?? arn, triggerSource: source,
             durationMilliseconds: Self.milliseconds(since: started), outcome: failure?.type ?? "ok", decision: [:])
-        try await postern.retrying {
-            let current = try await postern.directory.user(sub: user.sub.rawValue) ?? user
-            try await postern.appendToUser(current, [HookInvoked(invocation: record)], call: call, actor: user.sub.rawValue, clientId: clientId)
+        try await log.retrying {
+            let current = try await log.directory.user(sub: user.sub.rawValue) ?? user
+            try await log.appendToUser(current, [HookInvoked(invocation: record)], call: call, actor: user.sub.rawValue, clientId: clientId)
         }
         if let failure { throw failure }
     }

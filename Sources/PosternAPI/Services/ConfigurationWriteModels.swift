@@ -4,7 +4,7 @@ import PosternStore
 
 /// Loading the write models of configuration aggregates: the directory's row with its stream's version
 /// (pools, clients), or a fold of the stream (admin keys).
-extension Postern {
+extension EventLogService {
     /// The pool's write model; ResourceNotFoundException as the directory answers when there is none.
     func userPoolConfiguration(_ id: String) async throws -> UserPoolConfiguration {
         let pool = try await directory.pool(id)
