@@ -17,7 +17,10 @@ enum ConfirmForgotPassword: AWSOperation {
         var ClientMetadata: [String: String]?
     }
 
-    static func handle(_ request: Request, call: Call, services: Postern) async throws -> EmptyResponse {
+    typealias Services = any ClientAccessService & OneTimeCodeService & PasswordService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
         try Validate.username(request.Username)
         let (client, pool) = try await services.publicClient(request.ClientId)
         try services.checkSecretHash(request.SecretHash, client: client, usernames: [request.Username])

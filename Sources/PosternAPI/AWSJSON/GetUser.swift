@@ -17,7 +17,11 @@ enum GetUser: AWSOperation {
         var UserMFASettingList: [String]?
     }
 
-    static func handle(_ request: Request, call: Call, services: Postern) async throws -> Response {
+    /// Only the caller the pipeline authenticated (`Call.signedIn()`, with the user as of this attempt).
+    typealias Services = NoServices
+    static func services(_ postern: Postern) -> Services { NoServices() }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> Response {
         let identity = try call.signedIn()
         let mfa = identity.user.mfa.settings
         return Response(

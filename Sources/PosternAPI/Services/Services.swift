@@ -84,6 +84,9 @@ protocol SignInService: TokenService, OneTimeCodeService, UserExistenceService, 
 
 extension Postern: SignInService {}
 
+/// What an operation names when it reads nothing beyond the caller the pipeline authenticated (GetUser).
+struct NoServices: Sendable {}
+
 extension EventLogService {
     /// Appends a command's events (with the inline projections, in one transaction). The one way the
     /// API writes: it marks the operation's attempt committed, so `CommandPipeline` never runs a
