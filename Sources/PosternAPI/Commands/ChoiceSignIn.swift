@@ -244,44 +244,13 @@ extension Postern {
     }
 
     /// After a passwordless first factor (a code, a passkey): the lock and the account's state, then
-    /// PostAuthentication and tokens, without MFA.
+    /// PostAuthentication and tokens, without MFA. PreAuthentication ran before the answer (`hooks`, if in this request).
     func finishFirstFactor(
         answered: ChallengeAnswered, user: UserRecord, pool: PoolRecord, client: ClientRecord, clientMetadata: [String: String]?,
         hooks ran: [HookInvocation] = [], call: Call
     ) async throws -> AuthResponse {
-        let flow = AuthFlow.userAuth.rawValue
-        var signIn = PasswordSignInStateMachine(
-            account: user.account,
-            policy: .init(
-                hidesUserExistence: client.settings.preventUserExistenceErrors,
-                temporaryPasswordValidityDays: pool.settings.passwordPolicy.temporaryPasswordValidityDays),
-            now: call.now)
-        var hooks = ran
-        // PreAuthentication ran when the code was sent; the lock and the account's state are checked now.
-        var action = signIn.resumeAtPasswordProof()
-        while true {
-            switch action {
-            case .verifyPassword:
-                action = signIn.passwordChecked(matches: true)
-            case .refuse(let refusal):
-                try await appendToUser(
-                    user, [answered, refusal.event(flow: flow, clientId: client.id, poolId: pool.id)], call: call, actor: user.sub.rawValue,
-                    clientId: client.id)
-                throw refusal.error
-            case .challengeNewPassword:
-                return try await newPasswordChallenge(pool: pool, client: client, user: user, flow: .userAuth, call: call, extra: [answered])
-            case .runPostAuthentication:
-                if let post = try await triggers.postAuthentication(pool: pool, user: user, clientId: client.id, clientMetadata: clientMetadata) {
-                    hooks.append(post)
-                }
-                action = signIn.postAuthenticationPassed()
-            case .issueTokens:
-                let result = try await completeSignIn(
-                    pool: pool, client: client, user: user, flow: flow, call: call, extra: [answered], hooks: hooks, clientMetadata: clientMetadata)
-                return AuthResponse(AuthenticationResult: result)
-            case .runPreAuthentication, .challengeSecondFactor, .challengeDevice:
-                preconditionFailure("a passwordless first factor has no second factor")
-            }
-        }
+        try await driveSignIn(
+            .proof(correct: true), user: user, pool: pool, client: client, flow: AuthFlow.userAuth.rawValue, answered: [answered], hooks: ran,
+            clientMetadata: clientMetadata, call: call)
     }
 }

@@ -147,60 +147,21 @@ extension Postern {
         let matches = fresh && signed && current?.saltHex == challenge.saltHex
         // pycognito and Amplify send the device with the answer (and with InitiateAuth).
         let device = flow == .custom ? nil : try await namedDevice(responses["DEVICE_KEY"], of: user, pool: pool)
-        let signInDevice = device.map { SignInDevice(key: $0.key, authenticated: false) }
-        var signIn = PasswordSignInStateMachine(
-            account: user.account,
-            policy: .init(
-                hidesUserExistence: client.settings.preventUserExistenceErrors,
-                temporaryPasswordValidityDays: pool.settings.passwordPolicy.temporaryPasswordValidityDays,
-                // CUSTOM_AUTH's hooks decide every further step themselves.
-                secondFactor: flow == .custom ? .none : secondFactor(pool: pool, user: user), knownDevice: device?.tracked.confirmed == true),
-            now: call.now)
-        var hooks: [HookInvocation] = []
-        var action = signIn.resumeAtPasswordProof()
-        func answered(_ correct: Bool) -> ChallengeAnswered {
-            ChallengeAnswered(challengeName: "PASSWORD_VERIFIER", clientId: client.id, sessionId: challenge.id, correct: correct)
-        }
-        while true {
-            switch action {
-            case .runPreAuthentication:
-                preconditionFailure("PreAuthentication ran when the challenge was issued")
-            case .verifyPassword:
-                action = signIn.passwordChecked(matches: matches)
-            case .refuse(let refusal):
-                try await appendToUser(
-                    user, [answered(matches), refusal.event(flow: flow.rawValue, clientId: client.id, poolId: pool.id)], call: call,
-                    actor: user.sub.rawValue, clientId: client.id)
-                if refusal.countsAsFailure { await throttle.count(limits, now: call.now) }
-                throw refusal.error
-            case .challengeNewPassword where flow == .custom, .runPostAuthentication where flow == .custom:
-                // CUSTOM_AUTH goes back to DefineAuthChallenge, which decides what follows a correct password.
-                return try await continueCustomAuth(
-                    pool: pool, client: client, user: user, login: challenge.login, afterPasswordVerifier: answered(true),
-                    clientMetadata: clientMetadata, call: call)
-            case .challengeNewPassword:
-                return try await newPasswordChallenge(pool: pool, client: client, user: user, flow: flow, call: call, extra: [answered(true)])
-            case .challengeSecondFactor(let step):
-                return try await secondFactorChallenge(
-                    step, pool: pool, client: client, user: user, flow: flow.rawValue, hooks: hooks, extra: [answered(true)],
-                    clientMetadata: clientMetadata, device: signInDevice, call: call)
-            case .challengeDevice:
-                guard let device else { preconditionFailure("a device challenge needs the device") }
-                return try await deviceChallenge(
-                    device, pool: pool, client: client, user: user, flow: flow.rawValue, hooks: hooks, extra: [answered(true)], call: call)
-            case .runPostAuthentication:
-                // Cognito passes the answer's ClientMetadata to PostAuthentication of an SRP sign-in.
-                if let post = try await triggers.postAuthentication(pool: pool, user: user, clientId: client.id, clientMetadata: clientMetadata) {
-                    hooks.append(post)
-                }
-                action = signIn.postAuthenticationPassed()
-            case .issueTokens:
-                let result = try await completeSignIn(
-                    pool: pool, client: client, user: user, flow: flow.rawValue, call: call, extra: [answered(true)], hooks: hooks,
-                    clientMetadata: clientMetadata, device: signInDevice)
-                return AuthResponse(AuthenticationResult: result)
+        // Whatever follows the proof comes after this record of it.
+        let answered = ChallengeAnswered(challengeName: "PASSWORD_VERIFIER", clientId: client.id, sessionId: challenge.id, correct: matches)
+        var customAuth: (() async throws -> AuthResponse)?
+        if flow == .custom {
+            customAuth = {
+                try await self.continueCustomAuth(
+                    pool: pool, client: client, user: user, login: challenge.login, afterPasswordVerifier: answered, clientMetadata: clientMetadata,
+                    call: call)
             }
         }
+        return try await driveSignIn(
+            .proof(correct: matches), user: user, pool: pool, client: client, flow: flow.rawValue,
+            // CUSTOM_AUTH's hooks decide every further step themselves.
+            secondFactor: flow == .custom ? .none : secondFactor(pool: pool, user: user), device: device.map { .named($0) }, answered: [answered],
+            failureLimits: limits, afterPassword: customAuth, clientMetadata: clientMetadata, call: call)
     }
 
     /// Bytes derived from the name typed and the pool under a server key: the same for every attempt on

@@ -52,58 +52,9 @@ extension Postern {
         }
         try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
         let device = try await namedDevice(parameters["DEVICE_KEY"], of: user, pool: pool)
-        let signInDevice = device.map { SignInDevice(key: $0.key, authenticated: false) }
-        var signIn = PasswordSignInStateMachine(
-            account: user.account,
-            policy: .init(
-                hidesUserExistence: client.settings.preventUserExistenceErrors,
-                temporaryPasswordValidityDays: pool.settings.passwordPolicy.temporaryPasswordValidityDays,
-                secondFactor: secondFactor(pool: pool, user: user), knownDevice: device?.tracked.confirmed == true),
-            now: call.now)
-        var hooks: [HookInvocation] = []
-        var action = signIn.start()
-        while true {
-            switch action {
-            case .runPreAuthentication:
-                // PreAuthentication sees InitiateAuth's ClientMetadata as validationData; a refusal appends nothing.
-                if let pre = try await triggers.preAuthentication(pool: pool, user: user, clientId: client.id, validationData: clientMetadata) {
-                    hooks.append(pre)
-                }
-                action = signIn.preAuthenticationPassed()
-            case .verifyPassword:
-                let matches = try await verifier(of: user)?.matches(password: password, poolName: pool.id.poolName, userID: user.username)
-                action = signIn.passwordChecked(matches: matches == true)
-            case .refuse(let refusal):
-                if refusal.spendsPasswordCheck {
-                    PasswordVerifier.simulateCheck(password: password, poolName: pool.id.poolName, userID: user.username)
-                }
-                try await appendToUser(
-                    user, [refusal.event(flow: flow.rawValue, clientId: client.id, poolId: pool.id)], call: call, actor: user.sub.rawValue,
-                    clientId: client.id)
-                if refusal.countsAsFailure { await throttle.count(limits, now: call.now) }
-                throw refusal.error
-            case .challengeNewPassword:
-                return try await newPasswordChallenge(pool: pool, client: client, user: user, flow: flow, call: call)
-            case .challengeSecondFactor(let step):
-                return try await secondFactorChallenge(
-                    step, pool: pool, client: client, user: user, flow: flow.rawValue, hooks: hooks, clientMetadata: clientMetadata,
-                    device: signInDevice, call: call)
-            case .challengeDevice:
-                guard let device else { preconditionFailure("a device challenge needs the device") }
-                return try await deviceChallenge(device, pool: pool, client: client, user: user, flow: flow.rawValue, hooks: hooks, call: call)
-            case .runPostAuthentication:
-                // Cognito passes no ClientMetadata to PostAuthentication of a password sign-in.
-                if let post = try await triggers.postAuthentication(pool: pool, user: user, clientId: client.id, clientMetadata: nil) {
-                    hooks.append(post)
-                }
-                action = signIn.postAuthenticationPassed()
-            case .issueTokens:
-                let result = try await completeSignIn(
-                    pool: pool, client: client, user: user, flow: flow.rawValue, call: call, hooks: hooks, clientMetadata: clientMetadata,
-                    device: signInDevice)
-                return AuthResponse(AuthenticationResult: result)
-            }
-        }
+        return try await driveSignIn(
+            .password(password), user: user, pool: pool, client: client, flow: flow.rawValue, secondFactor: secondFactor(pool: pool, user: user),
+            device: device.map { .named($0) }, failureLimits: limits, clientMetadata: clientMetadata, call: call)
     }
 
     /// A sign-in for a user the pool does not know. Without PreventUserExistenceErrors the attempt is
@@ -138,7 +89,7 @@ extension Postern {
     /// NEW_PASSWORD_REQUIRED for a user signing in with a temporary password.
     /// `extra` are events of the same answer that precede the challenge (the SRP answer it claims).
     func newPasswordChallenge(
-        pool: PoolRecord, client: ClientRecord, user: UserRecord, flow: AuthFlow, call: Call, extra: [any EventPayload] = []
+        pool: PoolRecord, client: ClientRecord, user: UserRecord, call: Call, extra: [any EventPayload] = []
     ) async throws -> AuthResponse {
         let session = ChallengeSession(
             id: UUID().uuidString.lowercased(), poolId: pool.id.rawValue, clientId: client.id.rawValue, sub: user.sub.rawValue,
