@@ -42,13 +42,9 @@ extension Postern {
     func answerDeviceSRPAuth(
         pool: PoolRecord, client: ClientRecord, session sealed: String?, responses: [String: String], call: Call
     ) async throws -> AuthResponse {
-        func required(_ name: String) throws -> String {
-            guard let value = responses[name] else { throw DomainError.invalidParameter("Missing required parameter \(name)") }
-            return value
-        }
-        let given = try required("USERNAME")
-        let deviceKey = try required("DEVICE_KEY")
-        let srpA = try required("SRP_A")
+        let given = try responses.required("USERNAME")
+        let deviceKey = try responses.required("DEVICE_KEY")
+        let srpA = try responses.required("SRP_A")
         try Self.validateClientPublic(srpA)
         let invalid = DomainError.notAuthorized("Invalid session for the user.")
         guard DeviceTrackingPolicy(settings: pool.settings) != nil, let device = try await directory.device(key: deviceKey),
@@ -106,15 +102,11 @@ extension Postern {
     func answerDevicePasswordVerifier(
         pool: PoolRecord, client: ClientRecord, responses: [String: String], clientMetadata: [String: String]?, call: Call
     ) async throws -> AuthResponse {
-        func required(_ name: String) throws -> String {
-            guard let value = responses[name] else { throw DomainError.invalidParameter("Missing required parameter \(name)") }
-            return value
-        }
-        let given = try required("USERNAME")
-        let deviceKey = try required("DEVICE_KEY")
-        let block = try required("PASSWORD_CLAIM_SECRET_BLOCK")
-        let signature = try required("PASSWORD_CLAIM_SIGNATURE")
-        let timestamp = try required("TIMESTAMP")
+        let given = try responses.required("USERNAME")
+        let deviceKey = try responses.required("DEVICE_KEY")
+        let block = try responses.required("PASSWORD_CLAIM_SECRET_BLOCK")
+        let signature = try responses.required("PASSWORD_CLAIM_SIGNATURE")
+        let timestamp = try responses.required("TIMESTAMP")
         let incorrect = DomainError.notAuthorized("Incorrect username or password.")
         let limits = throttle.failedSignInLimits(pool: pool, login: given, sourceIp: call.sourceIp)
         try await throttle.requireOpen(limits.map(\.key), now: call.now)

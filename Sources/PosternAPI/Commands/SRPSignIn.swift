@@ -99,14 +99,10 @@ extension Postern {
     func answerPasswordVerifier(pool: PoolRecord, client: ClientRecord, responses: [String: String], clientMetadata: [String: String]?, call: Call)
         async throws -> AuthResponse
     {
-        func required(_ name: String) throws -> String {
-            guard let value = responses[name] else { throw DomainError.invalidParameter("Missing required parameter \(name)") }
-            return value
-        }
-        let given = try required("USERNAME")
-        let block = try required("PASSWORD_CLAIM_SECRET_BLOCK")
-        let signature = try required("PASSWORD_CLAIM_SIGNATURE")
-        let timestamp = try required("TIMESTAMP")
+        let given = try responses.required("USERNAME")
+        let block = try responses.required("PASSWORD_CLAIM_SECRET_BLOCK")
+        let signature = try responses.required("PASSWORD_CLAIM_SIGNATURE")
+        let timestamp = try responses.required("TIMESTAMP")
         let incorrect = DomainError.notAuthorized("Incorrect username or password.")
         guard let blockBytes = Data(base64Encoded: block).map(Array.init),
             let challenge = try? master.sessions.open(bytes: blockBytes, as: PasswordVerifierChallenge.self, purpose: Self.secretBlockPurpose)

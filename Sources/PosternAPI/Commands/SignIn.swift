@@ -14,6 +14,14 @@ struct AuthResponse: Encodable, Sendable {
     var AvailableChallenges: [String]?
 }
 
+extension [String: String] {
+    /// A member of AuthParameters or ChallengeResponses the flow needs, or Cognito's InvalidParameterException.
+    func required(_ name: String) throws -> String {
+        guard let value = self[name] else { throw DomainError.invalidParameter("Missing required parameter \(name)") }
+        return value
+    }
+}
+
 extension Postern {
     /// A password sign-in (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH), spec/auth-flows.md §4–5. A user
     /// the pool does not know may be migrated from a legacy directory first (UserMigration).
