@@ -57,15 +57,8 @@ extension Postern {
         pool: PoolRecord, client: ClientRecord, parameters: [String: String], session sealed: String, clientMetadata: [String: String]?,
         call: Call
     ) async throws -> AuthResponse {
-        let session = try openChallengeSession(sealed, challenge: "SIGN_UP_CONFIRMED", pool: pool, client: client, now: call.now)
-        guard let login = parameters["USERNAME"] else { throw DomainError.invalidParameter("Missing required parameter USERNAME") }
-        if try await directory.isSessionUsed(session.id) {
-            throw DomainError.notAuthorized("Invalid session for the user, session can only be used once.")
-        }
-        guard let user = try await directory.user(sub: session.sub), user.poolId == pool.id, try await names(login, user: user, pool: pool) else {
-            throw DomainError.notAuthorized("Invalid session for the user.")
-        }
-        try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
+        let (session, user) = try await secondFactorAnswerer(
+            challenge: "SIGN_UP_CONFIRMED", pool: pool, client: client, session: sealed, responses: parameters, call: call)
         let pre = [try await triggers.preAuthentication(pool: pool, user: user, clientId: client.id, validationData: clientMetadata)].compactMap {
             $0
         }

@@ -119,7 +119,8 @@ extension Postern {
     }
 
     /// The user a second-factor answer is about, checked as every challenge answer is: an unused session of
-    /// this challenge, pool and client, whose user still exists and is the one named.
+    /// this challenge, pool and client, whose user still exists and is the one named. (Passwordless first
+    /// factors and ConfirmSignUp's session are answered the same way.)
     func secondFactorAnswerer(
         challenge: String, pool: PoolRecord, client: ClientRecord, session sealed: String?, responses: [String: String], call: Call
     ) async throws -> (ChallengeSession, UserRecord) {
