@@ -30,14 +30,8 @@ extension Postern {
         // (UserMigration needs USER_PASSWORD_AUTH).
         guard let user = try await directory.user(pool: pool, login: login) else {
             try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login])
-            let hooks: [HookInvocation]
-            do {
-                hooks = try await unknownUserPreAuthentication(
-                    pool: pool, client: client, flow: flow, login: login, clientMetadata: clientMetadata, call: call)
-            } catch DomainError.userNotFound {
-                await throttle.count(limits, now: call.now)
-                throw DomainError.userNotFound
-            }
+            let hooks = try await unknownUserPreAuthentication(
+                pool: pool, client: client, flow: flow, login: login, clientMetadata: clientMetadata, failureLimits: limits, call: call)
             return try await passwordVerifierChallenge(
                 pool: pool, client: client, user: nil, login: login, srpA: srpA, flow: flow, hooks: hooks, call: call)
         }

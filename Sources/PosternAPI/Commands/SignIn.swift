@@ -45,14 +45,8 @@ extension Postern {
         }
         guard let user = found else {
             PasswordVerifier.simulateCheck(password: password, poolName: pool.id.poolName, userID: login)
-            let hooks: [HookInvocation]
-            do {
-                hooks = try await unknownUserPreAuthentication(
-                    pool: pool, client: client, flow: flow, login: login, clientMetadata: clientMetadata, call: call)
-            } catch DomainError.userNotFound {
-                await throttle.count(limits, now: call.now)
-                throw DomainError.userNotFound
-            }
+            let hooks = try await unknownUserPreAuthentication(
+                pool: pool, client: client, flow: flow, login: login, clientMetadata: clientMetadata, failureLimits: limits, call: call)
             try await recordAnonymousFailure(
                 pool: pool, client: client, flow: flow, reason: "user_not_found", hooks: hooks.isEmpty ? nil : hooks, call: call)
             await throttle.count(limits, now: call.now)
@@ -66,13 +60,15 @@ extension Postern {
     }
 
     /// A sign-in for a user the pool does not know. Without PreventUserExistenceErrors the attempt is
-    /// recorded and the caller told; with it, PreAuthentication runs with `userNotFound` and its run is
-    /// returned, so the flow can go on exactly as for a real user.
+    /// recorded, counted against `failureLimits` (if any) and the caller told; with it, PreAuthentication
+    /// runs with `userNotFound` and its run is returned, so the flow can go on exactly as for a real user.
     func unknownUserPreAuthentication(
-        pool: PoolRecord, client: ClientRecord, flow: AuthFlow, login: String, clientMetadata: [String: String]?, call: Call
+        pool: PoolRecord, client: ClientRecord, flow: AuthFlow, login: String, clientMetadata: [String: String]?,
+        failureLimits: [Throttle.Limit]? = nil, call: Call
     ) async throws -> [HookInvocation] {
         guard client.settings.preventUserExistenceErrors else {
             try await recordAnonymousFailure(pool: pool, client: client, flow: flow, reason: "user_not_found", call: call)
+            if let failureLimits { await throttle.count(failureLimits, now: call.now) }
             throw DomainError.userNotFound
         }
         let hook = try await triggers.preAuthenticationOfUnknownUser(
