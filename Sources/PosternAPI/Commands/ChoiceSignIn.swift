@@ -57,15 +57,8 @@ extension Postern {
         pool: PoolRecord, client: ClientRecord, parameters: [String: String], session sealed: String, clientMetadata: [String: String]?,
         call: Call
     ) async throws -> AuthResponse {
-        let session = try openChallengeSession(sealed, challenge: "SIGN_UP_CONFIRMED", pool: pool, client: client, now: call.now)
-        guard let login = parameters["USERNAME"] else { throw DomainError.invalidParameter("Missing required parameter USERNAME") }
-        if try await directory.isSessionUsed(session.id) {
-            throw DomainError.notAuthorized("Invalid session for the user, session can only be used once.")
-        }
-        guard let user = try await directory.user(sub: session.sub), user.poolId == pool.id, try await names(login, user: user, pool: pool) else {
-            throw DomainError.notAuthorized("Invalid session for the user.")
-        }
-        try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
+        let (session, user) = try await secondFactorAnswerer(
+            challenge: "SIGN_UP_CONFIRMED", pool: pool, client: client, session: sealed, responses: parameters, call: call)
         let pre = [try await triggers.preAuthentication(pool: pool, user: user, clientId: client.id, validationData: clientMetadata)].compactMap {
             $0
         }
@@ -244,44 +237,13 @@ extension Postern {
     }
 
     /// After a passwordless first factor (a code, a passkey): the lock and the account's state, then
-    /// PostAuthentication and tokens, without MFA.
+    /// PostAuthentication and tokens, without MFA. PreAuthentication ran before the answer (`hooks`, if in this request).
     func finishFirstFactor(
         answered: ChallengeAnswered, user: UserRecord, pool: PoolRecord, client: ClientRecord, clientMetadata: [String: String]?,
         hooks ran: [HookInvocation] = [], call: Call
     ) async throws -> AuthResponse {
-        let flow = AuthFlow.userAuth.rawValue
-        var signIn = PasswordSignInStateMachine(
-            account: user.account,
-            policy: .init(
-                hidesUserExistence: client.settings.preventUserExistenceErrors,
-                temporaryPasswordValidityDays: pool.settings.passwordPolicy.temporaryPasswordValidityDays),
-            now: call.now)
-        var hooks = ran
-        // PreAuthentication ran when the code was sent; the lock and the account's state are checked now.
-        var action = signIn.resumeAtPasswordProof()
-        while true {
-            switch action {
-            case .verifyPassword:
-                action = signIn.passwordChecked(matches: true)
-            case .refuse(let refusal):
-                try await appendToUser(
-                    user, [answered, refusal.event(flow: flow, clientId: client.id, poolId: pool.id)], call: call, actor: user.sub.rawValue,
-                    clientId: client.id)
-                throw refusal.error
-            case .challengeNewPassword:
-                return try await newPasswordChallenge(pool: pool, client: client, user: user, flow: .userAuth, call: call, extra: [answered])
-            case .runPostAuthentication:
-                if let post = try await triggers.postAuthentication(pool: pool, user: user, clientId: client.id, clientMetadata: clientMetadata) {
-                    hooks.append(post)
-                }
-                action = signIn.postAuthenticationPassed()
-            case .issueTokens:
-                let result = try await completeSignIn(
-                    pool: pool, client: client, user: user, flow: flow, call: call, extra: [answered], hooks: hooks, clientMetadata: clientMetadata)
-                return AuthResponse(AuthenticationResult: result)
-            case .runPreAuthentication, .challengeSecondFactor, .challengeDevice:
-                preconditionFailure("a passwordless first factor has no second factor")
-            }
-        }
+        try await driveSignIn(
+            .proof(correct: true), user: user, pool: pool, client: client, flow: AuthFlow.userAuth.rawValue, answered: [answered], hooks: ran,
+            clientMetadata: clientMetadata, call: call)
     }
 }

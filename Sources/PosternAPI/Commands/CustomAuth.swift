@@ -194,7 +194,7 @@ extension Postern {
             throw AWSError.invalidLambdaResponse("Challenge parameters are too large for the session.")
         }
         let issued = ChallengeIssued(challengeName: "CUSTOM_CHALLENGE", clientId: client.id, sessionId: session.id, hooks: hooks)
-        try await appendCustomAuth(pool: pool, client: client, user: subject.user, before + [issued], call: call)
+        try await appendToUserOrAttempt(subject.user, before + [issued], client: client, call: call)
         var parameters = made.publicParameters
         parameters["USERNAME"] = subject.username
         return AuthResponse(ChallengeName: "CUSTOM_CHALLENGE", Session: sealed, ChallengeParameters: parameters)
@@ -205,21 +205,7 @@ extension Postern {
     ) async throws {
         var failed = SignInFailed(flow: AuthFlow.custom.rawValue, clientId: client.id, poolId: pool.id, reason: reason)
         failed.hooks = hooks.isEmpty ? nil : hooks
-        try await appendCustomAuth(pool: pool, client: client, user: user, events + [failed], call: call)
-    }
-
-    /// Appends to the user's stream, or to a fresh attempt stream when the user does not exist.
-    private func appendCustomAuth(pool: PoolRecord, client: ClientRecord, user: UserRecord?, _ events: [any EventPayload], call: Call)
-        async throws
-    {
-        if let user {
-            try await appendToUser(user, events, call: call, actor: user.sub.rawValue, clientId: client.id)
-            return
-        }
-        let stream = Stream.attempt(UUID())
-        try await commit(
-            .init(stream: stream, expected: .noStream, events: events.map { NewEvent(streamID: stream, $0) }),
-            metadata: call.metadata(clientId: client.id))
+        try await appendToUserOrAttempt(user, events + [failed], client: client, call: call)
     }
 }
 

@@ -42,13 +42,9 @@ extension Postern {
     func answerDeviceSRPAuth(
         pool: PoolRecord, client: ClientRecord, session sealed: String?, responses: [String: String], call: Call
     ) async throws -> AuthResponse {
-        func required(_ name: String) throws -> String {
-            guard let value = responses[name] else { throw DomainError.invalidParameter("Missing required parameter \(name)") }
-            return value
-        }
-        let given = try required("USERNAME")
-        let deviceKey = try required("DEVICE_KEY")
-        let srpA = try required("SRP_A")
+        let given = try responses.required("USERNAME")
+        let deviceKey = try responses.required("DEVICE_KEY")
+        let srpA = try responses.required("SRP_A")
         try Self.validateClientPublic(srpA)
         let invalid = DomainError.notAuthorized("Invalid session for the user.")
         guard DeviceTrackingPolicy(settings: pool.settings) != nil, let device = try await directory.device(key: deviceKey),
@@ -106,15 +102,11 @@ extension Postern {
     func answerDevicePasswordVerifier(
         pool: PoolRecord, client: ClientRecord, responses: [String: String], clientMetadata: [String: String]?, call: Call
     ) async throws -> AuthResponse {
-        func required(_ name: String) throws -> String {
-            guard let value = responses[name] else { throw DomainError.invalidParameter("Missing required parameter \(name)") }
-            return value
-        }
-        let given = try required("USERNAME")
-        let deviceKey = try required("DEVICE_KEY")
-        let block = try required("PASSWORD_CLAIM_SECRET_BLOCK")
-        let signature = try required("PASSWORD_CLAIM_SIGNATURE")
-        let timestamp = try required("TIMESTAMP")
+        let given = try responses.required("USERNAME")
+        let deviceKey = try responses.required("DEVICE_KEY")
+        let block = try responses.required("PASSWORD_CLAIM_SECRET_BLOCK")
+        let signature = try responses.required("PASSWORD_CLAIM_SIGNATURE")
+        let timestamp = try responses.required("TIMESTAMP")
         let incorrect = DomainError.notAuthorized("Incorrect username or password.")
         let limits = throttle.failedSignInLimits(pool: pool, login: given, sourceIp: call.sourceIp)
         try await throttle.requireOpen(limits.map(\.key), now: call.now)
@@ -147,39 +139,9 @@ extension Postern {
             await throttle.count(limits, now: call.now)
             throw incorrect
         }
-        var signIn = PasswordSignInStateMachine(
-            account: user.account,
-            policy: .init(
-                hidesUserExistence: client.settings.preventUserExistenceErrors,
-                temporaryPasswordValidityDays: pool.settings.passwordPolicy.temporaryPasswordValidityDays,
-                secondFactor: secondFactor(pool: pool, user: user)),
-            now: call.now)
-        var hooks: [HookInvocation] = []
-        var action = signIn.resumeAfterDevice(remembered: policy.skipsSecondFactor(device.tracked))
-        while true {
-            switch action {
-            case .refuse(let refusal):
-                try await appendToUser(
-                    user, [answered(true), refusal.event(flow: challenge.flow, clientId: client.id, poolId: pool.id)], call: call,
-                    actor: user.sub.rawValue, clientId: client.id)
-                throw refusal.error
-            case .challengeSecondFactor(let step):
-                return try await secondFactorChallenge(
-                    step, pool: pool, client: client, user: user, flow: challenge.flow, hooks: hooks, extra: [answered(true)],
-                    clientMetadata: clientMetadata, device: SignInDevice(key: device.key, authenticated: true), call: call)
-            case .runPostAuthentication:
-                if let post = try await triggers.postAuthentication(pool: pool, user: user, clientId: client.id, clientMetadata: clientMetadata) {
-                    hooks.append(post)
-                }
-                action = signIn.postAuthenticationPassed()
-            case .issueTokens:
-                let result = try await completeSignIn(
-                    pool: pool, client: client, user: user, flow: challenge.flow, call: call, extra: [answered(true)], hooks: hooks,
-                    clientMetadata: clientMetadata, device: SignInDevice(key: device.key, authenticated: true))
-                return AuthResponse(AuthenticationResult: result)
-            case .runPreAuthentication, .verifyPassword, .challengeNewPassword, .challengeDevice:
-                preconditionFailure("the password was proved before the device")
-            }
-        }
+        return try await driveSignIn(
+            .deviceProved(remembered: policy.skipsSecondFactor(device.tracked)), user: user, pool: pool, client: client, flow: challenge.flow,
+            secondFactor: secondFactor(pool: pool, user: user), device: .carried(SignInDevice(key: device.key, authenticated: true)),
+            answered: [answered(true)], failureLimits: limits, clientMetadata: clientMetadata, call: call)
     }
 }

@@ -119,7 +119,8 @@ extension Postern {
     }
 
     /// The user a second-factor answer is about, checked as every challenge answer is: an unused session of
-    /// this challenge, pool and client, whose user still exists and is the one named.
+    /// this challenge, pool and client, whose user still exists and is the one named. (Passwordless first
+    /// factors and ConfirmSignUp's session are answered the same way.)
     func secondFactorAnswerer(
         challenge: String, pool: PoolRecord, client: ClientRecord, session sealed: String?, responses: [String: String], call: Call
     ) async throws -> (ChallengeSession, UserRecord) {
@@ -217,41 +218,15 @@ extension Postern {
             session: session, user: user, code: code, pool: pool, client: client, clientMetadata: clientMetadata, call: call)
     }
 
-    /// PostAuthentication and tokens once the second factor is proved, through the sign-in state machine.
+    /// PostAuthentication and tokens once the second factor is proved, through the sign-in state machine;
+    /// `also` are events of the answer recorded only with the tokens.
     func completeAfterSecondFactor(
         pool: PoolRecord, client: ClientRecord, user: UserRecord, flow: String?, answered: ChallengeAnswered, also: [any EventPayload] = [],
         clientMetadata: [String: String]?, device: SignInDevice? = nil, call: Call
     ) async throws -> AuthResponse {
-        let flow = flow ?? AuthFlow.userPassword.rawValue
-        var signIn = PasswordSignInStateMachine(
-            account: user.account,
-            policy: .init(
-                hidesUserExistence: client.settings.preventUserExistenceErrors,
-                temporaryPasswordValidityDays: pool.settings.passwordPolicy.temporaryPasswordValidityDays),
-            now: call.now)
-        var hooks: [HookInvocation] = []
-        var action = signIn.resumeAfterSecondFactor()
-        while true {
-            switch action {
-            case .refuse(let refusal):
-                try await appendToUser(
-                    user, [answered, refusal.event(flow: flow, clientId: client.id, poolId: pool.id)], call: call, actor: user.sub.rawValue,
-                    clientId: client.id)
-                throw refusal.error
-            case .runPostAuthentication:
-                if let post = try await triggers.postAuthentication(pool: pool, user: user, clientId: client.id, clientMetadata: clientMetadata) {
-                    hooks.append(post)
-                }
-                action = signIn.postAuthenticationPassed()
-            case .issueTokens:
-                let result = try await completeSignIn(
-                    pool: pool, client: client, user: user, flow: flow, call: call, extra: [answered] + also, hooks: hooks,
-                    clientMetadata: clientMetadata, device: device)
-                return AuthResponse(AuthenticationResult: result)
-            case .runPreAuthentication, .verifyPassword, .challengeNewPassword, .challengeSecondFactor, .challengeDevice:
-                preconditionFailure("the password was proved before the second factor")
-            }
-        }
+        try await driveSignIn(
+            .secondFactorProved, user: user, pool: pool, client: client, flow: flow ?? AuthFlow.userPassword.rawValue,
+            device: device.map { .carried($0) }, answered: [answered], withTokens: also, clientMetadata: clientMetadata, call: call)
     }
 
     /// A TOTP secret sealed under the user's data key, as bytes; nil once the key is destroyed.

@@ -30,14 +30,8 @@ extension Postern {
         // (UserMigration needs USER_PASSWORD_AUTH).
         guard let user = try await directory.user(pool: pool, login: login) else {
             try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login])
-            let hooks: [HookInvocation]
-            do {
-                hooks = try await unknownUserPreAuthentication(
-                    pool: pool, client: client, flow: flow, login: login, clientMetadata: clientMetadata, call: call)
-            } catch DomainError.userNotFound {
-                await throttle.count(limits, now: call.now)
-                throw DomainError.userNotFound
-            }
+            let hooks = try await unknownUserPreAuthentication(
+                pool: pool, client: client, flow: flow, login: login, clientMetadata: clientMetadata, failureLimits: limits, call: call)
             return try await passwordVerifierChallenge(
                 pool: pool, client: client, user: nil, login: login, srpA: srpA, flow: flow, hooks: hooks, call: call)
         }
@@ -99,14 +93,10 @@ extension Postern {
     func answerPasswordVerifier(pool: PoolRecord, client: ClientRecord, responses: [String: String], clientMetadata: [String: String]?, call: Call)
         async throws -> AuthResponse
     {
-        func required(_ name: String) throws -> String {
-            guard let value = responses[name] else { throw DomainError.invalidParameter("Missing required parameter \(name)") }
-            return value
-        }
-        let given = try required("USERNAME")
-        let block = try required("PASSWORD_CLAIM_SECRET_BLOCK")
-        let signature = try required("PASSWORD_CLAIM_SIGNATURE")
-        let timestamp = try required("TIMESTAMP")
+        let given = try responses.required("USERNAME")
+        let block = try responses.required("PASSWORD_CLAIM_SECRET_BLOCK")
+        let signature = try responses.required("PASSWORD_CLAIM_SIGNATURE")
+        let timestamp = try responses.required("TIMESTAMP")
         let incorrect = DomainError.notAuthorized("Incorrect username or password.")
         guard let blockBytes = Data(base64Encoded: block).map(Array.init),
             let challenge = try? master.sessions.open(bytes: blockBytes, as: PasswordVerifierChallenge.self, purpose: Self.secretBlockPurpose)
@@ -147,60 +137,21 @@ extension Postern {
         let matches = fresh && signed && current?.saltHex == challenge.saltHex
         // pycognito and Amplify send the device with the answer (and with InitiateAuth).
         let device = flow == .custom ? nil : try await namedDevice(responses["DEVICE_KEY"], of: user, pool: pool)
-        let signInDevice = device.map { SignInDevice(key: $0.key, authenticated: false) }
-        var signIn = PasswordSignInStateMachine(
-            account: user.account,
-            policy: .init(
-                hidesUserExistence: client.settings.preventUserExistenceErrors,
-                temporaryPasswordValidityDays: pool.settings.passwordPolicy.temporaryPasswordValidityDays,
-                // CUSTOM_AUTH's hooks decide every further step themselves.
-                secondFactor: flow == .custom ? .none : secondFactor(pool: pool, user: user), knownDevice: device?.tracked.confirmed == true),
-            now: call.now)
-        var hooks: [HookInvocation] = []
-        var action = signIn.resumeAtPasswordProof()
-        func answered(_ correct: Bool) -> ChallengeAnswered {
-            ChallengeAnswered(challengeName: "PASSWORD_VERIFIER", clientId: client.id, sessionId: challenge.id, correct: correct)
-        }
-        while true {
-            switch action {
-            case .runPreAuthentication:
-                preconditionFailure("PreAuthentication ran when the challenge was issued")
-            case .verifyPassword:
-                action = signIn.passwordChecked(matches: matches)
-            case .refuse(let refusal):
-                try await appendToUser(
-                    user, [answered(matches), refusal.event(flow: flow.rawValue, clientId: client.id, poolId: pool.id)], call: call,
-                    actor: user.sub.rawValue, clientId: client.id)
-                if refusal.countsAsFailure { await throttle.count(limits, now: call.now) }
-                throw refusal.error
-            case .challengeNewPassword where flow == .custom, .runPostAuthentication where flow == .custom:
-                // CUSTOM_AUTH goes back to DefineAuthChallenge, which decides what follows a correct password.
-                return try await continueCustomAuth(
-                    pool: pool, client: client, user: user, login: challenge.login, afterPasswordVerifier: answered(true),
-                    clientMetadata: clientMetadata, call: call)
-            case .challengeNewPassword:
-                return try await newPasswordChallenge(pool: pool, client: client, user: user, flow: flow, call: call, extra: [answered(true)])
-            case .challengeSecondFactor(let step):
-                return try await secondFactorChallenge(
-                    step, pool: pool, client: client, user: user, flow: flow.rawValue, hooks: hooks, extra: [answered(true)],
-                    clientMetadata: clientMetadata, device: signInDevice, call: call)
-            case .challengeDevice:
-                guard let device else { preconditionFailure("a device challenge needs the device") }
-                return try await deviceChallenge(
-                    device, pool: pool, client: client, user: user, flow: flow.rawValue, hooks: hooks, extra: [answered(true)], call: call)
-            case .runPostAuthentication:
-                // Cognito passes the answer's ClientMetadata to PostAuthentication of an SRP sign-in.
-                if let post = try await triggers.postAuthentication(pool: pool, user: user, clientId: client.id, clientMetadata: clientMetadata) {
-                    hooks.append(post)
-                }
-                action = signIn.postAuthenticationPassed()
-            case .issueTokens:
-                let result = try await completeSignIn(
-                    pool: pool, client: client, user: user, flow: flow.rawValue, call: call, extra: [answered(true)], hooks: hooks,
-                    clientMetadata: clientMetadata, device: signInDevice)
-                return AuthResponse(AuthenticationResult: result)
+        // Whatever follows the proof comes after this record of it.
+        let answered = ChallengeAnswered(challengeName: "PASSWORD_VERIFIER", clientId: client.id, sessionId: challenge.id, correct: matches)
+        var customAuth: (() async throws -> AuthResponse)?
+        if flow == .custom {
+            customAuth = {
+                try await self.continueCustomAuth(
+                    pool: pool, client: client, user: user, login: challenge.login, afterPasswordVerifier: answered, clientMetadata: clientMetadata,
+                    call: call)
             }
         }
+        return try await driveSignIn(
+            .proof(correct: matches), user: user, pool: pool, client: client, flow: flow.rawValue,
+            // CUSTOM_AUTH's hooks decide every further step themselves.
+            secondFactor: flow == .custom ? .none : secondFactor(pool: pool, user: user), device: device.map { .named($0) }, answered: [answered],
+            failureLimits: limits, afterPassword: customAuth, clientMetadata: clientMetadata, call: call)
     }
 
     /// Bytes derived from the name typed and the pool under a server key: the same for every attempt on

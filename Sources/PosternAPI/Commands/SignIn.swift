@@ -14,6 +14,14 @@ struct AuthResponse: Encodable, Sendable {
     var AvailableChallenges: [String]?
 }
 
+extension [String: String] {
+    /// A member of AuthParameters or ChallengeResponses the flow needs, or Cognito's InvalidParameterException.
+    func required(_ name: String) throws -> String {
+        guard let value = self[name] else { throw DomainError.invalidParameter("Missing required parameter \(name)") }
+        return value
+    }
+}
+
 extension Postern {
     /// A password sign-in (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH), spec/auth-flows.md §4–5. A user
     /// the pool does not know may be migrated from a legacy directory first (UserMigration).
@@ -37,14 +45,8 @@ extension Postern {
         }
         guard let user = found else {
             PasswordVerifier.simulateCheck(password: password, poolName: pool.id.poolName, userID: login)
-            let hooks: [HookInvocation]
-            do {
-                hooks = try await unknownUserPreAuthentication(
-                    pool: pool, client: client, flow: flow, login: login, clientMetadata: clientMetadata, call: call)
-            } catch DomainError.userNotFound {
-                await throttle.count(limits, now: call.now)
-                throw DomainError.userNotFound
-            }
+            let hooks = try await unknownUserPreAuthentication(
+                pool: pool, client: client, flow: flow, login: login, clientMetadata: clientMetadata, failureLimits: limits, call: call)
             try await recordAnonymousFailure(
                 pool: pool, client: client, flow: flow, reason: "user_not_found", hooks: hooks.isEmpty ? nil : hooks, call: call)
             await throttle.count(limits, now: call.now)
@@ -52,68 +54,21 @@ extension Postern {
         }
         try checkSecretHash(parameters["SECRET_HASH"], client: client, usernames: [login, user.username])
         let device = try await namedDevice(parameters["DEVICE_KEY"], of: user, pool: pool)
-        let signInDevice = device.map { SignInDevice(key: $0.key, authenticated: false) }
-        var signIn = PasswordSignInStateMachine(
-            account: user.account,
-            policy: .init(
-                hidesUserExistence: client.settings.preventUserExistenceErrors,
-                temporaryPasswordValidityDays: pool.settings.passwordPolicy.temporaryPasswordValidityDays,
-                secondFactor: secondFactor(pool: pool, user: user), knownDevice: device?.tracked.confirmed == true),
-            now: call.now)
-        var hooks: [HookInvocation] = []
-        var action = signIn.start()
-        while true {
-            switch action {
-            case .runPreAuthentication:
-                // PreAuthentication sees InitiateAuth's ClientMetadata as validationData; a refusal appends nothing.
-                if let pre = try await triggers.preAuthentication(pool: pool, user: user, clientId: client.id, validationData: clientMetadata) {
-                    hooks.append(pre)
-                }
-                action = signIn.preAuthenticationPassed()
-            case .verifyPassword:
-                let matches = try await verifier(of: user)?.matches(password: password, poolName: pool.id.poolName, userID: user.username)
-                action = signIn.passwordChecked(matches: matches == true)
-            case .refuse(let refusal):
-                if refusal.spendsPasswordCheck {
-                    PasswordVerifier.simulateCheck(password: password, poolName: pool.id.poolName, userID: user.username)
-                }
-                try await appendToUser(
-                    user, [refusal.event(flow: flow.rawValue, clientId: client.id, poolId: pool.id)], call: call, actor: user.sub.rawValue,
-                    clientId: client.id)
-                if refusal.countsAsFailure { await throttle.count(limits, now: call.now) }
-                throw refusal.error
-            case .challengeNewPassword:
-                return try await newPasswordChallenge(pool: pool, client: client, user: user, flow: flow, call: call)
-            case .challengeSecondFactor(let step):
-                return try await secondFactorChallenge(
-                    step, pool: pool, client: client, user: user, flow: flow.rawValue, hooks: hooks, clientMetadata: clientMetadata,
-                    device: signInDevice, call: call)
-            case .challengeDevice:
-                guard let device else { preconditionFailure("a device challenge needs the device") }
-                return try await deviceChallenge(device, pool: pool, client: client, user: user, flow: flow.rawValue, hooks: hooks, call: call)
-            case .runPostAuthentication:
-                // Cognito passes no ClientMetadata to PostAuthentication of a password sign-in.
-                if let post = try await triggers.postAuthentication(pool: pool, user: user, clientId: client.id, clientMetadata: nil) {
-                    hooks.append(post)
-                }
-                action = signIn.postAuthenticationPassed()
-            case .issueTokens:
-                let result = try await completeSignIn(
-                    pool: pool, client: client, user: user, flow: flow.rawValue, call: call, hooks: hooks, clientMetadata: clientMetadata,
-                    device: signInDevice)
-                return AuthResponse(AuthenticationResult: result)
-            }
-        }
+        return try await driveSignIn(
+            .password(password), user: user, pool: pool, client: client, flow: flow.rawValue, secondFactor: secondFactor(pool: pool, user: user),
+            device: device.map { .named($0) }, failureLimits: limits, clientMetadata: clientMetadata, call: call)
     }
 
     /// A sign-in for a user the pool does not know. Without PreventUserExistenceErrors the attempt is
-    /// recorded and the caller told; with it, PreAuthentication runs with `userNotFound` and its run is
-    /// returned, so the flow can go on exactly as for a real user.
+    /// recorded, counted against `failureLimits` (if any) and the caller told; with it, PreAuthentication
+    /// runs with `userNotFound` and its run is returned, so the flow can go on exactly as for a real user.
     func unknownUserPreAuthentication(
-        pool: PoolRecord, client: ClientRecord, flow: AuthFlow, login: String, clientMetadata: [String: String]?, call: Call
+        pool: PoolRecord, client: ClientRecord, flow: AuthFlow, login: String, clientMetadata: [String: String]?,
+        failureLimits: [Throttle.Limit]? = nil, call: Call
     ) async throws -> [HookInvocation] {
         guard client.settings.preventUserExistenceErrors else {
             try await recordAnonymousFailure(pool: pool, client: client, flow: flow, reason: "user_not_found", call: call)
+            if let failureLimits { await throttle.count(failureLimits, now: call.now) }
             throw DomainError.userNotFound
         }
         let hook = try await triggers.preAuthenticationOfUnknownUser(
@@ -138,7 +93,7 @@ extension Postern {
     /// NEW_PASSWORD_REQUIRED for a user signing in with a temporary password.
     /// `extra` are events of the same answer that precede the challenge (the SRP answer it claims).
     func newPasswordChallenge(
-        pool: PoolRecord, client: ClientRecord, user: UserRecord, flow: AuthFlow, call: Call, extra: [any EventPayload] = []
+        pool: PoolRecord, client: ClientRecord, user: UserRecord, call: Call, extra: [any EventPayload] = []
     ) async throws -> AuthResponse {
         let session = ChallengeSession(
             id: UUID().uuidString.lowercased(), poolId: pool.id.rawValue, clientId: client.id.rawValue, sub: user.sub.rawValue,
