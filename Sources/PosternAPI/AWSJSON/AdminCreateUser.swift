@@ -22,7 +22,10 @@ enum AdminCreateUser: AWSOperation {
 
     struct Response: Encodable, Sendable { var User: UserType }
 
-    static func handle(_ request: Request, call: Call, services: Postern) async throws -> Response {
+    typealias Services = any AliasService & ClientAccessService & EventLogService & MessageService & PasswordService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> Response {
         try Validate.userPoolId(request.UserPoolId)
         try Validate.username(request.Username)
         if let action = request.MessageAction, !["RESEND", "SUPPRESS"].contains(action) {
@@ -38,7 +41,7 @@ enum AdminCreateUser: AWSOperation {
         let mediums = (request.DesiredDeliveryMediums ?? ["SMS"]).map { $0 == "EMAIL" ? "email" : "phone_number" }
 
         if request.MessageAction == "RESEND" {
-            return try await resend(request, pool: pool, password: password, mediums: mediums, call: call, postern: services)
+            return try await resend(request, pool: pool, password: password, mediums: mediums, call: call, services: services)
         }
         let registration = try UserRegistration(
             pool: pool, requestedUsername: request.Username, attributes: request.UserAttributes ?? [], writer: .admin)
@@ -55,7 +58,7 @@ enum AdminCreateUser: AWSOperation {
         if request.MessageAction != "SUPPRESS" {
             events += try await invitation(
                 sub: sub, username: registration.username, attributes: registration.attributes, pool: pool, password: password,
-                mediums: mediums, clientMetadata: request.ClientMetadata, call: call, postern: services)
+                mediums: mediums, clientMetadata: request.ClientMetadata, call: call, services: services)
         }
         var batch = AppendBatch()
         batch.appends = try await services.aliasTransfers(
@@ -76,36 +79,36 @@ enum AdminCreateUser: AWSOperation {
     /// The invitation: a message carrying the temporary password, which is otherwise kept only as a verifier.
     static func invitation(
         sub: Sub, username: String, attributes: [String: String], pool: PoolRecord, password: String, mediums: [String],
-        clientMetadata: [String: String]?, call: Call, postern: Postern
+        clientMetadata: [String: String]?, call: Call, services: Services
     ) async throws -> [NewEvent] {
-        let message = try await postern.messageEvent(
+        let message = try await services.messageEvent(
             for: (sub, username, attributes), pool: pool, template: "AdminCreateUser", kind: "AdminCreateUser", preferred: mediums,
             code: password, context: MessageContext(clientMetadata: clientMetadata, userStatus: .forceChangePassword))
         return message.map { [$0.event] } ?? []
     }
 
     /// `MessageAction=RESEND`: a new temporary password for a user still in FORCE_CHANGE_PASSWORD.
-    static func resend(_ request: Request, pool: PoolRecord, password: String, mediums: [String], call: Call, postern: Postern)
+    static func resend(_ request: Request, pool: PoolRecord, password: String, mediums: [String], call: Call, services: Services)
         async throws -> Response
     {
-        try await postern.retrying {
-            let user = try await postern.requireUser(pool: pool, login: request.Username, client: nil)
+        try await services.retrying {
+            let user = try await services.requireUser(pool: pool, login: request.Username, client: nil)
             guard user.status == .forceChangePassword else {
                 throw DomainError.unsupportedOperation("Resend not possible. \(user.username) status is not FORCE_CHANGE_PASSWORD.")
             }
             guard user.wrappedDataKey != nil else { throw DomainError.userNotFound }
             let changed = PasswordChanged(
-                sealedVerifier: .plaintext(postern.newVerifier(password: password, pool: pool, username: user.username)),
+                sealedVerifier: .plaintext(services.newVerifier(password: password, pool: pool, username: user.username)),
                 status: .forceChangePassword, reason: "admin_resend")
             let stream = Stream.user(user.sub)
             let events =
                 [NewEvent(streamID: stream, changed)]
                 + (try await invitation(
                     sub: user.sub, username: user.username, attributes: user.attributes, pool: pool, password: password, mediums: mediums,
-                    clientMetadata: request.ClientMetadata, call: call, postern: postern))
-            try await postern.commit(
+                    clientMetadata: request.ClientMetadata, call: call, services: services))
+            try await services.commit(
                 .init(stream: stream, expected: .exact(user.version), events: events, sealingKey: user.sealingKey), metadata: call.metadata())
-            guard let updated = try await postern.directory.user(sub: user.sub.rawValue) else { throw DomainError.userNotFound }
+            guard let updated = try await services.directory.user(sub: user.sub.rawValue) else { throw DomainError.userNotFound }
             return Response(User: UserType(updated))
         }
     }

@@ -15,7 +15,10 @@ enum AdminInitiateAuth: AWSOperation {
         var ClientMetadata: [String: String]?
     }
 
-    static func handle(_ request: Request, call: Call, services: Postern) async throws -> AuthResponse {
+    typealias Services = any SignInService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> AuthResponse {
         try Validate.userPoolId(request.UserPoolId)
         let client = try await DescribeUserPoolClient.load(poolId: request.UserPoolId, clientId: request.ClientId, directory: services.directory)
         let pool = try await services.directory.pool(request.UserPoolId)

@@ -16,11 +16,14 @@ enum AdminRespondToAuthChallenge: AWSOperation {
         var ClientMetadata: [String: String]?
     }
 
-    static func handle(_ request: Request, call: Call, services: Postern) async throws -> AuthResponse {
+    typealias Services = any SignInService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> AuthResponse {
         let client = try await DescribeUserPoolClient.load(poolId: request.UserPoolId, clientId: request.ClientId, directory: services.directory)
         let pool = try await services.directory.pool(request.UserPoolId)
         return try await AuthChallenges.answer(
             request.ChallengeName, pool: pool, client: client, session: request.Session, responses: request.ChallengeResponses ?? [:],
-            clientMetadata: request.ClientMetadata, call: call, postern: services)
+            clientMetadata: request.ClientMetadata, call: call, services: services)
     }
 }

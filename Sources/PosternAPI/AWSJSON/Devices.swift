@@ -32,7 +32,10 @@ enum ConfirmDevice: AWSOperation {
 
     struct Response: Encodable, Sendable { var UserConfirmationNecessary: Bool }
 
-    static func handle(_ request: Request, call: Call, services: Postern) async throws -> Response {
+    typealias Services = any DeviceService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> Response {
         let identity = try call.signedIn()
         let (device, policy) = try await services.ownDevice(request.DeviceKey, of: identity.user, pool: identity.pool)
         if device.sealedVerifier != nil { throw AWSError(type: "DeviceKeyExistsException", message: "Device key already exists", status: 400) }
@@ -68,7 +71,10 @@ enum GetDevice: AWSOperation {
 
     struct Response: Encodable, Sendable { var Device: DeviceType }
 
-    static func handle(_ request: Request, call: Call, services: Postern) async throws -> Response {
+    typealias Services = any DeviceService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> Response {
         let identity = try call.signedIn()
         let (device, _) = try await services.ownDevice(request.DeviceKey, of: identity.user, pool: identity.pool)
         return Response(Device: try services.deviceType(device, of: identity.user))
@@ -90,7 +96,10 @@ enum ListDevices: AWSOperation {
         var PaginationToken: String?
     }
 
-    static func handle(_ request: Request, call: Call, services: Postern) async throws -> Response {
+    typealias Services = any DeviceService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> Response {
         let identity = try call.signedIn()
         let (devices, next) = try await services.deviceList(
             of: identity.user, pool: identity.pool, limit: request.Limit, token: request.PaginationToken)
@@ -108,7 +117,10 @@ enum UpdateDeviceStatus: AWSOperation {
         var DeviceRememberedStatus: String?
     }
 
-    static func handle(_ request: Request, call: Call, services: Postern) async throws -> EmptyResponse {
+    typealias Services = any DeviceService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
         let identity = try call.signedIn()
         try await services.updateDeviceStatus(
             request.DeviceKey, status: request.DeviceRememberedStatus, of: identity.user, pool: identity.pool, by: "self",
@@ -126,7 +138,10 @@ enum ForgetDevice: AWSOperation {
         var DeviceKey: String
     }
 
-    static func handle(_ request: Request, call: Call, services: Postern) async throws -> EmptyResponse {
+    typealias Services = any DeviceService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
         let identity = try call.signedIn()
         try await services.forgetDevice(
             request.DeviceKey, of: identity.user, pool: identity.pool, by: "self", clientId: identity.client.id, call: call)
@@ -144,7 +159,10 @@ enum AdminGetDevice: AWSOperation {
         var DeviceKey: String
     }
 
-    static func handle(_ request: Request, call: Call, services: Postern) async throws -> GetDevice.Response {
+    typealias Services = any ClientAccessService & DeviceService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> GetDevice.Response {
         let (pool, user) = try await services.adminUser(poolId: request.UserPoolId, username: request.Username)
         let (device, _) = try await services.ownDevice(request.DeviceKey, of: user, pool: pool)
         return GetDevice.Response(Device: try services.deviceType(device, of: user))
@@ -162,7 +180,10 @@ enum AdminListDevices: AWSOperation {
         var PaginationToken: String?
     }
 
-    static func handle(_ request: Request, call: Call, services: Postern) async throws -> ListDevices.Response {
+    typealias Services = any ClientAccessService & DeviceService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> ListDevices.Response {
         let (pool, user) = try await services.adminUser(poolId: request.UserPoolId, username: request.Username)
         let (devices, next) = try await services.deviceList(of: user, pool: pool, limit: request.Limit, token: request.PaginationToken)
         return ListDevices.Response(Devices: devices, PaginationToken: next)
@@ -180,7 +201,10 @@ enum AdminUpdateDeviceStatus: AWSOperation {
         var DeviceRememberedStatus: String?
     }
 
-    static func handle(_ request: Request, call: Call, services: Postern) async throws -> EmptyResponse {
+    typealias Services = any ClientAccessService & DeviceService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
         let (pool, user) = try await services.adminUser(poolId: request.UserPoolId, username: request.Username)
         try await services.updateDeviceStatus(
             request.DeviceKey, status: request.DeviceRememberedStatus, of: user, pool: pool, by: "admin", clientId: nil, call: call)
@@ -198,14 +222,17 @@ enum AdminForgetDevice: AWSOperation {
         var DeviceKey: String
     }
 
-    static func handle(_ request: Request, call: Call, services: Postern) async throws -> EmptyResponse {
+    typealias Services = any ClientAccessService & DeviceService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
         let (pool, user) = try await services.adminUser(poolId: request.UserPoolId, username: request.Username)
         try await services.forgetDevice(request.DeviceKey, of: user, pool: pool, by: "admin", clientId: nil, call: call)
         return EmptyResponse()
     }
 }
 
-extension Postern {
+extension DeviceService {
     /// The user's device, in a pool that tracks devices; ResourceNotFoundException otherwise, whoever's it is.
     func ownDevice(_ key: String, of user: UserRecord, pool: PoolRecord) async throws -> (DeviceRecord, DeviceTrackingPolicy) {
         guard key.count <= 55, key.contains("_") else {

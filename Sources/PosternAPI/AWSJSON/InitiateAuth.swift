@@ -16,7 +16,10 @@ enum InitiateAuth: AWSOperation {
         var Session: String?
     }
 
-    static func handle(_ request: Request, call: Call, services: Postern) async throws -> AuthResponse {
+    typealias Services = any SignInService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> AuthResponse {
         let (client, pool) = try await services.publicClient(request.ClientId)
         let parameters = request.AuthParameters ?? [:]
         let flow = try AuthFlows.parse(request.AuthFlow, admin: false)

@@ -217,7 +217,7 @@ struct PasskeyPolicy: Sendable {
     }
 }
 
-extension Postern {
+extension SignInService {
     /// WEB_AUTHN as the first factor of USER_AUTH: the options for `navigator.credentials.get()`, the
     /// challenge kept in the sealed session.
     func passkeySignIn(pool: PoolRecord, client: ClientRecord, user: UserRecord, clientMetadata: [String: String]?, call: Call) async throws

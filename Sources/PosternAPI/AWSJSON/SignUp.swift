@@ -25,7 +25,10 @@ enum SignUp: AWSOperation {
         var Session: String?
     }
 
-    static func handle(_ request: Request, call: Call, services: Postern) async throws -> Response {
+    typealias Services = any SignInService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> Response {
         try Validate.username(request.Username)
         let (client, pool) = try await services.publicClient(request.ClientId)
         try services.checkSecretHash(request.SecretHash, client: client, usernames: [request.Username])

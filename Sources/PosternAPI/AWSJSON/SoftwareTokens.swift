@@ -18,7 +18,10 @@ enum AssociateSoftwareToken: AWSOperation {
         var Session: String?
     }
 
-    static func handle(_ request: Request, call: Call, services: Postern) async throws -> Response {
+    typealias Services = any ChallengeSessionService & TokenService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> Response {
         let caller = try await services.softwareTokenCaller(accessToken: request.AccessToken, session: request.Session, call: call)
         guard PoolMFAConfiguration(settings: caller.pool.settings).factors.contains(.softwareToken) else {
             throw AWSError.softwareTokenMFANotFound()
@@ -50,7 +53,10 @@ enum VerifySoftwareToken: AWSOperation {
         var Session: String?
     }
 
-    static func handle(_ request: Request, call: Call, services: Postern) async throws -> Response {
+    typealias Services = any SignInService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> Response {
         guard request.UserCode.count == 6, request.UserCode.allSatisfy(\.isASCIIDigitCharacter) else {
             throw DomainError.validation("userCode", "Member must satisfy regular expression pattern: [0-9]+")
         }

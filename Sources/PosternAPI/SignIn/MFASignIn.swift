@@ -4,6 +4,12 @@ import PosternCrypto
 import PosternHooks
 import PosternStore
 
+/// SMS and email codes of a sign-in (second factors and passwordless first factors).
+enum SignInCodes {
+    /// How long an SMS or email MFA code is good for (Cognito: three minutes).
+    static let validity: TimeInterval = 180
+}
+
 /// The second factor of a sign-in (spec/auth-flows.md §6–7): after the password (USER_PASSWORD_AUTH,
 /// ADMIN_USER_PASSWORD_AUTH, SRP, NEW_PASSWORD_REQUIRED) the pool's MfaConfiguration and the user's
 /// factors decide between tokens, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP (`UserMFA.nextStep`).
@@ -12,7 +18,7 @@ import PosternStore
 /// ``PasswordSignInStateMachine`` after the second factor (PostAuthentication, then tokens). A wrong TOTP
 /// code is recorded, counts toward the per-address wrong-code limit, and uses the session up; a wrong SMS
 /// or email code is recorded and counted against that code (five guesses), as every one-time code is.
-extension Postern {
+extension SignInService {
     /// What the pool and the user's factors call for after the password.
     func secondFactor(pool: PoolRecord, user: UserRecord) -> MFAStep {
         user.mfa.settings.nextStep(
@@ -44,7 +50,7 @@ extension Postern {
             try await requireCodeIssueAllowed(user: user, purpose: purpose, now: call.now)
             let (events, delivery) = try await self.codeEvents(
                 for: (user.sub, user.username, user.attributes), pool: pool, purpose: purpose, kind: "Authentication", template: "Authentication",
-                now: call.now, preferred: [attribute], validity: Self.mfaCodeValidity,
+                now: call.now, preferred: [attribute], validity: SignInCodes.validity,
                 context: MessageContext(clientId: client.id, clientMetadata: clientMetadata, userStatus: user.status))
             guard let delivery else {
                 throw DomainError.invalidParameter("User does not have delivery config set to turn on \(factor.rawValue)")
@@ -69,9 +75,6 @@ extension Postern {
             metadata: call.metadata(actor: user.sub.rawValue, clientId: client.id))
         return AuthResponse(ChallengeName: session.challenge, Session: try sealSession(session), ChallengeParameters: parameters)
     }
-
-    /// How long an SMS or email MFA code is good for (Cognito: three minutes).
-    static let mfaCodeValidity: TimeInterval = 180
 
     /// The purpose an MFA code is kept under in `confirmation_codes`.
     static func codePurpose(_ factor: MFAFactor) -> String { "MFA:\(factor.rawValue)" }

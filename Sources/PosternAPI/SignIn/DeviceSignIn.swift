@@ -12,7 +12,7 @@ import PosternStore
 /// session, because pycognito and AWS's own examples answer it without the session: the answer must
 /// still follow a password proved for this user and device within the session's validity, and it claims
 /// the challenge once. The device's verifier is sealed with the user's data key.
-extension Postern {
+extension DeviceService {
     /// The user's device a sign-in names, in a pool that tracks devices; nil for none or another's.
     func namedDevice(_ key: String?, of user: UserRecord, pool: PoolRecord) async throws -> DeviceRecord? {
         guard let key, !key.isEmpty, DeviceTrackingPolicy(settings: pool.settings) != nil,
@@ -20,7 +20,9 @@ extension Postern {
         else { return nil }
         return device
     }
+}
 
+extension SignInService {
     /// Asks the named device to prove itself (DEVICE_SRP_AUTH); `extra` are events of the same request.
     func deviceChallenge(
         _ device: DeviceRecord, pool: PoolRecord, client: ClientRecord, user: UserRecord, flow: String, hooks: [HookInvocation],
@@ -82,7 +84,7 @@ extension Postern {
             id: UUID().uuidString.lowercased(), poolId: pool.id, clientId: client.id, flow: flow, sub: user.sub, login: given,
             userIdForSRP: device.key, saltHex: verifier.saltHex, sessionKey: challenge.sessionKey,
             expiresAt: call.now.addingTimeInterval(client.settings.authSessionValidity), deviceKey: device.key)
-        let secretBlock = Data(try master.sessions.sealedBytes(json: state, purpose: Self.secretBlockPurpose)).base64EncodedString()
+        let secretBlock = Data(try master.sessions.sealedBytes(json: state, purpose: SRPSecretBlock.purpose)).base64EncodedString()
         try await appendToUser(
             user,
             [
@@ -111,7 +113,7 @@ extension Postern {
         let limits = throttle.failedSignInLimits(pool: pool, login: given, sourceIp: call.sourceIp)
         try await throttle.requireOpen(limits.map(\.key), now: call.now)
         guard let blockBytes = Data(base64Encoded: block).map(Array.init),
-            let challenge = try? master.sessions.open(bytes: blockBytes, as: PasswordVerifierChallenge.self, purpose: Self.secretBlockPurpose),
+            let challenge = try? master.sessions.open(bytes: blockBytes, as: PasswordVerifierChallenge.self, purpose: SRPSecretBlock.purpose),
             challenge.deviceKey == deviceKey, let sub = challenge.sub
         else {
             await throttle.count(limits, now: call.now)

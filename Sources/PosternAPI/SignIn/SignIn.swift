@@ -22,7 +22,7 @@ extension [String: String] {
     }
 }
 
-extension Postern {
+extension SignInService {
     /// A password sign-in (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH), spec/auth-flows.md §4–5. A user
     /// the pool does not know may be migrated from a legacy directory first (UserMigration).
     ///
@@ -118,20 +118,16 @@ extension Postern {
         async throws -> AuthResponse
     {
         guard let token = parameters["REFRESH_TOKEN"] else { throw DomainError.invalidParameter("Missing required parameter REFRESH_TOKEN") }
-        guard let stored = try await directory.refreshToken(hash: master.codeHasher.hash(token, context: "refresh")),
-            stored.clientId == client.id
-        else { throw DomainError.notAuthorized("Invalid Refresh Token") }
-        guard let user = try await directory.user(sub: stored.sub.rawValue), user.poolId == pool.id else {
-            throw DomainError.notAuthorized("Invalid Refresh Token")
-        }
+        // The rules are RefreshTokenGrant's (Core); the secret hash is checked once the token names a user of this pool.
+        let stored = try RefreshTokenGrant.identify(
+            try await directory.refreshToken(hash: master.codeHasher.hash(token, context: "refresh")), client: client.id)
+        guard let user = try await directory.user(sub: stored.sub.rawValue), user.poolId == pool.id else { throw RefreshTokenGrant.invalid }
         if client.sealedSecret != nil {
             try checkSecretHash(
                 parameters["SECRET_HASH"], client: client,
                 usernames: [user.username, user.sub.rawValue] + (parameters["USERNAME"].map { [$0] } ?? []))
         }
-        if stored.revokedAt != nil { throw DomainError.notAuthorized("Refresh Token has been revoked") }
-        if stored.expiresAt <= call.now { throw DomainError.notAuthorized("Refresh Token has expired") }
-        if !user.enabled { throw DomainError.notAuthorized("User is disabled.") }
+        try RefreshTokenGrant.requireUsable(stored, account: user.account, pool: pool.id, now: call.now)
         // A refresh from a tracked device keeps naming it, as the sign-in's tokens did.
         let device = try await namedDevice(parameters["DEVICE_KEY"], of: user, pool: pool)
         let tokens = try await mintTokens(
@@ -139,9 +135,9 @@ extension Postern {
             source: "TokenGeneration_RefreshTokens", clientMetadata: clientMetadata, deviceKey: device?.key)
         try await retrying {
             let current = try await directory.user(sub: user.sub.rawValue) ?? user
-            try await appendToUser(
-                current, [TokensRefreshed(clientId: client.id, originJti: stored.originJti, hooks: tokens.hook.map { [$0] })], call: call,
-                actor: user.sub.rawValue, clientId: client.id)
+            let events = try RefreshTokenGrant.decideRefresh(
+                stored, account: current.account, pool: pool.id, now: call.now, hooks: tokens.hook.map { [$0] })
+            try await appendToUser(current, events, call: call, actor: user.sub.rawValue, clientId: client.id)
         }
         return AuthResponse(AuthenticationResult: AuthenticationResult(AccessToken: tokens.access, ExpiresIn: tokens.expiresIn, IdToken: tokens.id))
     }

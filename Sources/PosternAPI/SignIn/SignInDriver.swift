@@ -4,6 +4,28 @@ import PosternCrypto
 import PosternHooks
 import PosternStore
 
+/// Where a sign-in enters ``PasswordSignInStateMachine``, with the proof it brings.
+enum SignInEntry {
+    /// A password in hand (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH's PASSWORD): PreAuthentication,
+    /// the lock, then the password against the user's verifier; a locked account spends the same work.
+    case password(String)
+    /// A proof checked already, whose PreAuthentication ran with its challenge (SRP's password claim, a
+    /// one-time code, a passkey, ConfirmSignUp's session): the lock, then the proof's verdict.
+    case proof(correct: Bool)
+    /// The named device proved itself (DEVICE_PASSWORD_VERIFIER); a remembered one skips the second factor.
+    case deviceProved(remembered: Bool)
+    /// The second factor was proved (SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, MFA_SETUP).
+    case secondFactorProved
+}
+
+/// The device a sign-in carries.
+enum SignInDeviceClaim {
+    /// Named with the password (`DEVICE_KEY`): a confirmed one must prove itself next (DEVICE_SRP_AUTH).
+    case named(DeviceRecord)
+    /// Carried from an earlier step of the sign-in, proved or not.
+    case carried(SignInDevice)
+}
+
 /// The one place that carries out ``PasswordSignInStateMachine``'s actions: PreAuthentication, the proof,
 /// refusals, the NEW_PASSWORD_REQUIRED, second-factor and device challenges, PostAuthentication and tokens.
 ///
@@ -11,29 +33,7 @@ import PosternStore
 /// factor, a device's proof, a second factor) comes here, so a rule of the flow is written once: what it
 /// brings is only what really differs between them (where it enters the machine, the events of its answer,
 /// the device, the failure limits).
-extension Postern {
-    /// Where a sign-in enters ``PasswordSignInStateMachine``, with the proof it brings.
-    enum SignInEntry {
-        /// A password in hand (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH's PASSWORD): PreAuthentication,
-        /// the lock, then the password against the user's verifier; a locked account spends the same work.
-        case password(String)
-        /// A proof checked already, whose PreAuthentication ran with its challenge (SRP's password claim, a
-        /// one-time code, a passkey, ConfirmSignUp's session): the lock, then the proof's verdict.
-        case proof(correct: Bool)
-        /// The named device proved itself (DEVICE_PASSWORD_VERIFIER); a remembered one skips the second factor.
-        case deviceProved(remembered: Bool)
-        /// The second factor was proved (SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, MFA_SETUP).
-        case secondFactorProved
-    }
-
-    /// The device a sign-in carries.
-    enum SignInDeviceClaim {
-        /// Named with the password (`DEVICE_KEY`): a confirmed one must prove itself next (DEVICE_SRP_AUTH).
-        case named(DeviceRecord)
-        /// Carried from an earlier step of the sign-in, proved or not.
-        case carried(SignInDevice)
-    }
-
+extension SignInService {
     /// Runs the sign-in state machine for `user` from `entry` to its answer: a challenge or tokens, or the
     /// refusal's error after its event.
     ///

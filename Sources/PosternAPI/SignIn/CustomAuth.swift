@@ -4,6 +4,16 @@ import PosternCrypto
 import PosternHooks
 import PosternStore
 
+/// The user (or, for an unknown user, the typed name) a CUSTOM_AUTH flow is about.
+struct CustomAuthSubject {
+    /// More rounds than any sane challenge needs; a Define hook that never decides ends here.
+    static let maximumRounds = 8
+
+    var user: UserRecord?
+    var login: String
+    var username: String { user?.username ?? login }
+}
+
 /// CUSTOM_AUTH (spec/auth-flows.md §9): DefineAuthChallenge decides each step from the rounds so far,
 /// CreateAuthChallenge makes a CUSTOM_CHALLENGE, VerifyAuthChallengeResponse judges the answer.
 ///
@@ -11,16 +21,7 @@ import PosternStore
 /// is single-use: answering it appends `ChallengeAnswered`, whose projection claims the session id.
 /// Under PreventUserExistenceErrors an unknown user plays the same loop with `userNotFound: true`
 /// and can never receive tokens.
-extension Postern {
-    /// More rounds than any sane challenge needs; a Define hook that never decides ends here.
-    static let maxCustomAuthRounds = 8
-
-    /// The user (or, for an unknown user, the typed name) a CUSTOM_AUTH flow is about.
-    struct CustomAuthSubject {
-        var user: UserRecord?
-        var login: String
-        var username: String { user?.username ?? login }
-    }
+extension SignInService {
 
     /// InitiateAuth / AdminInitiateAuth with CUSTOM_AUTH.
     func customSignIn(
@@ -175,7 +176,7 @@ extension Postern {
         case nil:
             throw AWSError.invalidLambdaResponse()
         }
-        if rounds.count >= Self.maxCustomAuthRounds { try await fail("custom_auth_round_limit") }
+        if rounds.count >= CustomAuthSubject.maximumRounds { try await fail("custom_auth_round_limit") }
         let made = try await triggers.createAuthChallenge(
             pool: pool, subject: subject, clientId: client.id, rounds: rounds, clientMetadata: clientMetadata)
         var created = made.record
@@ -210,12 +211,12 @@ extension Postern {
 }
 
 extension Triggers {
-    private static func request(_ subject: Postern.CustomAuthSubject, clientMetadata: [String: String]?) -> [String: JSONValue] {
+    private static func request(_ subject: CustomAuthSubject, clientMetadata: [String: String]?) -> [String: JSONValue] {
         CustomChallengeTriggers.commonRequest(userAttributes: subject.user.map(userAttributes(of:)), clientMetadata: clientMetadata)
     }
 
     func defineAuthChallenge(
-        pool: PoolRecord, subject: Postern.CustomAuthSubject, clientId: ClientID, rounds: [ChallengeRound], clientMetadata: [String: String]?
+        pool: PoolRecord, subject: CustomAuthSubject, clientId: ClientID, rounds: [ChallengeRound], clientMetadata: [String: String]?
     ) async throws -> (challengeName: String?, issueTokens: Bool, failAuthentication: Bool, record: HookInvocation) {
         guard let arn = Self.arn("DefineAuthChallenge", pool: pool) else {
             throw DomainError.invalidParameter("Custom auth lambda trigger is not configured for the user pool.")
@@ -232,7 +233,7 @@ extension Triggers {
     }
 
     func createAuthChallenge(
-        pool: PoolRecord, subject: Postern.CustomAuthSubject, clientId: ClientID, rounds: [ChallengeRound], clientMetadata: [String: String]?
+        pool: PoolRecord, subject: CustomAuthSubject, clientId: ClientID, rounds: [ChallengeRound], clientMetadata: [String: String]?
     ) async throws -> (publicParameters: [String: String], privateParameters: [String: String], challengeMetadata: String?, record: HookInvocation) {
         guard let arn = Self.arn("CreateAuthChallenge", pool: pool) else {
             throw DomainError.invalidParameter("Create auth challenge lambda trigger is not configured for the user pool.")
@@ -251,7 +252,7 @@ extension Triggers {
     }
 
     func verifyAuthChallenge(
-        pool: PoolRecord, subject: Postern.CustomAuthSubject, clientId: ClientID, privateParameters: [String: String], answer: String,
+        pool: PoolRecord, subject: CustomAuthSubject, clientId: ClientID, privateParameters: [String: String], answer: String,
         clientMetadata: [String: String]?
     ) async throws -> (correct: Bool, record: HookInvocation) {
         guard let arn = Self.arn("VerifyAuthChallengeResponse", pool: pool) else {

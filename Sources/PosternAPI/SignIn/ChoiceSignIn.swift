@@ -11,7 +11,7 @@ import PosternStore
 ///
 /// Under PreventUserExistenceErrors an unknown user is offered what the pool allows, and every answer
 /// fails as a wrong one would.
-extension Postern {
+extension SignInService {
     /// InitiateAuth / AdminInitiateAuth with USER_AUTH.
     func choiceSignIn(
         pool: PoolRecord, client: ClientRecord, parameters: [String: String], clientMetadata: [String: String]?, call: Call
@@ -160,7 +160,7 @@ extension Postern {
         try await requireCodeIssueAllowed(user: user, purpose: purpose, now: call.now)
         let (codeEvents, delivery) = try await self.codeEvents(
             for: (user.sub, user.username, user.attributes), pool: pool, purpose: purpose, kind: "Authentication", template: "Authentication",
-            now: call.now, preferred: [attribute], validity: Self.mfaCodeValidity,
+            now: call.now, preferred: [attribute], validity: SignInCodes.validity,
             context: MessageContext(clientId: client.id, clientMetadata: clientMetadata, userStatus: user.status))
         guard let delivery else { throw DomainError.notAuthorized("Incorrect username or password.") }
         let session = ChallengeSession(

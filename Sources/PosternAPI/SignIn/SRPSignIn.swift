@@ -4,6 +4,12 @@ import PosternCrypto
 import PosternHooks
 import PosternStore
 
+/// The SECRET_BLOCK of PASSWORD_VERIFIER and DEVICE_PASSWORD_VERIFIER: a `PasswordVerifierChallenge` sealed
+/// under the session key with this associated data, so it opens as nothing else.
+enum SRPSecretBlock {
+    static let purpose = "postern srp secret block v1"
+}
+
 /// SRP sign-in (spec/auth-flows.md §8): USER_SRP_AUTH issues a PASSWORD_VERIFIER challenge, whose answer
 /// proves the password without sending it; CUSTOM_AUTH may start the same way (`CHALLENGE_NAME=SRP_A`).
 ///
@@ -12,9 +18,8 @@ import PosternStore
 /// needs travels sealed in `SECRET_BLOCK` (``PasswordVerifierChallenge``), which is single-use. A user who
 /// does not exist, under PreventUserExistenceErrors, gets a challenge made from a decoy verifier with the
 /// same cost, and then "Incorrect username or password.".
-extension Postern {
+extension SignInService {
     /// The associated data of sealed `SECRET_BLOCK`s: they open as nothing else.
-    static let secretBlockPurpose = "postern srp secret block v1"
 
     /// USER_SRP_AUTH through InitiateAuth or AdminInitiateAuth.
     func srpSignIn(
@@ -76,7 +81,7 @@ extension Postern {
             id: UUID().uuidString.lowercased(), poolId: pool.id, clientId: client.id, flow: flow.rawValue, sub: user?.sub, login: login,
             userIdForSRP: userId, saltHex: verifier.saltHex, sessionKey: challenge.sessionKey,
             expiresAt: call.now.addingTimeInterval(client.settings.authSessionValidity))
-        let secretBlock = Data(try master.sessions.sealedBytes(json: state, purpose: Self.secretBlockPurpose)).base64EncodedString()
+        let secretBlock = Data(try master.sessions.sealedBytes(json: state, purpose: SRPSecretBlock.purpose)).base64EncodedString()
         let issued = ChallengeIssued(
             challengeName: "PASSWORD_VERIFIER", clientId: client.id, sessionId: state.id, hooks: hooks.isEmpty ? nil : hooks)
         try await appendToUserOrAttempt(user, before + [issued], client: client, call: call)
@@ -99,7 +104,7 @@ extension Postern {
         let timestamp = try responses.required("TIMESTAMP")
         let incorrect = DomainError.notAuthorized("Incorrect username or password.")
         guard let blockBytes = Data(base64Encoded: block).map(Array.init),
-            let challenge = try? master.sessions.open(bytes: blockBytes, as: PasswordVerifierChallenge.self, purpose: Self.secretBlockPurpose)
+            let challenge = try? master.sessions.open(bytes: blockBytes, as: PasswordVerifierChallenge.self, purpose: SRPSecretBlock.purpose)
         else {
             // A forged or damaged block names nobody for certain: count it against the name and the address.
             await throttle.count(throttle.failedSignInLimits(pool: pool, login: given, sourceIp: call.sourceIp), now: call.now)
