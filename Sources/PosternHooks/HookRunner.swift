@@ -113,10 +113,14 @@ public struct HookRunner: Sendable {
             executable: .path(FilePath(function.executable)), arguments: Arguments(function.arguments),
             environment: .custom(Self.environment(for: function, mode: "spawn")), workingDirectory: FilePath(workingDirectory.path),
             platformOptions: options)
+        // A file, not a pipe: see HookInputFile. `run` closes it once the child holds it.
+        let stdin = try HookInputFile.make(input)
         do {
             return try await withThrowingTaskGroup(of: Outcome?.self) { tasks in
                 tasks.addTask {
-                    let result = try await run(configuration, input: .array(input), output: .sequence, error: .sequence) { execution in
+                    let result = try await run(
+                        configuration, input: .fileDescriptor(stdin, closeAfterSpawningProcess: true), output: .sequence, error: .sequence
+                    ) { execution in
                         group.started(execution.processIdentifier.value)
                         return try await Self.collect(execution, limit: limit, killing: group)
                     }

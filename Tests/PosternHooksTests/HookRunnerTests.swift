@@ -50,6 +50,34 @@ struct Plugins {
         #expect(try await plugins.invoke("echo-event") == Plugins.event)
     }
 
+    /// A hook may answer without reading its whole event (swift-subprocess traps on a piped input whose
+    /// reader left early, swiftlang/swift-subprocess#367): the event is a file, so nothing is left unwritten.
+    @Test func aHookThatAnswersWithoutReadingItsEventIsHeard() async throws {
+        let plugins = try Plugins()
+        try plugins.add("answer-early", #"head -c 1 >/dev/null; printf '{"response": {"autoConfirmUser": true}}'"#)
+        var function = try plugins.catalog.resolve(arn: "arn:aws:lambda:us-east-1:123456789012:function:answer-early")
+        function.timeout = .seconds(10)
+        let large: JSONValue = .object(["request": .object(["padding": .string(String(repeating: "x", count: 4 << 20))])])
+        for _ in 0..<3 {
+            let answer = try await plugins.runner.invoke(function, event: large)
+            #expect(answer["response"]?["autoConfirmUser"] == .bool(true))
+        }
+    }
+
+    /// A hook that cannot be started is a launch failure, and its input file is closed on that path too.
+    @Test func aHookWithAMissingInterpreterFailsToLaunch() async throws {
+        let plugins = try Plugins()
+        let path = plugins.directory.appendingPathComponent("no-interpreter").path
+        try "#!/nonexistent/interpreter\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        await #expect {
+            try await plugins.invoke("no-interpreter")
+        } throws: { error in
+            if case .launchFailed = error as? HookError { return true }
+            return false
+        }
+    }
+
     @Test func aNonZeroExitWithALambdaErrorObjectIsARejectionWithItsMessage() async throws {
         let plugins = try Plugins()
         try plugins.add("deny", #"cat >/dev/null; printf '{"errorMessage": "Domain not allowed.", "errorType": "Error"}'; exit 1"#)
