@@ -112,8 +112,14 @@ public struct Sealer: Sendable {
 
     /// Seals `value` for `purpose` to raw bytes (nonce ‖ ciphertext ‖ tag), for a value a client carries
     /// in a format of its own (SRP's standard-base64 `SECRET_BLOCK`).
-    public func sealedBytes(json value: some Encodable, purpose: String) throws -> [UInt8] {
-        let box = try AES.GCM.seal(try JSONEncoder().encode(value), using: key, authenticating: Data(purpose.utf8))
+    ///
+    /// `blockSize` pads the JSON with trailing spaces (which JSON ignores) to a multiple of it, so the sealed
+    /// length says nothing about the value's (an SRP SECRET_BLOCK of a real user and of a decoy look alike).
+    public func sealedBytes(json value: some Encodable, purpose: String, paddedTo blockSize: Int = 1) throws -> [UInt8] {
+        var plaintext = try JSONEncoder().encode(value)
+        let padded = (plaintext.count + blockSize - 1) / blockSize * blockSize
+        plaintext.append(contentsOf: repeatElement(UInt8(ascii: " "), count: padded - plaintext.count))
+        let box = try AES.GCM.seal(plaintext, using: key, authenticating: Data(purpose.utf8))
         guard let combined = box.combined else { throw CryptoError.sealedDataCorrupt }
         return Array(combined)
     }

@@ -20,4 +20,14 @@ import Testing
         let secret = try master.secrets.seal("client secret")
         #expect(throws: CryptoError.sealedDataCorrupt) { try master.sessions.open(secret) }
     }
+
+    @Test func paddedBytesHideTheValuesLengthAndStillOpen() throws {
+        let short = try master.sessions.sealedBytes(json: Session(id: "s"), purpose: "p", paddedTo: 256)
+        let long = try master.sessions.sealedBytes(json: Session(id: String(repeating: "x", count: 200)), purpose: "p", paddedTo: 256)
+        #expect(short.count == long.count)
+        #expect(try master.sessions.open(bytes: short, as: Session.self, purpose: "p") == Session(id: "s"))
+        #expect(try master.sessions.open(bytes: long, as: Session.self, purpose: "p").id.count == 200)
+        // Unpadded, the lengths differ.
+        #expect(try master.sessions.sealedBytes(json: Session(id: "s"), purpose: "p").count < short.count)
+    }
 }

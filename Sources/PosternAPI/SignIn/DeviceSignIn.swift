@@ -84,7 +84,8 @@ extension SignInService {
             id: UUID().uuidString.lowercased(), poolId: pool.id, clientId: client.id, flow: flow, sub: user.sub, login: given,
             userIdForSRP: device.key, saltHex: verifier.saltHex, sessionKey: challenge.sessionKey,
             expiresAt: call.now.addingTimeInterval(client.settings.authSessionValidity), deviceKey: device.key)
-        let secretBlock = Data(try master.sessions.sealedBytes(json: state, purpose: SRPSecretBlock.purpose)).base64EncodedString()
+        let secretBlock = Data(try master.sessions.sealedBytes(json: state, purpose: SRPSecretBlock.purpose, paddedTo: SRPSecretBlock.paddedSize))
+            .base64EncodedString()
         try await appendToUser(
             user,
             [

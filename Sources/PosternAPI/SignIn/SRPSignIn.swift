@@ -8,6 +8,9 @@ import PosternStore
 /// under the session key with this associated data, so it opens as nothing else.
 enum SRPSecretBlock {
     static let purpose = "postern srp secret block v1"
+    /// Every block's plaintext is padded to this size (the largest challenge — 128-character names of
+    /// 4-byte characters — fits), so a decoy's block, which names no user, is as long as a real one's.
+    static let paddedSize = 2048
 }
 
 /// SRP sign-in (spec/auth-flows.md §8): USER_SRP_AUTH issues a PASSWORD_VERIFIER challenge, whose answer
@@ -81,7 +84,8 @@ extension SignInService {
             id: UUID().uuidString.lowercased(), poolId: pool.id, clientId: client.id, flow: flow.rawValue, sub: user?.sub, login: login,
             userIdForSRP: userId, saltHex: verifier.saltHex, sessionKey: challenge.sessionKey,
             expiresAt: call.now.addingTimeInterval(client.settings.authSessionValidity))
-        let secretBlock = Data(try master.sessions.sealedBytes(json: state, purpose: SRPSecretBlock.purpose)).base64EncodedString()
+        let secretBlock = Data(try master.sessions.sealedBytes(json: state, purpose: SRPSecretBlock.purpose, paddedTo: SRPSecretBlock.paddedSize))
+            .base64EncodedString()
         let issued = ChallengeIssued(
             challengeName: "PASSWORD_VERIFIER", clientId: client.id, sessionId: state.id, hooks: hooks.isEmpty ? nil : hooks)
         try await appendToUserOrAttempt(user, before + [issued], client: client, call: call)
