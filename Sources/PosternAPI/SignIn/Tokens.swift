@@ -64,12 +64,13 @@ extension TokenService {
     ) async throws -> AuthenticationResult {
         let refreshToken = Random.token() + "." + Random.token()
         let originJti = UUID().uuidString.lowercased()
+        var random = SystemRandomNumberGenerator()
         let completion = SignInCompletion(flow: flow, client: client.id, deviceKey: device?.key, deviceAuthenticated: device?.authenticated == true)
         var events = extra
         var newDevice: NewDeviceMetadataType?
         if let registered = completion.newDevice(
             poolTracksDevices: DeviceTrackingPolicy(settings: pool.settings) != nil,
-            keys: (TrackedDevice.newKey(region: pool.id.region), TrackedDevice.newGroupKey()))
+            keys: (TrackedDevice.newKey(region: pool.id.region, id: UUID()), TrackedDevice.newGroupKey(using: &random)))
         {
             events.append(registered)
             newDevice = NewDeviceMetadataType(DeviceKey: registered.deviceKey, DeviceGroupKey: registered.groupKey)

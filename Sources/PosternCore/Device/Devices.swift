@@ -40,13 +40,13 @@ public struct TrackedDevice: Equatable, Sendable {
         self.remembered = remembered
     }
 
-    /// A new device key as Cognito writes them: `{region}_{uuid}`.
-    public static func newKey(region: String) -> String { "\(region)_\(UUID().uuidString.lowercased())" }
+    /// A device key as Cognito writes them: `{region}_{uuid}`, from the caller's fresh `id` (Core draws no
+    /// randomness of its own).
+    public static func newKey(region: String, id: UUID) -> String { "\(region)_\(id.uuidString.lowercased())" }
 
-    /// A new device group key: `-` and nine letters or digits, as Cognito's look.
-    public static func newGroupKey() -> String {
+    /// A device group key: `-` and nine letters or digits, as Cognito's look, drawn from `generator`.
+    public static func newGroupKey(using generator: inout some RandomNumberGenerator) -> String {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-        var generator = SystemRandomNumberGenerator()
         return "-" + String((0..<9).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
     }
 }

@@ -302,9 +302,22 @@ import Testing
     }
 
     @Test func keysLookLikeCognitos() {
-        let key = TrackedDevice.newKey(region: "eu-west-1")
-        #expect(key.hasPrefix("eu-west-1_") && UUID(uuidString: String(key.dropFirst("eu-west-1_".count))) != nil)
-        let group = TrackedDevice.newGroupKey()
+        let id = UUID()
+        #expect(TrackedDevice.newKey(region: "eu-west-1", id: id) == "eu-west-1_\(id.uuidString.lowercased())")
+        var generator = SystemRandomNumberGenerator()
+        let group = TrackedDevice.newGroupKey(using: &generator)
         #expect(group.count == 10 && group.hasPrefix("-") && group.dropFirst().allSatisfy { $0.isLetter || $0.isNumber })
+        // The same draws give the same key: the generator is the only source.
+        var first = CountingGenerator(), second = CountingGenerator()
+        #expect(TrackedDevice.newGroupKey(using: &first) == TrackedDevice.newGroupKey(using: &second))
+    }
+}
+
+/// A deterministic generator for tests: the same fixed sequence every time.
+struct CountingGenerator: RandomNumberGenerator {
+    var state: UInt64 = 0
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        return state
     }
 }
