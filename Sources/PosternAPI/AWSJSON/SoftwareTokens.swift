@@ -23,13 +23,16 @@ enum AssociateSoftwareToken: AWSOperation {
 
     static func handle(_ request: Request, call: Call, services: Services) async throws -> Response {
         let caller = try await services.softwareTokenCaller(accessToken: request.AccessToken, session: request.Session, call: call)
-        guard PoolMFAConfiguration(settings: caller.pool.settings).factors.contains(.softwareToken) else {
+        let secret = Base32.encode(TOTP.newSecret())
+        let associated: SoftwareTokenAssociated
+        do {
+            associated = try SoftwareTokenSetup.associate(
+                secret: secret, poolFactors: PoolMFAConfiguration(settings: caller.pool.settings).factors,
+                sessionId: caller.session?.id)
+        } catch {
             throw AWSError.softwareTokenMFANotFound()
         }
-        let secret = Base32.encode(TOTP.newSecret())
-        try await services.appendToUser(
-            caller.user, [SoftwareTokenAssociated(sealedSecret: .plaintext(secret), sessionId: caller.session?.id)], call: call,
-            actor: caller.user.sub.rawValue, clientId: caller.client?.id)
+        try await services.appendToUser(caller.user, [associated], call: call, actor: caller.user.sub.rawValue, clientId: caller.client?.id)
         var next = caller.session
         next?.stage = "associated"
         return Response(SecretCode: secret, Session: try next.map { try services.sealSession($0) })
@@ -53,7 +56,7 @@ enum VerifySoftwareToken: AWSOperation {
         var Session: String?
     }
 
-    typealias Services = any SignInService
+    typealias Services = any ChallengeSessionService & ThrottleService & TokenService
     static func services(_ postern: Postern) -> Services { postern }
 
     static func handle(_ request: Request, call: Call, services: Services) async throws -> Response {
@@ -62,22 +65,26 @@ enum VerifySoftwareToken: AWSOperation {
         }
         let caller = try await services.softwareTokenCaller(accessToken: request.AccessToken, session: request.Session, call: call)
         let user = caller.user
-        guard let pending = user.mfa.pendingSoftwareToken, let secret = try services.softwareTokenSecret(pending, of: user) else {
-            throw DomainError.invalidParameter("No software token is associated with the user: call AssociateSoftwareToken first.")
-        }
+        let secret = try user.mfa.pendingSoftwareToken.flatMap { try services.softwareTokenSecret($0, of: user) }
         let limits = services.throttle.wrongCodeLimits(sourceIp: call.sourceIp)
         try await services.throttle.requireOpen(limits.map(\.key), now: call.now)
-        guard let step = TOTP.matchingStep(request.UserCode, secret: secret, now: call.now) else {
-            try await services.appendToUser(
-                user, [SoftwareTokenCodeRejected(context: name, reason: "code_mismatch", sessionId: caller.session?.id)], call: call,
-                actor: user.sub.rawValue, clientId: caller.client?.id)
+        let verification: SoftwareTokenSetup.Verification
+        do {
+            verification = try SoftwareTokenSetup.verify(
+                pendingSecret: secret.map(Base32.encode),
+                matchedStep: secret.flatMap { TOTP.matchingStep(request.UserCode, secret: $0, now: call.now) },
+                friendlyDeviceName: request.FriendlyDeviceName, sessionId: caller.session?.id)
+        } catch {
+            throw DomainError.invalidParameter("No software token is associated with the user: call AssociateSoftwareToken first.")
+        }
+        switch verification {
+        case .rejected(let rejected):
+            try await services.appendToUser(user, [rejected], call: call, actor: user.sub.rawValue, clientId: caller.client?.id)
             await services.throttle.count(limits, now: call.now)
             throw AWSError.enableSoftwareTokenMFA()
+        case .verified(let verified):
+            try await services.appendToUser(user, [verified], call: call, actor: user.sub.rawValue, clientId: caller.client?.id)
         }
-        let verified = SoftwareTokenVerified(
-            sealedSecret: .plaintext(Base32.encode(secret)), sealedFriendlyDeviceName: request.FriendlyDeviceName.map(Sealed.plaintext),
-            timeStep: step, enablesMFA: caller.session != nil, sessionId: caller.session?.id)
-        try await services.appendToUser(user, [verified], call: call, actor: user.sub.rawValue, clientId: caller.client?.id)
         var next = caller.session
         next?.stage = "verified"
         return Response(Status: "SUCCESS", Session: try next.map { try services.sealSession($0) })

@@ -232,6 +232,9 @@ extension SignInService {
             device: device.map { .carried($0) }, answered: [answered], withTokens: also, clientMetadata: clientMetadata, call: call)
     }
 
+}
+
+extension KeyService {
     /// A TOTP secret sealed under the user's data key, as bytes; nil once the key is destroyed.
     func softwareTokenSecret(_ sealed: String, of user: UserRecord) throws -> [UInt8]? {
         guard let key = try dataKey(of: user) else { return nil }
