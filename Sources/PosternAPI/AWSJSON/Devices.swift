@@ -38,7 +38,8 @@ enum ConfirmDevice: AWSOperation {
     static func handle(_ request: Request, call: Call, services: Services) async throws -> Response {
         let identity = try call.signedIn()
         let (device, policy) = try await services.ownDevice(request.DeviceKey, of: identity.user, pool: identity.pool)
-        if device.sealedVerifier != nil { throw AWSError(type: "DeviceKeyExistsException", message: "Device key already exists", status: 400) }
+        // Cognito answers a confirmed device before it looks at the rest of the request.
+        if device.tracked.confirmed { throw AWSError(type: "DeviceKeyExistsException", message: "Device key already exists", status: 400) }
         guard let verifierBytes = request.DeviceSecretVerifierConfig?.PasswordVerifier.flatMap({ Data(base64Encoded: $0) }),
             let saltBytes = request.DeviceSecretVerifierConfig?.Salt.flatMap({ Data(base64Encoded: $0) }), !verifierBytes.isEmpty,
             !saltBytes.isEmpty
@@ -48,14 +49,13 @@ enum ConfirmDevice: AWSOperation {
         if let name = request.DeviceName, name.isEmpty || name.count > 1024 {
             throw DomainError.validation("deviceName", "Member must have length between 1 and 1024")
         }
-        let remembered = !policy.onlyRememberedOnUserPrompt
-        try await services.appendToUser(
-            identity.user,
-            [
-                DeviceConfirmed(
-                    deviceKey: device.key, sealedVerifier: .plaintext(verifier), sealedName: request.DeviceName.map(Sealed.plaintext),
-                    remembered: remembered)
-            ], call: call, actor: identity.user.sub.rawValue, clientId: identity.client.id)
+        let confirmed: DeviceConfirmed
+        do {
+            confirmed = try device.tracked.confirm(verifier: verifier, name: request.DeviceName, policy: policy)
+        } catch {
+            throw AWSError(type: "DeviceKeyExistsException", message: "Device key already exists", status: 400)
+        }
+        try await services.appendToUser(identity.user, [confirmed], call: call, actor: identity.user.sub.rawValue, clientId: identity.client.id)
         return Response(UserConfirmationNecessary: policy.onlyRememberedOnUserPrompt)
     }
 }
@@ -284,15 +284,14 @@ extension DeviceService {
             throw DomainError.validation("deviceRememberedStatus", "Member must satisfy enum value set: [remembered, not_remembered]")
         }
         let (device, _) = try await ownDevice(key, of: user, pool: pool)
-        guard device.remembered != (status == "remembered") else { return }
-        try await appendToUser(
-            user, [DeviceRememberedStatusChanged(deviceKey: device.key, remembered: status == "remembered", by: by)], call: call,
-            actor: by == "self" ? user.sub.rawValue : nil, clientId: clientId)
+        let events = device.tracked.setRemembered(status == "remembered", by: by)
+        guard !events.isEmpty else { return }
+        try await appendToUser(user, events, call: call, actor: by == "self" ? user.sub.rawValue : nil, clientId: clientId)
     }
 
     func forgetDevice(_ key: String, of user: UserRecord, pool: PoolRecord, by: String, clientId: ClientID?, call: Call) async throws {
         let (device, _) = try await ownDevice(key, of: user, pool: pool)
         try await appendToUser(
-            user, [DeviceForgotten(deviceKey: device.key, by: by)], call: call, actor: by == "self" ? user.sub.rawValue : nil, clientId: clientId)
+            user, [device.tracked.forget(by: by)], call: call, actor: by == "self" ? user.sub.rawValue : nil, clientId: clientId)
     }
 }
