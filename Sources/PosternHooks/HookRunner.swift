@@ -113,11 +113,12 @@ public struct HookRunner: Sendable {
             executable: .path(FilePath(function.executable)), arguments: Arguments(function.arguments),
             environment: .custom(Self.environment(for: function, mode: "spawn")), workingDirectory: FilePath(workingDirectory.path),
             platformOptions: options)
-        // A file, not a pipe: see HookInputFile. `run` closes it once the child holds it.
-        let stdin = try HookInputFile.make(input)
         do {
             return try await withThrowingTaskGroup(of: Outcome?.self) { tasks in
                 tasks.addTask {
+                    // A file, not a pipe: see HookInputFile. Made here, right before `run`, which closes it once
+                    // the child holds it, so no path leaves it open.
+                    let stdin = try HookInputFile.make(input)
                     let result = try await run(
                         configuration, input: .fileDescriptor(stdin, closeAfterSpawningProcess: true), output: .sequence, error: .sequence
                     ) { execution in

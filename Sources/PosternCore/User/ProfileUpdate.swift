@@ -16,9 +16,6 @@ public struct ProfileUpdate: Equatable, Sendable {
     /// The changed contacts that get a verification code (`CustomMessage_UpdateUserAttribute`), by name.
     public var contactsToVerify: [String]
 
-    /// Email and phone number: the attributes a change unverifies.
-    static let contacts = ["email", "phone_number"]
-
     public init(
         current: [String: String], changes: [UserAttribute], deletions: [String] = [], writer: AttributeValidator.Writer,
         settings: UserPoolSettings
@@ -41,17 +38,17 @@ public struct ProfileUpdate: Equatable, Sendable {
                     throw DomainError.invalidParameter("Attributes did not conform to the schema: \(name): The attribute \(name) is required")
                 }
                 attributes[name] = nil
-                if Self.contacts.contains(name) { attributes["\(name)_verified"] = nil }
+                if UserAccount.contactAttributes.contains(name) { attributes["\(name)_verified"] = nil }
                 continue
             }
-            if Self.contacts.contains(name), attributes[name] != value {
+            if UserAccount.contactAttributes.contains(name), attributes[name] != value {
                 changedContacts.append(name)
                 attributes["\(name)_verified"] = "false"
             }
             attributes[name] = value
         }
         // An administrator may verify a contact in the same call (email_verified=true).
-        for name in Self.contacts where given["\(name)_verified"] != nil {
+        for name in UserAccount.contactAttributes where given["\(name)_verified"] != nil {
             attributes["\(name)_verified"] = given["\(name)_verified"]
         }
         self.attributes = attributes
