@@ -37,6 +37,13 @@ WRK_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wrk")
 ALL_OPERATIONS = ["SignUp", "InitiateAuth", "SRPSignIn", "GetUser", "AdminGetUser"]
 # POSTERN_BENCH_OPERATIONS=SRPSignIn,GetUser runs only those rows (the rebuild still runs).
 OPERATIONS = [op for op in os.environ.get("POSTERN_BENCH_OPERATIONS", ",".join(ALL_OPERATIONS)).split(",") if op in ALL_OPERATIONS]
+# POSTERN_BENCH_PERF=1 records the server with `perf` during every Postern cell at the most connections and
+# writes the hottest symbols beside the wrk output (<work>/<cell>.perf.txt).
+# POSTERN_BENCH_PERF=dwarf unwinds with DWARF (stacks through libcrypto, which keeps no frame pointers; slower).
+PERF = os.environ.get("POSTERN_BENCH_PERF", "") in ("1", "dwarf")
+PERF_CALL_GRAPH = "dwarf,16384" if os.environ.get("POSTERN_BENCH_PERF") == "dwarf" else "fp"
+# POSTERN_BENCH_SKIP_MOTO=1 measures Postern alone (quick iterations; the ratio needs moto).
+SKIP_MOTO = os.environ.get("POSTERN_BENCH_SKIP_MOTO") == "1"
 
 
 def log(message):
@@ -108,9 +115,11 @@ class Database:
 
     def top_statements(self, limit=12):
         """The server's most frequent statements since the reset, for the JSON (where the SQL/op goes)."""
-        return [{"calls": int(calls), "toplevel": toplevel == "t", "query": " ".join(query.split())[:160]}
-                for calls, toplevel, query in self.rows(f"""
-                    SELECT calls, toplevel, replace(replace(query, E'\\t', ' '), E'\\n', ' ') FROM pg_stat_statements
+        return [{"calls": int(calls), "toplevel": toplevel == "t", "plan_ms": float(plan), "exec_ms": float(execute),
+                 "query": " ".join(query.split())[:160]}
+                for calls, toplevel, plan, execute, query in self.rows(f"""
+                    SELECT calls, toplevel, round(total_plan_time::numeric, 1), round(total_exec_time::numeric, 1),
+                           replace(replace(query, E'\\t', ' '), E'\\n', ' ') FROM pg_stat_statements
                     WHERE userid = '{self.app_role}'::regrole ORDER BY calls DESC LIMIT {limit}""")]
 
 
@@ -251,10 +260,13 @@ class Bench:
             self.db.reset_statements()
             time.sleep(0.2)  # let psql's backend exit before the CPU snapshot
             pg_before = cluster_cpu(self.postmaster)
+        profile = self.start_perf(target, label) if measured and PERF and connections == max(self.levels) else None
         server_before = process_cpu(target.pid)
         began = time.monotonic()
         result = run_wrk(target, connections, seconds, script, args, os.path.join(self.work, f"{label}.wrk.txt"))
         elapsed = time.monotonic() - began
+        if profile:
+            self.finish_perf(profile, label)
         server_after = process_cpu(target.pid) if alive(target.pid) else server_before
         requests = result["requests"]
         if operation == "SRPSignIn":
@@ -283,6 +295,11 @@ class Bench:
             pg_after = cluster_cpu(self.postmaster)
             total, toplevel, ratelimit = self.db.statements()
             cell["top_statements"] = self.db.top_statements()
+            if profile:
+                with open(os.path.join(self.work, f"{label}.perf.txt"), "a") as f:
+                    f.write(f"\n# statements ({requests} requests): calls, plan ms, exec ms, query\n")
+                    for statement in cell["top_statements"]:
+                        f.write(f"{statement['calls']:>8} {statement['plan_ms']:>9} {statement['exec_ms']:>9}  {statement['query']}\n")
             events = self.db.events() - events_before
             cell.update({
                 "pg_cpu_ms_per_op": per_op((pg_after - pg_before) * 1000),
@@ -296,11 +313,31 @@ class Bench:
             f"{cell['error_total']} errors{state}")
         return cell
 
+    def start_perf(self, target, label):
+        data = os.path.join(self.work, f"{label}.perf.data")
+        return subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "499" if PERF_CALL_GRAPH != "fp" else "999",
+                                 "--call-graph", PERF_CALL_GRAPH, "-p", str(target.pid), "-o", data],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), data
+
+    def finish_perf(self, profile, label):
+        process, data = profile
+        process.send_signal(2)
+        process.wait(timeout=60)
+        report = os.path.join(self.work, f"{label}.perf.txt")
+        with open(report, "w") as f:
+            for sort in ("dso", "symbol"):
+                done = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", sort, "--stdio",
+                                       "--percent-limit", "0.4", "-g", "none"], capture_output=True, text=True)
+                f.write(done.stdout)
+        log(f"{label}: profile in {report}")
+
     def run(self):
+        self.levels = [int(level) for level in self.args.connections.split(",")]
         postern = Target("postern", self.args.postern, os.environ["POSTERN_ADMIN_ACCESS_KEY_ID"],
                          os.environ["POSTERN_ADMIN_SECRET_ACCESS_KEY"], self.args.server_pid)
         moto = Target("moto", self.args.moto, "testing", "testing", self.args.moto_pid)
-        for target in (postern, moto):
+        targets = (postern,) if SKIP_MOTO else (postern, moto)
+        for target in targets:
             target.setup()
         idle = self.idle(postern)
         levels = [int(level) for level in self.args.connections.split(",")]
@@ -308,7 +345,7 @@ class Bench:
         for operation in OPERATIONS:
             for connections in levels:
                 pair = {}
-                for target in (postern, moto):
+                for target in targets:
                     if not alive(target.pid):
                         log(f"{target.name} is not running: {operation} c{connections} skipped")
                         continue

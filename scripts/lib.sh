@@ -174,6 +174,7 @@ start_private_postgres() {
             echo "shared_preload_libraries = 'pg_stat_statements'"
             echo "pg_stat_statements.track = all"
             echo "pg_stat_statements.track_utility = on"
+            echo "pg_stat_statements.track_planning = on"
         fi
     } >"$data/postern.conf"
     chmod 644 "$data/postern.conf"

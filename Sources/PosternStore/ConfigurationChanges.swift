@@ -25,24 +25,27 @@ extension EventStore {
         }
     }
 
-    /// The pool, client and admin-key streams that committed events after `cursor`, and the cursor to ask from next
-    /// time: every transaction below its horizon has been seen (the same rule as `readCommitted`).
-    public func configurationChanges(after cursor: LogCursor) async throws(StoreError) -> (streams: Set<String>, next: LogCursor) {
+    /// What committed after `cursor` that a server's caches hold: the pool, client, admin-key and user streams
+    /// with events, whether a user stream began among them, and the cursor to ask from next time: every
+    /// transaction below its horizon has been seen (the same rule as `readCommitted`).
+    public func cachedStreamChanges(after cursor: LogCursor) async throws(StoreError) -> (streams: Set<String>, usersBegan: Bool, next: LogCursor) {
         do {
             let rows = try await client.query(
                 """
-                WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
-                SELECT (SELECT xmin::text FROM horizon),
-                       ARRAY(SELECT DISTINCT stream_id FROM eventlog.events, horizon
-                             WHERE (transaction_id, position) > (\(String(cursor.transactionID))::xid8, \(cursor.position))
-                               AND transaction_id < horizon.xmin
-                               AND (stream_id LIKE 'userpool-%' OR stream_id LIKE 'client-%' OR stream_id LIKE 'adminkey-%'))
+                WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
+                changed AS (
+                    SELECT stream_id, stream_version FROM eventlog.events, horizon
+                    WHERE (transaction_id, position) > (\(String(cursor.transactionID))::xid8, \(cursor.position))
+                      AND transaction_id < horizon.xmin
+                      AND (stream_id LIKE 'userpool-%' OR stream_id LIKE 'client-%' OR stream_id LIKE 'adminkey-%' OR stream_id LIKE 'user-%'))
+                SELECT (SELECT xmin::text FROM horizon), ARRAY(SELECT DISTINCT stream_id FROM changed),
+                       coalesce((SELECT bool_or(stream_version = 1 AND stream_id LIKE 'user-%') FROM changed), false)
                 """, logger: logger)
-            for try await (xmin, streams) in rows.decode((String, [String]).self) {
+            for try await (xmin, streams, began) in rows.decode((String, [String], Bool).self) {
                 let next = LogCursor(transactionID: UInt64(xmin) ?? cursor.transactionID, position: 0)
-                return (Set(streams), max(next, cursor))
+                return (Set(streams), began, max(next, cursor))
             }
-            return ([], cursor)
+            return ([], false, cursor)
         } catch {
             throw StoreError.from(error)
         }

@@ -121,6 +121,10 @@ struct DeferredSealer: PersonalDataSealer {
     func seal(personalData plaintext: [UInt8]) throws -> String { throw SealingKeyNeeded() }
 }
 
+/// Told of the streams an append committed to (and those of them it began), or may have: read caches drop
+/// what they hold of them before the append returns, so this server never reads its own writes stale.
+public typealias StreamObserver = @Sendable (_ streams: [String], _ began: [String]) -> Void
+
 /// The PostgreSQL event store: append with inline projections, read, and follow the log.
 public final class EventStore: Sendable {
     public let client: PostgresClient
@@ -129,6 +133,8 @@ public final class EventStore: Sendable {
     let keyring: (any SubjectKeyring)?
     let chainKey: SymmetricKey
     let logger: Logger
+    /// Told which streams an append touched, before it returns (`StreamObserver`).
+    let observer: StreamObserver?
     /// Whether a coalesced notification is about to be sent (`notifySubscribers`).
     private let notificationPending = Mutex(false)
 
@@ -139,8 +145,10 @@ public final class EventStore: Sendable {
     /// `chainKey` keys the hash chain and the checkpoints (`MasterKey.chainKey`); it must never be stored
     /// in the database.
     public init(
-        client: PostgresClient, projector: any InlineProjector, keyring: (any SubjectKeyring)? = nil, chainKey: SymmetricKey, logger: Logger
+        client: PostgresClient, projector: any InlineProjector, keyring: (any SubjectKeyring)? = nil, chainKey: SymmetricKey,
+        observer: StreamObserver? = nil, logger: Logger
     ) {
+        self.observer = observer
         self.client = client
         self.projector = projector
         self.keyring = keyring
@@ -273,10 +281,14 @@ public final class EventStore: Sendable {
                 }
             }
         } catch {
+            // A conflict means a stream moved on; any other failure may have come after COMMIT reached the
+            // server. Either way, what a cache holds of these streams may be old.
+            observer?(batch.appends.map(\.stream), [])
             let mapped = StoreError.from(error)
             if case .wrongExpectedVersion = mapped { throw .wrongExpectedVersion(stream: batch.appends.map(\.stream).joined(separator: ",")) }
             throw mapped
         }
+        observer?(batch.appends.map(\.stream), recorded.filter { $0.streamVersion == 1 }.map(\.streamID))
         notifySubscribers()
         return recorded
     }

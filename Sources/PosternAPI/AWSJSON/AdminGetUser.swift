@@ -28,7 +28,7 @@ enum AdminGetUser: AWSOperation {
     static func services(_ postern: Postern) -> Services { postern }
 
     static func handle(_ request: Request, call: Call, services: Services) async throws -> Response {
-        let (_, user) = try await services.adminUser(poolId: request.UserPoolId, username: request.Username)
+        let (_, user) = try await services.adminUser(poolId: request.UserPoolId, username: request.Username, cached: true)
         let type = UserType(user)
         return Response(
             Username: type.Username, UserAttributes: type.Attributes, UserCreateDate: type.UserCreateDate,
@@ -39,11 +39,12 @@ enum AdminGetUser: AWSOperation {
 }
 
 extension ClientAccessService {
-    /// The pool and user named by an admin request.
-    func adminUser(poolId: String, username: String) async throws -> (PoolRecord, UserRecord) {
+    /// The pool and user named by an admin request; `cached` reads through `UserCache`, for a request that
+    /// only reads.
+    func adminUser(poolId: String, username: String, cached: Bool = false) async throws -> (PoolRecord, UserRecord) {
         try Validate.userPoolId(poolId)
         try Validate.username(username)
         let pool = try await directory.pool(poolId)
-        return (pool, try await requireUser(pool: pool, login: username, client: nil))
+        return (pool, try await requireUser(pool: pool, login: username, client: nil, cached: cached))
     }
 }

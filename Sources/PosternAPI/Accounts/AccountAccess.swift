@@ -27,8 +27,9 @@ extension ClientAccessService {
     }
 
     /// The user, or Cognito's "does not exist" error (NotAuthorized when the client hides user existence).
-    func requireUser(pool: PoolRecord, login: String, client: ClientRecord?) async throws -> UserRecord {
-        if let user = try await directory.user(pool: pool, login: login) { return user }
+    func requireUser(pool: PoolRecord, login: String, client: ClientRecord?, cached: Bool = false) async throws -> UserRecord {
+        let found = cached ? try await directory.cachedUser(pool: pool, login: login) : try await directory.user(pool: pool, login: login)
+        if let user = found { return user }
         if client?.settings.preventUserExistenceErrors == true { throw DomainError.notAuthorized("Incorrect username or password.") }
         throw DomainError.userNotFound
     }

@@ -39,7 +39,9 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
         services: [
             client, OutboxDelivery(postern: postern, logger: logger), HookWorkerShutdown(runner: postern.triggers.runner),
             LogCheckpointer(store: postern.store, interval: configuration.checkpointInterval, logger: logger),
-            ConfigurationFollower(store: postern.store, cache: postern.directory.configuration, pollInterval: .seconds(1), logger: logger),
+            ConfigurationFollower(
+                store: postern.store, cache: postern.directory.configuration, users: postern.directory.users, pollInterval: .seconds(1),
+                logger: logger),
         ],
         logger: logger)
     app.beforeServerStarts {

@@ -24,10 +24,12 @@ public final class Postern: Sendable {
 
     public init(client: PostgresClient, configuration: ServerConfiguration, logger: Logger) {
         let keyring = StoreKeyring(master: configuration.masterKey)
+        let directory = DirectoryQueries(client: client, logger: logger)
+        let users = directory.users
         store = EventStore(
             client: client, projector: DirectoryProjector(opener: keyring), keyring: keyring, chainKey: configuration.masterKey.chainKey,
-            logger: logger)
-        directory = DirectoryQueries(client: client, logger: logger)
+            observer: { streams, began in users.invalidate(streams: streams, newUsers: began.contains { $0.hasPrefix("user-") }) }, logger: logger)
+        self.directory = directory
         master = configuration.masterKey
         self.configuration = configuration
         signingKeys = SigningKeyCache(sealer: configuration.masterKey.secrets)

@@ -116,11 +116,12 @@ extension TokenService {
         // Tokens carry the sign-in they came from; revoking it (RevokeToken, GlobalSignOut) revokes them.
         // Clients without token revocation issue no origin_jti: then only the sign-out instant counts.
         let origin = claims.string("origin_jti")
+        // From `UserCache`: a command that appends on this row and finds it stale drops it and reads again.
         let found: UserRecord?
         if let origin {
-            found = try await directory.user(sub: sub, unlessOriginRevoked: origin)
+            found = try await directory.cachedUser(sub: sub, unlessOriginRevoked: origin)
         } else {
-            found = try await directory.user(sub: sub)
+            found = try await directory.cachedUser(sub: sub)
         }
         guard let user = found, user.poolId == pool.id else {
             if let origin, try await directory.isOriginRevoked(origin), try await directory.user(sub: sub)?.poolId == pool.id {

@@ -10,6 +10,8 @@ public struct DirectoryQueries: Sendable {
     public let logger: Logger
     /// Pools and clients, kept in memory and invalidated from the log (`ConfigurationCache`).
     public let configuration = ConfigurationCache()
+    /// Users for the read paths, kept in memory and invalidated from the log (`UserCache`).
+    public let users = UserCache()
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
@@ -129,6 +131,28 @@ public struct DirectoryQueries: Sendable {
 
     public func user(sub: String) async throws -> UserRecord? {
         try await first(UserBySub(sub: sub))
+    }
+
+    /// `user(pool:login:)` through `UserCache`: for reads that decide nothing (AdminGetUser). A command
+    /// that appends reads the database: it must decide on the row its expected version names.
+    public func cachedUser(pool: PoolRecord, login: String) async throws -> UserRecord? {
+        let statement = UserBySignInName(
+            poolId: pool.id.rawValue, key: pool.settings.usernameKey(login), login: login,
+            subSignsIn: !pool.settings.usernameAttributes.isEmpty)
+        let name = UserCache.Name(poolId: statement.poolId, key: statement.key, login: login, subSignsIn: statement.subSignsIn)
+        return try await users.user(named: name) { try await first(statement) }
+    }
+
+    /// `user(sub:unlessOriginRevoked:)` through `UserCache`: an access token's user on every call it authorises.
+    /// A command that appends on it and finds the stream moved on drops the entry (the store reports the
+    /// conflict), so its retry reads the database.
+    public func cachedUser(sub: String, unlessOriginRevoked originJti: String) async throws -> UserRecord? {
+        try await users.user(sub: sub, unlessOriginRevoked: originJti) { try await first(UserUnlessOriginRevoked(sub: sub, originJti: originJti)) }
+    }
+
+    /// `user(sub:)` through `UserCache`.
+    public func cachedUser(sub: String) async throws -> UserRecord? {
+        try await users.user(sub: sub) { try await first(UserBySub(sub: sub)) }
     }
 
     /// The first row of a prepared user query.
