@@ -201,20 +201,11 @@ public final class EventStore: Sendable {
                     var canonical: [String] = []
                     var predecessors: [String: [UInt8]] = [:]
                     var recordedAt = ""
-                    let rows = try await connection.query(
-                        """
-                        SELECT set_config('search_path', 'directory, public', true),
-                               pg_advisory_xact_lock_shared(\(Self.rebuildLockKey))::text,
-                               to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'),
-                               ARRAY(SELECT t::jsonb::text FROM unnest(\(texts)::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i),
-                               ARRAY(SELECT coalesce(encode(e.hash, 'hex'), '')
-                                     FROM unnest(\(lookups.map(\.0))::text[], \(lookups.map(\.1))::int8[]) WITH ORDINALITY AS p(s, v, i)
-                                     LEFT JOIN eventlog.events e ON e.stream_id = p.s AND e.stream_version = p.v ORDER BY p.i)
-                        """, logger: logger)
-                    for try await (_, _, now, texts, hashes) in rows.decode((String, String, String, [String], [String]).self) {
-                        recordedAt = now
-                        canonical = texts
-                        for (lookup, hash) in zip(lookups, hashes) {
+                    let prelude = AppendPrelude(texts: texts, lookupStreams: lookups.map(\.0), lookupVersions: lookups.map(\.1))
+                    for try await row in try await connection.execute(prelude, logger: logger) {
+                        recordedAt = row.recordedAt
+                        canonical = row.canonical
+                        for (lookup, hash) in zip(lookups, row.predecessorHashes) {
                             if let bytes = [UInt8](hex: hash), !bytes.isEmpty { predecessors["\(lookup.1)/\(lookup.0)"] = bytes }
                         }
                     }
@@ -253,22 +244,26 @@ public final class EventStore: Sendable {
                     }
                     var recorded: [RecordedEvent] = []
                     if !streams.isEmpty || !batch.dataKeysToCreate.isEmpty {
-                        let rows = try await connection.query(
-                            """
-                            WITH new_keys AS (
-                                INSERT INTO eventlog.data_keys (subject, wrapped_key)
-                                SELECT k, decode(w, 'hex') FROM unnest(\(batch.dataKeysToCreate.map(\.subject))::text[],
-                                                                       \(batch.dataKeysToCreate.map(\.wrappedKey.hex))::text[]) AS n(k, w))
-                            INSERT INTO eventlog.events (stream_id, stream_version, event_type, schema_version, data, metadata,
-                                                         recorded_at, previous_hash, hash, hash_scheme)
-                            SELECT s, v, t, sv, d::jsonb, \(metadataText)::jsonb, \(recordedAt)::timestamp AT TIME ZONE 'UTC',
-                                   decode(nullif(p, ''), 'hex'), decode(h, 'hex'), 2
-                            FROM unnest(\(streams)::text[], \(versions)::int8[], \(types)::text[], \(schemas)::int4[], \(payloads)::text[],
-                                        \(previousHashes)::text[], \(hashes)::text[]) WITH ORDINALITY AS e(s, v, t, sv, d, p, h, i)
-                            ORDER BY i
-                            RETURNING \(unescaped: Self.columns)
-                            """, logger: logger)
-                        for try await row in rows { recorded.append(try Self.decode(row)) }
+                        let insert = InsertEvents(
+                            keySubjects: batch.dataKeysToCreate.map(\.subject), wrappedKeys: batch.dataKeysToCreate.map(\.wrappedKey.hex),
+                            metadata: metadataText, recordedAt: recordedAt, streams: streams, versions: versions, types: types,
+                            schemaVersions: schemas.map { Int32($0) }, payloads: payloads, previousHashes: previousHashes, hashes: hashes)
+                        // The database assigns positions and the writer transaction; the rest is what was sent,
+                        // so nothing is read back and parsed twice.
+                        var assigned: [String: (position: Int64, transactionID: UInt64, recordedAt: Date)] = [:]
+                        for try await row in try await connection.execute(insert, logger: logger) {
+                            assigned["\(row.version)/\(row.stream)"] = (row.position, row.transactionID, row.recordedAt)
+                        }
+                        let metadataValue = try JSONValue.parse(metadataText)
+                        for index in streams.indices {
+                            guard let given = assigned["\(versions[index])/\(streams[index])"] else { throw StoreError.corrupt("event not recorded") }
+                            recorded.append(
+                                RecordedEvent(
+                                    position: given.position, transactionID: given.transactionID, streamID: streams[index],
+                                    streamVersion: versions[index], type: types[index], schemaVersion: schemas[index],
+                                    data: try JSONValue.parse(payloads[index]), metadata: metadataValue, recordedAt: given.recordedAt,
+                                    hash: hashes[index]))
+                        }
                         recorded.sort { $0.position < $1.position }
                     }
                     let context = ProjectionContext(

@@ -107,6 +107,8 @@ public struct Subscription: Sendable {
     public let types: [String]?
     public let pollInterval: Duration
     public let handle: @Sendable (RecordedEvent) async throws -> Void
+    /// Events handled between two saved cursors, at most.
+    static let checkpointEvery = 32
 
     public init(
         name: String, store: EventStore, types: [String]? = nil, pollInterval: Duration = .milliseconds(500),
@@ -130,12 +132,21 @@ public struct Subscription: Sendable {
             while true {
                 let batch = try await store.readCommitted(after: cursor, types: types, limit: 500, on: connection)
                 if batch.isEmpty { return handled }
+                // The cursor is saved after every `checkpointEvery` events and at the end of each read: a
+                // crash redelivers at most that many (handlers are at least once anyway, with ids to drop
+                // duplicates by), and under load a checkpoint is not a commit per event.
+                var unsaved = 0
                 for event in batch {
                     try await handle(event)
                     cursor = LogCursor(transactionID: event.transactionID, position: event.position)
-                    try await store.saveCheckpoint(cursor, of: name, on: connection)
                     handled += 1
+                    unsaved += 1
+                    if unsaved == Self.checkpointEvery {
+                        try await store.saveCheckpoint(cursor, of: name, on: connection)
+                        unsaved = 0
+                    }
                 }
+                if unsaved > 0 { try await store.saveCheckpoint(cursor, of: name, on: connection) }
             }
         }
     }

@@ -50,16 +50,18 @@ struct Dispatcher: Sendable {
                 }
                 throw error
             }
-            if let category = entry.quota, let reference = PoolReference(request) {
+            let reference = PoolReference(request)
+            if let category = entry.quota, let reference {
                 try await postern.admit(category: category, reference: reference, now: call.now)
             }
+            let parsedToken: CompactJWT? = if case .accessToken(let jwt)? = reference { jwt } else { nil }
             return try await CommandPipeline.run(operation: Operation.name, logger: logger) {
                 var call = call
                 if entry.access == .accessToken {
                     guard let carrier = request as? any CarriesAccessToken else {
                         throw DomainError.notAuthorized("Invalid Access Token")
                     }
-                    call.identity = try await postern.authenticate(accessToken: carrier.AccessToken, now: call.now)
+                    call.identity = try await postern.authenticate(accessToken: carrier.AccessToken, parsed: parsedToken, now: call.now)
                 }
                 return try WireJSON.encode(try await Operation.handle(request, call: call, services: Operation.services(postern)))
             }

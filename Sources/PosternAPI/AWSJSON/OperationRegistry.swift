@@ -1,4 +1,5 @@
 import PosternCore
+import PosternCrypto
 
 /// How an operation authenticates its caller.
 enum OperationAccess: String, Sendable, CaseIterable {
@@ -135,7 +136,8 @@ protocol CarriesAccessToken { var AccessToken: String { get } }
 enum PoolReference: Sendable {
     case pool(String)
     case client(String)
-    case accessToken(String)
+    /// The token as parsed (unverified) once per request: counting it and authenticating it share the parse.
+    case accessToken(CompactJWT?)
 
     init?(_ request: Any) {
         if let request = request as? any NamesUserPool {
@@ -143,7 +145,7 @@ enum PoolReference: Sendable {
         } else if let request = request as? any NamesAppClient {
             self = .client(request.ClientId)
         } else if let request = request as? any CarriesAccessToken {
-            self = .accessToken(request.AccessToken)
+            self = .accessToken(CompactJWT(request.AccessToken))
         } else if let request = request as? JSONObject {
             guard let id = request.string("UserPoolId") else { return nil }
             self = .pool(id)

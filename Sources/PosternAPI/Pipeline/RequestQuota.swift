@@ -26,8 +26,8 @@ extension Postern {
             guard let client = try await directory.clientIfExists(clientId) else { return nil }
             clientPools.withLock { $0[clientId] = client.poolId }  // a client never moves to another pool
             return client.poolId
-        case .accessToken(let token):
-            guard let id = CompactJWT(token)?.issuerPoolId else { return nil }
+        case .accessToken(let jwt):
+            guard let id = jwt?.issuerPoolId else { return nil }
             return UserPoolID(id)
         }
     }

@@ -90,9 +90,10 @@ extension TokenService {
 
     /// Authenticates an `AccessToken` body member: signature by the pool's key, issuer, use, expiry,
     /// scope, and that neither the user nor the sign-in it came from has been signed out or revoked.
-    func authenticate(accessToken token: String, now: Date) async throws -> AccessTokenIdentity {
+    /// `parsed` is `token` as the caller already parsed it (unverified), if it did.
+    func authenticate(accessToken token: String, parsed: CompactJWT? = nil, now: Date) async throws -> AccessTokenIdentity {
         let invalid = DomainError.notAuthorized("Invalid Access Token")
-        guard let jwt = CompactJWT(token), let poolId = jwt.issuerPoolId, let iss = jwt.claims["iss"]?.stringValue,
+        guard let jwt = parsed ?? CompactJWT(token), let poolId = jwt.issuerPoolId, let iss = jwt.claims["iss"]?.stringValue,
             iss == issuer(UserPoolID(poolId))
         else { throw invalid }
         // A database outage is an outage (InternalErrorException), never "not authorized".
