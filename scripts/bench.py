@@ -395,8 +395,21 @@ class Bench:
         time.sleep(0.2)
         pg_before, children_before = cluster_cpu(self.postmaster), resource.getrusage(resource.RUSAGE_CHILDREN)
         began = time.monotonic()
-        done = subprocess.run([self.args.bin, "projections", "rebuild"], env=env, capture_output=True, text=True, timeout=1800)
+        command = [self.args.bin, "projections", "rebuild"]
+        data = os.path.join(self.work, "rebuild.perf.data")
+        if PERF:
+            # The profile slows the tool a little; its rate is still reported, the profile beside it.
+            command = ["perf", "record", "-q", "-e", "cpu-clock", "-F", "499" if PERF_CALL_GRAPH != "fp" else "999",
+                       "--call-graph", PERF_CALL_GRAPH, "-o", data, "--"] + command
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1800)
         elapsed = time.monotonic() - began
+        if PERF:
+            with open(os.path.join(self.work, "rebuild.perf.txt"), "w") as f:
+                for sort in ("dso", "symbol"):
+                    report = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", sort, "--stdio",
+                                             "--percent-limit", "0.4", "-g", "none"], capture_output=True, text=True)
+                    f.write(report.stdout)
+            log(f"rebuild: profile in {os.path.join(self.work, 'rebuild.perf.txt')}")
         children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         pg_cpu = cluster_cpu(self.postmaster) - pg_before
         # Every role's statements: the rebuild runs as the owner (the idle server adds a few per second).

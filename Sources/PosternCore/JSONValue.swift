@@ -69,7 +69,7 @@ public enum JSONValue: Hashable, Sendable, Codable {
 extension JSONValue {
     /// Decodes a Codable value from this JSON tree.
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try JSONValue.decoder.decode(T.self, from: JSONValue.encoder.encode(self))
+        try JSONTreeDecoder().decode(T.self, from: self)
     }
 
     /// Encodes a Codable value into a JSON tree.

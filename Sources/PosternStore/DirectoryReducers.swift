@@ -72,7 +72,7 @@ struct ReducerContext {
         } else {
             throw StoreError.corrupt("directory projection read an unloaded data key")
         }
-        return try JSONDecoder().decode(UserProfile.self, from: Data(try opener.open(sealed, wrappedKey: key)))
+        return try JSONValue.parse(Data(try opener.open(sealed, wrappedKey: key))).decode(UserProfile.self)
     }
 }
 

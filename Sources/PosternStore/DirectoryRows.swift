@@ -207,7 +207,7 @@ struct UserRow: DirectoryRow {
         createdAt = try cells.next()
         updatedAt = try cells.next()
         version = try cells.next()
-        mfa = try cells.next(String?.self).map { try JSONDecoder().decode(MFAColumn.self, from: Data($0.utf8)) }
+        mfa = try cells.next(String?.self).map { try JSONValue.parse($0).decode(MFAColumn.self) }
     }
 
     static func columnArrays(_ rows: [UserRow]) -> [any PostgresThrowingDynamicTypeEncodable] {

@@ -41,6 +41,8 @@ struct Dispatcher: Sendable {
             let request: Operation.Request
             do {
                 request = try WireJSON.decode(Operation.Request.self, from: body.isEmpty ? Data("{}".utf8) : body)
+            } catch is JSONParser.SyntaxError {
+                throw AWSError(type: "SerializationException", message: "The request body is not a JSON object.", status: 400)
             } catch let error as DecodingError {
                 if case .dataCorrupted(let context) = error, context.codingPath.isEmpty {
                     throw AWSError(type: "SerializationException", message: "The request body is not a JSON object.", status: 400)

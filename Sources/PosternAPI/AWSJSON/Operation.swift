@@ -71,9 +71,9 @@ enum WireJSON {
         return try encoder.encode(value)
     }
 
+    /// Parses with `JSONParser` and decodes from the tree: one strict pass over the text instead of
+    /// Foundation's `JSONDecoder`, with the same values and errors.
     static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .secondsSince1970
-        return try decoder.decode(T.self, from: data)
+        try JSONTreeDecoder().decode(T.self, from: try JSONValue.parse(data))
     }
 }

@@ -88,6 +88,6 @@ extension UserRecord {
             status: UserStatus(rawValue: status) ?? .confirmed, enabled: enabled, sealedVerifier: verifier, passwordSetAt: passwordSetAt,
             failedAttempts: failed, lockedUntil: lockedUntil, tokensValidAfter: validAfter, createdAt: created, updatedAt: updated,
             version: version, usernameKey: usernameKey, wrappedDataKey: wrappedKey.map { [UInt8]($0) },
-            mfa: try mfa.map { try JSONDecoder().decode(MFAColumn.self, from: Data($0.utf8)) } ?? MFAColumn())
+            mfa: try mfa.map { try JSONValue.parse($0).decode(MFAColumn.self) } ?? MFAColumn())
     }
 }
