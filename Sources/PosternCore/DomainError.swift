@@ -23,6 +23,13 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooManyRequests(String)
     /// The pool's feature plan (`UserPoolTier`) does not include the feature.
     case featureUnavailableInTier(String)
+    /// A request that breaks the service model's constraints, in services that answer `ValidationException`
+    /// (cognito-identity); the message lists every violation (`ModelValidation`).
+    case modelValidation(String)
+    /// The request conflicts with what exists (cognito-identity's ResourceConflictException).
+    case resourceConflict(String)
+    /// A developer user identifier already belongs to another identity.
+    case developerUserAlreadyRegistered(String)
 
     public var description: String {
         switch self {
@@ -45,6 +52,9 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
         case .concurrentModification: "concurrentModification"
         case .tooManyRequests: "tooManyRequests"
         case .featureUnavailableInTier: "featureUnavailableInTier"
+        case .modelValidation(let message): "modelValidation: \(message)"
+        case .resourceConflict(let message): "resourceConflict: \(message)"
+        case .developerUserAlreadyRegistered: "developerUserAlreadyRegistered"
         }
     }
 }

@@ -6,6 +6,9 @@
 public enum DomainEvents {
     /// Every payload type, grouped by aggregate.
     public static let all: [any EventPayload.Type] = [
+        // Identity pools
+        IdentityPoolCreated.self, IdentityPoolUpdated.self, IdentityPoolDeleted.self, IdentityPoolRolesSet.self,
+        IdentityPoolTagsChanged.self, PrincipalTagAttributeMapSet.self,
         // User pools and their app clients
         UserPoolCreated.self, UserPoolUpdated.self, UserPoolDeleted.self,
         UserPoolClientCreated.self, UserPoolClientUpdated.self, UserPoolClientDeleted.self,

@@ -78,7 +78,10 @@ struct ReducerContext {
 
 extension DirectoryProjector {
     /// The reducer of every event type that changes the directory.
-    static let reducers: [String: DirectoryReducer] = [
+    static let reducers: [String: DirectoryReducer] = userPoolReducers.merging(identityPoolReducers) { first, _ in first }
+
+    /// The reducers of the user-pool side: pools, clients, users, admin keys.
+    static let userPoolReducers: [String: DirectoryReducer] = [
         UserPoolCreated.eventType: .on(UserPoolCreated.self, reduce: poolCreated),
         UserPoolUpdated.eventType: .on(UserPoolUpdated.self, needs: { updated, _ in [.pool(updated.poolId.rawValue)] }, reduce: poolUpdated),
         UserPoolDeleted.eventType: .on(UserPoolDeleted.self) { deleted, _, _ in [.deletePool(deleted.poolId.rawValue)] },

@@ -735,6 +735,7 @@ final class DirectoryRows {
     var sessions = TableRows<UsedSessionRow>()
     var adminKeys = TableRows<AdminKeyRow>()
     var aliases = TableRows<AliasRow>()
+    var identityPools = TableRows<IdentityPoolRow>()
     /// Refresh tokens by `origin_jti`, for the ones loaded or written.
     var tokenByOrigin: [String: String] = [:]
     /// Origins loaded and found to have no token.
@@ -757,6 +758,7 @@ final class DirectoryRows {
         case "userpool": pools.load([], keys: [entity])
         case "client": clients.load([], keys: [entity])
         case "adminkey": adminKeys.load([], keys: [entity])
+        case "identitypool": identityPools.load([], keys: [entity])
         default: break
         }
     }
@@ -846,6 +848,7 @@ enum DirectoryNeed: Hashable, Sendable {
     case pool(String)
     case client(String)
     case adminKey(String)
+    case identityPool(String)
     /// The data key that opens the subject's sealed profile.
     case dataKey(String)
     /// The sign-in name settings of a pool.

@@ -23,6 +23,7 @@ struct DirectoryWriter {
         var users: Set<String> = [], codes: Set<String> = [], aliases: Set<String> = [], tokens: Set<String> = [], devices: Set<String> = [],
             passkeys: Set<String> = []
         var origins: Set<String> = [], pools: Set<String> = [], clients: Set<String> = [], adminKeys: Set<String> = []
+        var identityPools: Set<String> = []
         var dataKeys: Set<String> = [], settingsOfUsers: Set<String> = []
         func needsPool(_ pool: String) -> Bool {
             settings[pool] == nil && !rows.pools.isKnown(pool)
@@ -41,6 +42,7 @@ struct DirectoryWriter {
             case .pool(let id): pools.insert(id)
             case .client(let id): clients.insert(id)
             case .adminKey(let id): adminKeys.insert(id)
+            case .identityPool(let id): identityPools.insert(id)
             case .dataKey(let subject): dataKeys.insert(subject)
             case .signInSettings(let pool): if needsPool(pool) { pools.insert(pool) }
             case .signInSettingsOfUser(let sub):
@@ -73,6 +75,9 @@ struct DirectoryWriter {
         rows.clients.load(try await select(ClientRow.self, "client_id", newClients, lock: lock), keys: newClients)
         let newAdminKeys = adminKeys.filter { !rows.adminKeys.isKnown($0) }
         rows.adminKeys.load(try await select(AdminKeyRow.self, "access_key_id", newAdminKeys, lock: lock), keys: newAdminKeys)
+        let newIdentityPools = identityPools.filter { !rows.identityPools.isKnown($0) }
+        rows.identityPools.load(
+            try await select(IdentityPoolRow.self, "identity_pool_id", newIdentityPools, lock: lock), keys: newIdentityPools)
         // The pools of users whose sign-in names change, once their rows are known. Pools are only read for
         // their settings here (or changed by their own stream's events), so they are not locked: sign-ups
         // in one pool must not queue on its row.
@@ -142,6 +147,7 @@ struct DirectoryWriter {
         collect(UsedSessionRow.self)
         collect(AdminKeyRow.self)
         collect(AliasRow.self)
+        collect(IdentityPoolRow.self)
         if !rows.versions.isEmpty {
             let versions = rows.versions
             rows.versions = [:]

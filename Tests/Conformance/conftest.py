@@ -14,6 +14,8 @@ from support import (
     ALL_FLOWS,
     OUTBOX_FILE,
     Outbox,
+    id_token_login,
+    make_identity,
     make_idp,
     secret_hash,  # noqa: F401  (re-exported: the helper tests use for SECRET_HASH)
     sign_up,
@@ -97,6 +99,64 @@ def client(client_factory):
 def secret_client(client_factory):
     """Confidential app client (GenerateSecret=True), same flows as `client`."""
     return client_factory(GenerateSecret=True)
+
+
+@pytest.fixture(scope="session")
+def identity():
+    """cognito-identity client signed with the admin key (SigV4)."""
+    return make_identity()
+
+
+@pytest.fixture(scope="session")
+def anon_identity():
+    """cognito-identity client that never signs (botocore.UNSIGNED): GetId, GetOpenIdToken, UnlinkIdentity
+    as apps call them."""
+    return make_identity(unsigned=True)
+
+
+@pytest.fixture(scope="session")
+def unvalidated_identity():
+    """Signed cognito-identity client with botocore's client-side parameter validation off, for requests
+    botocore itself would refuse (missing required members, values under a model minimum)."""
+    return make_identity(parameter_validation=False)
+
+
+def _delete_identity_pool_quietly(identity, identity_pool_id: str) -> None:
+    try:
+        identity.delete_identity_pool(IdentityPoolId=identity_pool_id)
+    except ClientError as err:
+        if err.response["Error"]["Code"] != "ResourceNotFoundException":
+            warnings.warn(f"could not delete identity pool {identity_pool_id}: {err}")
+
+
+@pytest.fixture
+def identity_pool_factory(identity):
+    """create(**CreateIdentityPool kwargs) -> the CreateIdentityPool response (without ResponseMetadata).
+
+    IdentityPoolName defaults to a unique name, AllowUnauthenticatedIdentities to False. Every pool is
+    deleted after the test (a test that deleted it itself is fine)."""
+    created: list[str] = []
+
+    def create(**kwargs):
+        kwargs.setdefault("IdentityPoolName", unique("idpool"))
+        kwargs.setdefault("AllowUnauthenticatedIdentities", False)
+        resp = identity.create_identity_pool(**kwargs)
+        resp.pop("ResponseMetadata", None)
+        created.append(resp["IdentityPoolId"])
+        return resp
+
+    yield create
+    for identity_pool_id in created:
+        _delete_identity_pool_quietly(identity, identity_pool_id)
+
+
+@pytest.fixture
+def user_pool_login(anon_idp, confirmed_user):
+    """(provider name, ID token) of `confirmed_user` signed in to `pool`/`client`.
+
+    The provider name is Postern's native one, the ID token's `iss` without its scheme
+    (e.g. `127.0.0.1:7678/us-east-1_abc`); support.aws_provider_name gives the AWS-style alias."""
+    return id_token_login(anon_idp, confirmed_user)
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import time
 import uuid
 from pathlib import Path
@@ -31,6 +32,14 @@ ADMIN_SECRET = os.environ.get("POSTERN_ADMIN_SECRET_ACCESS_KEY", "")
 OUTBOX_FILE = os.environ.get("POSTERN_OUTBOX_FILE", str(REPO_ROOT / ".postern" / "test-outbox.jsonl"))
 POSTERN_BIN = os.environ.get("POSTERN_BIN", str(REPO_ROOT / ".build" / "debug" / "postern"))
 USER_AGENT_MARKER = "postern-conformance"
+# The account id in ARNs Postern builds (identity-pool ARNs: identity-pools.md §1).
+ACCOUNT_ID = os.environ.get("POSTERN_ACCOUNT_ID", "000000000000")
+# cognito-identity refuses a request that breaks the model's own constraints (pattern, length, range, enum,
+# map size, required member) with ValidationException "1 validation error detected: Value '<v>' at
+# '<member>' failed to satisfy constraint: Member must …" (observed on AWS for identityPoolName, HTTP 400),
+# not with cognito-idp's InvalidParameterException; InvalidParameterException is for the checks the service
+# makes beyond the model (e.g. a role mapping for a provider the pool does not have).
+IDENTITY_VALIDATION_ERROR = "ValidationException"
 
 # Satisfies the default password policy (8+ chars, upper, lower, digit, symbol).
 PASSWORD = "Corr3ct-Horse!"
@@ -68,6 +77,55 @@ def make_idp(access_key: str | None = ADMIN_KEY_ID, secret_key: str | None = ADM
         aws_secret_access_key=secret_key or "unused",
         config=cfg,
     )
+
+
+def make_identity(access_key: str | None = ADMIN_KEY_ID, secret_key: str | None = ADMIN_SECRET,
+                  unsigned: bool = False, *, parameter_validation: bool = True):
+    """A boto3 cognito-identity client pointed at Postern (no retries, short timeouts).
+
+    `parameter_validation=False` turns botocore's client-side checks off (required members, minimum
+    lengths and values), so a test can show that the server refuses such requests itself.
+    """
+    cfg = Config(
+        retries={"max_attempts": 1},
+        connect_timeout=5,
+        read_timeout=30,
+        user_agent_extra=USER_AGENT_MARKER,
+        parameter_validation=parameter_validation,
+        **({"signature_version": botocore.UNSIGNED} if unsigned else {}),
+    )
+    return boto3.client(
+        "cognito-identity",
+        endpoint_url=ENDPOINT,
+        region_name=REGION,
+        aws_access_key_id=access_key or "AKIAUNUSED0000000000",
+        aws_secret_access_key=secret_key or "unused",
+        config=cfg,
+    )
+
+
+def identity_pool_arn(identity_pool_id: str) -> str:
+    """arn:aws:cognito-identity:{region}:{account}:identitypool/{IdentityPoolId} (identity-pools.md §1)."""
+    return f"arn:aws:cognito-identity:{REGION}:{ACCOUNT_ID}:identitypool/{identity_pool_id}"
+
+
+def aws_provider_name(user_pool_id: str) -> str:
+    """The user-pool provider name AWS documents: cognito-idp.{region}.amazonaws.com/{userPoolId}.
+
+    Postern accepts it as an alias of its native name (native_provider_name)."""
+    return f"cognito-idp.{REGION}.amazonaws.com/{user_pool_id}"
+
+
+def native_provider_name(user_pool_id: str) -> str:
+    """Postern's own provider name for a user pool: the ID token's `iss` without its scheme.
+
+    iss is {public base URL}/{userPoolId} (tokens.md; scripts/test sets the base to ENDPOINT)."""
+    return re.sub(r"^https?://", "", f"{ENDPOINT}/{user_pool_id}")
+
+
+def provider_name_of(id_token: str) -> str:
+    """The provider name a user-pool ID token logs in with: its `iss` without https:// or http://."""
+    return re.sub(r"^https?://", "", claims(id_token)["iss"])
 
 
 def secret_hash(username: str, client_id: str, secret: str) -> str:
@@ -165,6 +223,12 @@ def tokens(anon_idp, user: User, password: str | None = None) -> dict:
     resp = sign_in(anon_idp, user, password)
     assert "AuthenticationResult" in resp, f"expected tokens, got challenge {resp.get('ChallengeName')}"
     return resp["AuthenticationResult"]
+
+
+def id_token_login(anon_idp, user: User) -> tuple[str, str]:
+    """Signs `user` in (USER_PASSWORD_AUTH) and returns (provider name, ID token) for a Logins map."""
+    id_token = tokens(anon_idp, user)["IdToken"]
+    return provider_name_of(id_token), id_token
 
 
 def refresh(anon_idp, user: User, refresh_token: str) -> dict:

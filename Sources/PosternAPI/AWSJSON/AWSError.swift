@@ -66,6 +66,10 @@ struct AWSError: Error, Sendable {
         case .concurrentModification(let message): AWSError(type: "ConcurrentModificationException", message: message, status: 400)
         case .tooManyRequests(let message): AWSError(type: "TooManyRequestsException", message: message, status: 400)
         case .featureUnavailableInTier(let message): AWSError(type: "FeatureUnavailableInTierException", message: message, status: 400)
+        case .modelValidation(let message): AWSError(type: "ValidationException", message: message, status: 400)
+        case .resourceConflict(let message): AWSError(type: "ResourceConflictException", message: message, status: 400)
+        case .developerUserAlreadyRegistered(let message):
+            AWSError(type: "DeveloperUserAlreadyRegisteredException", message: message, status: 400)
         }
     }
 

@@ -7,18 +7,47 @@ import PosternCore
 import PosternCrypto
 import PosternStore
 
-/// Routes `POST /` by `X-Amz-Target` to the operation's entry in `OperationRegistry`: authenticates the
-/// caller as the entry says, counts the request against its pool's quota, and runs the handler through
-/// `CommandPipeline`.
+/// The awsJson services Postern serves on `POST /`, told apart by the `X-Amz-Target` prefix; each signs
+/// its admin operations with its own SigV4 service name.
+enum AWSJSONService: Sendable {
+    case cognitoIdentityProvider
+    case cognitoIdentity
+
+    var targetPrefix: String {
+        switch self {
+        case .cognitoIdentityProvider: "AWSCognitoIdentityProviderService."
+        case .cognitoIdentity: "AWSCognitoIdentityService."
+        }
+    }
+
+    var signingName: String {
+        switch self {
+        case .cognitoIdentityProvider: "cognito-idp"
+        case .cognitoIdentity: "cognito-identity"
+        }
+    }
+
+    /// The service a target names, if Postern serves it.
+    static func serving(target: String) -> AWSJSONService? {
+        [.cognitoIdentityProvider, .cognitoIdentity].first { target.hasPrefix($0.targetPrefix) }
+    }
+}
+
+/// Routes `POST /` by `X-Amz-Target` to the operation's entry in its service's registry
+/// (`OperationRegistry`, `IdentityOperationRegistry`): authenticates the caller as the entry says, counts
+/// the request against its pool's quota, and runs the handler through `CommandPipeline`.
 struct Dispatcher: Sendable {
     typealias Handler = @Sendable (Data, Call, Postern, Logger) async throws -> Data
 
-    static let targetPrefix = "AWSCognitoIdentityProviderService."
+    let service: AWSJSONService
+    var targetPrefix: String { service.targetPrefix }
     let handlers: [String: (entry: OperationRegistry.Entry, handle: Handler)]
     let postern: Postern
     let verifier: SigV4Verifier
 
-    init(postern: Postern, registry: [OperationRegistry.Entry] = OperationRegistry.entries) {
+    init(postern: Postern, service: AWSJSONService = .cognitoIdentityProvider, registry: [OperationRegistry.Entry]? = nil) {
+        self.service = service
+        let registry = registry ?? (service == .cognitoIdentity ? IdentityOperationRegistry.entries : OperationRegistry.entries)
         var handlers: [String: (entry: OperationRegistry.Entry, handle: Handler)] = [:]
         for entry in registry { handlers[entry.name] = (entry, Self.handler(for: entry.operation, entry: entry)) }
         self.handlers = handlers
@@ -26,7 +55,7 @@ struct Dispatcher: Sendable {
         let bootstrap = postern.configuration.bootstrapAdminKey
         let directory = postern.directory
         let secrets = postern.master.secrets
-        verifier = SigV4Verifier(service: "cognito-idp", region: postern.configuration.region) { accessKeyID in
+        verifier = SigV4Verifier(service: service.signingName, region: postern.configuration.region) { accessKeyID in
             if let bootstrap, constantTimeEquals(bootstrap.accessKeyID, accessKeyID) { return bootstrap.secret }
             // A database outage throws (a 5xx), it does not make the key unknown.
             guard let sealed = try await directory.adminSecret(accessKeyID: accessKeyID) else { return nil }
@@ -75,7 +104,7 @@ struct Dispatcher: Sendable {
         var logger = context.logger
         logger[metadataKey: "request_id"] = "\(requestId)"
         let target = request.headers[.init("X-Amz-Target")!] ?? ""
-        let operation = target.hasPrefix(Self.targetPrefix) ? String(target.dropFirst(Self.targetPrefix.count)) : target
+        let operation = target.hasPrefix(targetPrefix) ? String(target.dropFirst(targetPrefix.count)) : target
         logger[metadataKey: "operation"] = "\(operation)"
         do {
             let buffer: ByteBuffer
@@ -85,7 +114,7 @@ struct Dispatcher: Sendable {
                 throw AWSError(type: "RequestEntityTooLargeException", message: "Request body is larger than 1 MiB.", status: 413)
             }
             let body = Data(buffer.readableBytesView)
-            guard let (entry, handle) = handlers[operation], target.hasPrefix(Self.targetPrefix) else {
+            guard let (entry, handle) = handlers[operation], target.hasPrefix(targetPrefix) else {
                 throw AWSError(type: "UnknownOperationException", message: "Unknown operation \(target).", status: 400)
             }
             var call = Call(

@@ -19,6 +19,16 @@ struct JSONObject: Decodable, Sendable {
     }
 
     func string(_ name: String) -> String? { members[name]?.stringValue }
+
+    /// A required string member in a service that answers model violations with ValidationException
+    /// (cognito-identity).
+    func requiredMember(_ name: String) throws -> String {
+        guard let value = members[name]?.stringValue else {
+            throw DomainError.modelValidation(
+                "1 validation error detected: Value null at '\(AWSError.lowerFirst(name))' failed to satisfy constraint: Member must not be null")
+        }
+        return value
+    }
 }
 
 /// A `name`/`value` pair (`AttributeType`).

@@ -15,6 +15,7 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
     let client = PostgresClient(configuration: try postgresConfiguration(url: configuration.databaseURL), backgroundLogger: logger)
     let postern = Postern(client: client, configuration: configuration, logger: logger)
     let dispatcher = Dispatcher(postern: postern)
+    let identityDispatcher = Dispatcher(postern: postern, service: .cognitoIdentity)
 
     let router = Router(context: PosternRequestContext.self)
     router.add(
@@ -26,7 +27,11 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
             ],
             allowMethods: [.get, .post, .options],
             exposedHeaders: ["x-amzn-RequestId", "x-amzn-ErrorType", "x-amzn-ErrorMessage", "Date"]))
-    router.post("/") { request, context in await dispatcher.respond(to: request, context: context) }
+    router.post("/") { request, context in
+        let target = request.headers[.init("X-Amz-Target")!] ?? ""
+        if AWSJSONService.serving(target: target) == .cognitoIdentity { return await identityDispatcher.respond(to: request, context: context) }
+        return await dispatcher.respond(to: request, context: context)
+    }
     router.get("/health") { _, _ in
         _ = try await client.query("SELECT 1")
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))

@@ -54,6 +54,12 @@ public struct SettingsResolver: Sendable {
         configuration.publicURL = value("public_url")
         if let plugins = value("plugins_dir") { configuration.pluginsDirectory = plugins }
         if let region = value("region") { configuration.region = region }
+        if let account = value("account_id") {
+            guard account.count == 12, account.allSatisfy({ ("0"..."9").contains($0) }) else {
+                throw ConfigurationError("account_id must be 12 digits")
+            }
+            configuration.accountId = account
+        }
         if let outbox = value("outbox_file") { configuration.outboxFile = outbox }
         if let id = value("admin_access_key_id"), let secret = value("admin_secret_access_key") {
             configuration.bootstrapAdminKey = (id, secret)

@@ -1,0 +1,20 @@
+import PosternCore
+
+/// Every cognito-identity operation Postern serves (`AWSCognitoIdentityService.*`), with how its caller
+/// is authenticated; the dispatcher and `postern operations` read it, as they read `OperationRegistry`.
+enum IdentityOperationRegistry {
+    static let entries: [OperationRegistry.Entry] = [
+        .init(IdentityAPI.CreateIdentityPool.self, .admin, nil),
+        .init(IdentityAPI.DescribeIdentityPool.self, .admin, nil),
+        .init(IdentityAPI.UpdateIdentityPool.self, .admin, nil),
+        .init(IdentityAPI.DeleteIdentityPool.self, .admin, nil),
+        .init(IdentityAPI.ListIdentityPools.self, .admin, nil),
+        .init(IdentityAPI.SetIdentityPoolRoles.self, .admin, nil),
+        .init(IdentityAPI.GetIdentityPoolRoles.self, .admin, nil),
+        .init(IdentityAPI.SetPrincipalTagAttributeMap.self, .admin, nil),
+        .init(IdentityAPI.GetPrincipalTagAttributeMap.self, .admin, nil),
+        .init(IdentityAPI.TagResource.self, .admin, nil),
+        .init(IdentityAPI.UntagResource.self, .admin, nil),
+        .init(IdentityAPI.ListTagsForResource.self, .admin, nil),
+    ]
+}
