@@ -11,4 +11,3 @@ CREATE TABLE directory.identity_pools (
     created_at        timestamptz NOT NULL,
     updated_at        timestamptz NOT NULL
 );
-CREATE INDEX identity_pools_created_idx ON directory.identity_pools (created_at, identity_pool_id);

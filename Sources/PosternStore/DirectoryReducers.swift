@@ -78,7 +78,9 @@ struct ReducerContext {
 
 extension DirectoryProjector {
     /// The reducer of every event type that changes the directory.
-    static let reducers: [String: DirectoryReducer] = userPoolReducers.merging(identityPoolReducers) { first, _ in first }
+    static let reducers: [String: DirectoryReducer] = userPoolReducers.merging(identityPoolReducers) { _, _ in
+        preconditionFailure("an event type has a reducer in both tables")
+    }
 
     /// The reducers of the user-pool side: pools, clients, users, admin keys.
     static let userPoolReducers: [String: DirectoryReducer] = [

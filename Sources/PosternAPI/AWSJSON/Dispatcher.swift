@@ -27,10 +27,6 @@ enum AWSJSONService: Sendable {
         }
     }
 
-    /// The service a target names, if Postern serves it.
-    static func serving(target: String) -> AWSJSONService? {
-        [.cognitoIdentityProvider, .cognitoIdentity].first { target.hasPrefix($0.targetPrefix) }
-    }
 }
 
 /// Routes `POST /` by `X-Amz-Target` to the operation's entry in its service's registry

@@ -58,7 +58,7 @@ extension IdentityAPI {
         }
     }
 
-    /// ListIdentityPools: `{IdentityPoolId, IdentityPoolName}` in creation order, MaxResults 1–60.
+    /// ListIdentityPools: `{IdentityPoolId, IdentityPoolName}` in id order, MaxResults 1–60.
     enum ListIdentityPools: AWSOperation {
         static let name = "ListIdentityPools"
         typealias Services = any IdentityPoolService

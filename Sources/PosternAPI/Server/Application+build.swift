@@ -29,7 +29,7 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
             exposedHeaders: ["x-amzn-RequestId", "x-amzn-ErrorType", "x-amzn-ErrorMessage", "Date"]))
     router.post("/") { request, context in
         let target = request.headers[.init("X-Amz-Target")!] ?? ""
-        if AWSJSONService.serving(target: target) == .cognitoIdentity { return await identityDispatcher.respond(to: request, context: context) }
+        if target.hasPrefix(identityDispatcher.targetPrefix) { return await identityDispatcher.respond(to: request, context: context) }
         return await dispatcher.respond(to: request, context: context)
     }
     router.get("/health") { _, _ in

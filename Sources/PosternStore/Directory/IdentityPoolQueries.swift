@@ -24,15 +24,15 @@ extension DirectoryQueries {
         return nil
     }
 
-    /// Identity pools in creation order, after the pool `after` names (ListIdentityPools).
+    /// Identity pools in id order, after the id `after` (ListIdentityPools): a cursor that stays valid when
+    /// the pool it names is deleted between pages.
     public func identityPools(after: String?, limit: Int) async throws -> [IdentityPoolRecord] {
         let rows = try await client.query(
             """
             SELECT identity_pool_id, config::text, roles::text, role_mappings::text, tags::text, principal_tags::text, created_at, updated_at
             FROM directory.identity_pools
-            WHERE \(after)::text IS NULL OR (created_at, identity_pool_id) > (
-                SELECT created_at, identity_pool_id FROM directory.identity_pools WHERE identity_pool_id = \(after))
-            ORDER BY created_at, identity_pool_id LIMIT \(limit)
+            WHERE \(after)::text IS NULL OR identity_pool_id > \(after)
+            ORDER BY identity_pool_id LIMIT \(limit)
             """, logger: logger)
         var pools: [IdentityPoolRecord] = []
         for try await row in rows.decode((String, String, String, String, String, String, Date, Date).self) {
