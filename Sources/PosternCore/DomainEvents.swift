@@ -9,6 +9,8 @@ public enum DomainEvents {
         // Identity pools
         IdentityPoolCreated.self, IdentityPoolUpdated.self, IdentityPoolDeleted.self, IdentityPoolRolesSet.self,
         IdentityPoolTagsChanged.self, PrincipalTagAttributeMapSet.self,
+        IdentityCreated.self, IdentityLoginsLinked.self, IdentityLoginsUnlinked.self, IdentityDeleted.self, IdentityTokenIssued.self,
+        IdentityTokenSigningKeyCreated.self,
         // User pools and their app clients
         UserPoolCreated.self, UserPoolUpdated.self, UserPoolDeleted.self,
         UserPoolClientCreated.self, UserPoolClientUpdated.self, UserPoolClientDeleted.self,

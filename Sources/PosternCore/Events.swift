@@ -103,9 +103,12 @@ public enum Stream {
     public static func attempt(_ id: UUID) -> String { "attempt-\(id.uuidString.lowercased())" }
 
     /// The subject whose data key seals the personal data of `stream`'s events: the user of a user
-    /// stream; nil for streams that hold none (pools, clients, keys, attempts).
+    /// stream, the identity of an identity stream (its logins' subjects); nil for streams that hold none
+    /// (pools, clients, keys, attempts).
     public static func subject(of stream: String) -> String? {
-        stream.hasPrefix("user-") ? String(stream.dropFirst(5)) : nil
+        if stream.hasPrefix("user-") { return String(stream.dropFirst(5)) }
+        if stream.hasPrefix("identity-") { return String(stream.dropFirst(9)) }
+        return nil
     }
 }
 

@@ -1,6 +1,7 @@
 import COpenSSL
 
-/// An RSA private key in OpenSSL that makes RS256 signatures (RSASSA-PKCS1-v1_5 with SHA-256, RFC 8017 §8.2).
+/// An RSA private key in OpenSSL that makes RS256 (or RS512) signatures (RSASSA-PKCS1-v1_5 with SHA-256 or
+/// SHA-512, RFC 8017 §8.2; identity-pool tokens are RS512 as AWS signs them).
 ///
 /// Hand-written because jwt-kit signs through swift-crypto's BoringSSL, which needs ~0.9 ms for a 2048-bit
 /// signature where OpenSSL 3 needs ~0.4 ms, and every sign-in signs two tokens. Verification runs here too,
@@ -13,9 +14,18 @@ package final class OpenSSLRSASigningKey: @unchecked Sendable {
     /// The signature length in bytes (the modulus size).
     package let signatureByteCount: Int
 
+    /// The digest of RSASSA-PKCS1-v1_5.
+    package enum Digest: Sendable {
+        case sha256, sha512
+        var algorithm: OpaquePointer? { self == .sha256 ? EVP_sha256() : EVP_sha512() }
+    }
+
+    package let digest: Digest
+
     /// Parses an unencrypted PEM RSA private key (PKCS #1 `RSA PRIVATE KEY` or PKCS #8 `PRIVATE KEY`).
     /// Throws `CryptoError.invalidKey` for anything else, including RSA-PSS-only and encrypted keys.
-    package init(pem: String) throws(CryptoError) {
+    package init(pem: String, digest: Digest = .sha256) throws(CryptoError) {
+        self.digest = digest
         var pem = pem
         let parsed: OpaquePointer? = pem.withUTF8 { text in
             guard let bio = BIO_new_mem_buf(text.baseAddress, Int32(text.count)) else { return nil }
@@ -40,7 +50,7 @@ package final class OpenSSLRSASigningKey: @unchecked Sendable {
         EVP_PKEY_free(key)
     }
 
-    /// The RS256 signature of `message`. Safe to call from many threads at once.
+    /// The signature of `message`. Safe to call from many threads at once.
     package func sign(_ message: some Collection<UInt8>) throws(CryptoError) -> [UInt8] {
         let signature = message.withContiguousStorageIfAvailable(sign(contiguous:)) ?? Array(message).withUnsafeBufferPointer(sign(contiguous:))
         guard let signature else {
@@ -54,7 +64,7 @@ package final class OpenSSLRSASigningKey: @unchecked Sendable {
     private func sign(contiguous message: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard let context = EVP_MD_CTX_new() else { return nil }
         defer { EVP_MD_CTX_free(context) }
-        guard EVP_DigestSignInit(context, nil, EVP_sha256(), nil, key) == 1 else { return nil }
+        guard EVP_DigestSignInit(context, nil, digest.algorithm, nil, key) == 1 else { return nil }
         var signature = [UInt8](repeating: 0, count: signatureByteCount)
         var length = signature.count
         let status = signature.withUnsafeMutableBufferPointer { output in
@@ -64,7 +74,7 @@ package final class OpenSSLRSASigningKey: @unchecked Sendable {
         return signature
     }
 
-    /// Whether `signature` is this key's RS256 signature of `message`. Safe to call from many threads at once.
+    /// Whether `signature` is this key's signature of `message`. Safe to call from many threads at once.
     package func isValidSignature(_ signature: [UInt8], for message: some Collection<UInt8>) -> Bool {
         // PKCS #1 v1.5 signatures are exactly the modulus long; anything else is refused before OpenSSL sees it.
         guard signature.count == signatureByteCount else { return false }
@@ -78,7 +88,7 @@ package final class OpenSSLRSASigningKey: @unchecked Sendable {
     private func verify(_ signature: [UInt8], contiguous message: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let context = EVP_MD_CTX_new() else { return false }
         defer { EVP_MD_CTX_free(context) }
-        guard EVP_DigestVerifyInit(context, nil, EVP_sha256(), nil, key) == 1 else { return false }
+        guard EVP_DigestVerifyInit(context, nil, digest.algorithm, nil, key) == 1 else { return false }
         return signature.withUnsafeBufferPointer { signature in
             EVP_DigestVerify(context, signature.baseAddress, signature.count, message.baseAddress, message.count) == 1
         }

@@ -87,6 +87,10 @@ public struct DirectoryProjector: InlineProjector {
                     try await writer.flush(rows)
                     try await writer.deletePool(pool)
                 }
+                if case .deleteIdentitiesOfPool(let pool) = change {
+                    try await writer.flush(rows)
+                    try await writer.deleteIdentities(ofPool: pool)
+                }
                 try rows.apply(change)
             }
             if event.isUserStream { try rows.setVersion(event.streamVersion, of: event.streamEntityID) }

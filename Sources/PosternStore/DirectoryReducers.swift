@@ -78,8 +78,11 @@ struct ReducerContext {
 
 extension DirectoryProjector {
     /// The reducer of every event type that changes the directory.
-    static let reducers: [String: DirectoryReducer] = userPoolReducers.merging(identityPoolReducers) { _, _ in
-        preconditionFailure("an event type has a reducer in both tables")
+    static let reducers: [String: DirectoryReducer] = userPoolReducers.merging(
+        identityPoolReducers.merging(identityReducers, uniquingKeysWith: clash), uniquingKeysWith: clash)
+
+    private static func clash(_: DirectoryReducer, _: DirectoryReducer) -> DirectoryReducer {
+        preconditionFailure("an event type has a reducer in two tables")
     }
 
     /// The reducers of the user-pool side: pools, clients, users, admin keys.
@@ -269,6 +272,8 @@ extension DirectoryProjector {
     static let ignored: Set<String> = [
         TokensRefreshed.eventType, MessageQueued.eventType, MessageDeadLettered.eventType,
         HookInvoked.eventType, UserExistenceHidden.eventType, SoftwareTokenCodeRejected.eventType,
+        // The identity-pool token issuer's key is read from its own stream, not from the directory.
+        IdentityTokenSigningKeyCreated.eventType,
     ]
 
     /// Changes one of the user's devices (nothing when it is gone); `touches` moves its modification time.

@@ -736,6 +736,8 @@ final class DirectoryRows {
     var adminKeys = TableRows<AdminKeyRow>()
     var aliases = TableRows<AliasRow>()
     var identityPools = TableRows<IdentityPoolRow>()
+    var identities = TableRows<IdentityRow>()
+    var identityLogins = TableRows<IdentityLoginRow>()
     /// Refresh tokens by `origin_jti`, for the ones loaded or written.
     var tokenByOrigin: [String: String] = [:]
     /// Origins loaded and found to have no token.
@@ -759,6 +761,9 @@ final class DirectoryRows {
         case "client": clients.load([], keys: [entity])
         case "adminkey": adminKeys.load([], keys: [entity])
         case "identitypool": identityPools.load([], keys: [entity])
+        case "identity":
+            identities.load([], keys: [entity])
+            identityLogins.load([], subjects: [entity])
         default: break
         }
     }
@@ -790,6 +795,9 @@ final class DirectoryRows {
             users.forget { $0.poolId == pool }
             clients.forget { $0.poolId == pool }
             pools.forget { $0.poolId == pool }
+        case .deleteIdentitiesOfPool(let pool):
+            identityLogins.forget { $0.identityPoolId == pool }
+            identities.forget { $0.identityPoolId == pool }
         }
     }
 
@@ -817,6 +825,8 @@ enum DirectoryChange: Sendable {
     /// Removes a pool with its clients, users and their codes, tokens and aliases: set-based statements,
     /// since a pool may hold more users than a batch should load.
     case deletePool(String)
+    /// Removes an identity pool's identities and their logins: set-based statements, as for a user pool.
+    case deleteIdentitiesOfPool(String)
 }
 
 /// A row key that names its table, so `DirectoryChange.delete` can carry it.
@@ -849,6 +859,9 @@ enum DirectoryNeed: Hashable, Sendable {
     case client(String)
     case adminKey(String)
     case identityPool(String)
+    case identity(String)
+    /// Every login of the identity.
+    case identityLogins(String)
     /// The data key that opens the subject's sealed profile.
     case dataKey(String)
     /// The sign-in name settings of a pool.

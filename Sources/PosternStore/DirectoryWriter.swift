@@ -23,7 +23,7 @@ struct DirectoryWriter {
         var users: Set<String> = [], codes: Set<String> = [], aliases: Set<String> = [], tokens: Set<String> = [], devices: Set<String> = [],
             passkeys: Set<String> = []
         var origins: Set<String> = [], pools: Set<String> = [], clients: Set<String> = [], adminKeys: Set<String> = []
-        var identityPools: Set<String> = []
+        var identityPools: Set<String> = [], identities: Set<String> = [], identityLogins: Set<String> = []
         var dataKeys: Set<String> = [], settingsOfUsers: Set<String> = []
         func needsPool(_ pool: String) -> Bool {
             settings[pool] == nil && !rows.pools.isKnown(pool)
@@ -43,6 +43,8 @@ struct DirectoryWriter {
             case .client(let id): clients.insert(id)
             case .adminKey(let id): adminKeys.insert(id)
             case .identityPool(let id): identityPools.insert(id)
+            case .identity(let id): identities.insert(id)
+            case .identityLogins(let id): identityLogins.insert(id)
             case .dataKey(let subject): dataKeys.insert(subject)
             case .signInSettings(let pool): if needsPool(pool) { pools.insert(pool) }
             case .signInSettingsOfUser(let sub):
@@ -78,6 +80,10 @@ struct DirectoryWriter {
         let newIdentityPools = identityPools.filter { !rows.identityPools.isKnown($0) }
         rows.identityPools.load(
             try await select(IdentityPoolRow.self, "identity_pool_id", newIdentityPools, lock: lock), keys: newIdentityPools)
+        let newIdentities = identities.filter { !rows.identities.isKnown($0) }
+        rows.identities.load(try await select(IdentityRow.self, "identity_id", newIdentities, lock: lock), keys: newIdentities)
+        let newLoginsOf = identityLogins.filter { !rows.identityLogins.isLoaded(subject: $0) }
+        rows.identityLogins.load(try await select(IdentityLoginRow.self, "identity_id", newLoginsOf, lock: lock), subjects: newLoginsOf)
         // The pools of users whose sign-in names change, once their rows are known. Pools are only read for
         // their settings here (or changed by their own stream's events), so they are not locked: sign-ups
         // in one pool must not queue on its row.
@@ -148,6 +154,8 @@ struct DirectoryWriter {
         collect(AdminKeyRow.self)
         collect(AliasRow.self)
         collect(IdentityPoolRow.self)
+        collect(IdentityRow.self)
+        collect(IdentityLoginRow.self)
         if !rows.versions.isEmpty {
             let versions = rows.versions
             rows.versions = [:]
@@ -189,6 +197,12 @@ struct DirectoryWriter {
             "DELETE FROM user_pools WHERE pool_id = \(pool)",
         ]
         for statement in statements { try await connection.query(statement, logger: logger).drain() }
+    }
+
+    /// Deletes an identity pool's identities and their logins.
+    func deleteIdentities(ofPool pool: String) async throws {
+        try await connection.query("DELETE FROM identity_logins WHERE identity_pool_id = \(pool)", logger: logger).drain()
+        try await connection.query("DELETE FROM identities WHERE identity_pool_id = \(pool)", logger: logger).drain()
     }
 
     /// `unnest(…) AS t(columns)` over one bound array per column.

@@ -102,7 +102,7 @@ extension DirectoryProjector {
             }
         },
         IdentityPoolDeleted.eventType: .on(IdentityPoolDeleted.self) { deleted, _, _ in
-            [.delete(KeyOf<IdentityPoolRow>(deleted.identityPoolId.rawValue))]
+            [.deleteIdentitiesOfPool(deleted.identityPoolId.rawValue), .delete(KeyOf<IdentityPoolRow>(deleted.identityPoolId.rawValue))]
         },
     ]
 

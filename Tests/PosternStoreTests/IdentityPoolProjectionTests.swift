@@ -72,4 +72,117 @@ import Testing
             }
         }
     }
+
+    func identityAppend(_ id: IdentityID, version: Int, _ events: any EventPayload...) -> AppendBatch {
+        let stream = Stream.identity(id)
+        return AppendBatch(
+            stream: stream, expected: version == 0 ? .noStream : .exact(version), events: events.map { NewEvent(streamID: stream, $0) },
+            sealingKey: version == 0 ? .new : nil)
+    }
+
+    func login(_ provider: String, _ subject: String) -> IdentityLogin {
+        IdentityLogin(provider: provider, subjectKey: "key-" + String(subject.reversed()), subject: .plaintext(subject))
+    }
+
+    /// Identities and their logins follow creation, linking, a merge across two streams in one batch,
+    /// unlinking, token issues and deletion (of an identity and of its pool); a second identity cannot
+    /// take a login another one holds; a rebuild reproduces the tables.
+    @Test func identitiesFollowTheirEventsAndARebuildReproducesThem() async throws {
+        try await TestDatabase.withDatabase { client in
+            let store = TestDatabase.store(client, master: master)
+            let directory = DirectoryQueries(client: client, logger: TestDatabase.logger)
+            let poolId = IdentityPoolID("us-east-1:00000000-0000-4000-8000-0000000000aa")
+            let otherPool = IdentityPoolID("us-east-1:00000000-0000-4000-8000-0000000000bb")
+            for id in [poolId, otherPool] {
+                let created = try IdentityPoolConfiguration.create(
+                    id: id, request: ["IdentityPoolName": "pool", "AllowUnauthenticatedIdentities": .bool(true), "DeveloperProviderName": "dev"])
+                try await append(store, id, version: 0, created)
+            }
+            let first = IdentityID("us-east-1:00000000-0000-4000-8000-000000000001")
+            let second = IdentityID("us-east-1:00000000-0000-4000-8000-000000000002")
+            let guest = IdentityID("us-east-1:00000000-0000-4000-8000-000000000003")
+            let elsewhere = IdentityID("us-east-1:00000000-0000-4000-8000-000000000004")
+            let source = login("dev", "source-user")
+            try await store.append(
+                identityAppend(first, version: 0, IdentityCreated(identityId: first, identityPoolId: poolId, logins: [source])), metadata: .test())
+            try await store.append(
+                identityAppend(second, version: 0, IdentityCreated(identityId: second, identityPoolId: poolId, logins: [login("dev", "dest-user")])),
+                metadata: .test())
+            try await store.append(
+                identityAppend(guest, version: 0, IdentityCreated(identityId: guest, identityPoolId: poolId, logins: [])), metadata: .test())
+            try await store.append(
+                identityAppend(elsewhere, version: 0, IdentityCreated(identityId: elsewhere, identityPoolId: otherPool, logins: [login("dev", "x")])),
+                metadata: .test())
+
+            // A login belongs to one identity of a pool: the key refuses a second holder.
+            let thief = IdentityID("us-east-1:00000000-0000-4000-8000-000000000009")
+            await #expect(throws: StoreError.uniqueValueTaken(constraint: "identity_logins_pkey")) {
+                try await store.append(
+                    self.identityAppend(
+                        thief, version: 0, IdentityCreated(identityId: thief, identityPoolId: poolId, logins: [self.login("dev", "source-user")])),
+                    metadata: .test())
+            }
+            #expect(try await directory.identity(thief.rawValue) == nil)
+
+            // The guest links a user-pool login and is given a token: two events, one append.
+            let userPool = "cognito-idp.us-east-1.amazonaws.com/us-east-1_abc"
+            try await store.append(
+                identityAppend(
+                    guest, version: 1, IdentityLoginsLinked(identityId: guest, identityPoolId: poolId, logins: [login(userPool, "alice")]),
+                    IdentityTokenIssued(
+                        identityId: guest, identityPoolId: poolId, operation: "GetOpenIdToken", providers: [userPool], tokenId: "t1", issuedAt: 1,
+                        expiresAt: 601)), metadata: .test())
+            // MergeDeveloperIdentities: the source user moves from `first` to `second` in one batch.
+            var merge = AppendBatch()
+            merge.append(
+                stream: Stream.identity(first), expected: .exact(1),
+                events: [
+                    NewEvent(
+                        streamID: Stream.identity(first),
+                        IdentityLoginsUnlinked(identityId: first, identityPoolId: poolId, logins: [source.key], mergedInto: second))
+                ])
+            merge.append(
+                stream: Stream.identity(second), expected: .exact(1),
+                events: [
+                    NewEvent(streamID: Stream.identity(second), IdentityLoginsLinked(identityId: second, identityPoolId: poolId, logins: [source]))
+                ])
+            try await store.append(merge, metadata: .test())
+
+            let owners = try await directory.identityOwners(pool: poolId, keys: [source.key, LoginKey(provider: userPool, subjectKey: "key-ecila")])
+            #expect(owners[source.key]?.id == second)
+            #expect(owners[LoginKey(provider: userPool, subjectKey: "key-ecila")]?.id == guest)
+            #expect(try await directory.identity(first.rawValue)?.logins == [])
+            let guestRow = try #require(try await directory.identity(guest.rawValue))
+            #expect(guestRow.version == 3, "the token issue moved the version")
+            #expect(guestRow.wrappedDataKey != nil)
+            #expect(try await directory.identities(pool: poolId, after: nil, limit: 10).map(\.id) == [first, second, guest])
+            #expect(try await directory.identities(pool: poolId, after: first.rawValue, limit: 1).map(\.id) == [second])
+
+            // The subjects stay sealed in the log and the directory, and open with the identity's key.
+            let sealed = try #require(try await directory.identity(second.rawValue)?.logins.first { $0.key == source.key }?.sealedSubject)
+            #expect(!sealed.contains("source-user"))
+            let events = try await store.readStream(Stream.identity(second))
+            #expect(!events.map { "\($0.data)" }.joined().contains("source-user"))
+
+            var unlink = identityAppend(
+                guest, version: 3,
+                IdentityLoginsUnlinked(identityId: guest, identityPoolId: poolId, logins: [LoginKey(provider: userPool, subjectKey: "key-ecila")]))
+            try await store.append(unlink, metadata: .test())
+            unlink = identityAppend(first, version: 2, IdentityDeleted(identityId: first, identityPoolId: poolId))
+            unlink.dataKeysToDestroy = [first.rawValue]
+            try await store.append(unlink, metadata: .test())
+            #expect(try await directory.identity(first.rawValue) == nil)
+            #expect(try await directory.identity(guest.rawValue)?.logins == [])
+            try await append(store, otherPool, version: 1, IdentityPoolDeleted(identityPoolId: otherPool))
+            #expect(try await directory.identity(elsewhere.rawValue) == nil, "deleting the pool deletes its identities")
+
+            let inline = try await directorySnapshot(client)
+            #expect(inline["identities"]?.count == 2)
+            #expect(inline["identity_logins"]?.count == 2)
+            for batchSize in [10_000, 2, 1] {
+                _ = try await store.rebuildProjections(batchSize: batchSize)
+                #expect(differences(inline, try await directorySnapshot(client)) == [], "batches of \(batchSize)")
+            }
+        }
+    }
 }

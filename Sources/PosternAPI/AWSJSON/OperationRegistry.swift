@@ -121,6 +121,15 @@ enum OperationRegistry {
             let access = entry.access == .accessToken ? "access token" : entry.access.rawValue
             lines.append("| \(entry.name) | \(access) | \(entry.quota?.rawValue ?? "—") |")
         }
+        lines += [
+            "", "## Identity pools", "",
+            "Every `AWSCognitoIdentityService` operation Postern serves (`IdentityOperationRegistry`), on the same endpoint",
+            "(SigV4 service `cognito-identity`). No per-pool quota counts them yet.", "",
+            "| operation | access |", "|---|---|",
+        ]
+        for entry in IdentityOperationRegistry.entries.sorted(by: { $0.name < $1.name }) {
+            lines.append("| \(entry.name) | \(entry.access.rawValue) |")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -16,5 +16,15 @@ enum IdentityOperationRegistry {
         .init(IdentityAPI.TagResource.self, .admin, nil),
         .init(IdentityAPI.UntagResource.self, .admin, nil),
         .init(IdentityAPI.ListTagsForResource.self, .admin, nil),
+        .init(IdentityAPI.GetId.self, .public, nil),
+        .init(IdentityAPI.GetOpenIdToken.self, .public, nil),
+        .init(IdentityAPI.UnlinkIdentity.self, .public, nil),
+        .init(IdentityAPI.DescribeIdentity.self, .admin, nil),
+        .init(IdentityAPI.ListIdentities.self, .admin, nil),
+        .init(IdentityAPI.DeleteIdentities.self, .admin, nil),
+        .init(IdentityAPI.GetOpenIdTokenForDeveloperIdentity.self, .admin, nil),
+        .init(IdentityAPI.LookupDeveloperIdentity.self, .admin, nil),
+        .init(IdentityAPI.MergeDeveloperIdentities.self, .admin, nil),
+        .init(IdentityAPI.UnlinkDeveloperIdentity.self, .admin, nil),
     ]
 }

@@ -10,6 +10,22 @@ struct WellKnown: Sendable {
     let postern: Postern
 
     func register(on router: Router<PosternRequestContext>) {
+        // The identity-pool token issuer (GetOpenIdToken): its discovery document and key, at the paths
+        // AWS publishes them under https://cognito-identity.amazonaws.com.
+        router.get("/cognito-identity/.well-known/openid-configuration") { _, _ in
+            let issuer = postern.identityTokenIssuer
+            return try Self.json(
+                .object([
+                    "issuer": .string(issuer), "jwks_uri": .string("\(issuer)/.well-known/jwks_uri"),
+                    "response_types_supported": .array(["id_token"]), "subject_types_supported": .array(["public"]),
+                    "id_token_signing_alg_values_supported": .array(["RS512"]),
+                    "claims_supported": .array(["sub", "aud", "amr", "iss", "exp", "iat"]),
+                ]))
+        }
+        router.get("/cognito-identity/.well-known/jwks_uri") { _, _ in
+            let call = Call(requestId: UUID().uuidString.lowercased(), operation: "IdentityTokenKeys", now: Date())
+            return try Self.json(try await postern.identityTokenSigner(call: call).jwks())
+        }
         router.get("/:poolId/.well-known/jwks.json") { _, context in
             let pool = try await self.pool(context)
             return try Self.json(try await postern.signingKeys.keys(for: pool).jwks())

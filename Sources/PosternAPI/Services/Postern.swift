@@ -15,6 +15,7 @@ public final class Postern: Sendable {
     let master: MasterKey
     let configuration: ServerConfiguration
     let signingKeys: SigningKeyCache
+    let identityTokenKeys = IdentityTokenKeyring()
     let triggers: Triggers
     let throttle: Throttle
     let quotaSettings = QuotaSettingsCache()

@@ -157,7 +157,7 @@ extension KeyService where Self: DirectoryService {
     }
 }
 
-extension TokenService {
+extension SettingsService {
     /// The `iss` of the pool's tokens.
     func issuer(_ pool: UserPoolID) -> String { "\(configuration.issuerBase)/\(pool.rawValue)" }
 }

@@ -17,22 +17,24 @@ public struct ModelValidation: Sendable {
         throw .modelValidation("\(count) validation error\(count == 1 ? "" : "s") detected: " + violations.joined(separator: "; "))
     }
 
-    mutating func fail(_ value: String?, _ member: String, _ constraint: String) {
-        let shown = value.map { "Value '\($0)'" } ?? "Value null"
+    mutating func fail(_ value: String?, _ member: String, _ constraint: String, sensitive: Bool = false) {
+        // A sensitive member (a token, a developer's user id) is shown as AWS shows it: '***'.
+        let shown = value.map { "Value '\(sensitive ? "***" : $0)'" } ?? "Value null"
         violations.append("\(shown) at '\(member)' failed to satisfy constraint: Member must \(constraint)")
     }
 
     /// A string member: its length (in characters, as AWS counts) and pattern, when it is present.
-    public mutating func string(_ value: String?, _ member: String, length: ClosedRange<Int>, pattern: String? = nil) {
+    /// A `sensitive` value is never repeated in the message.
+    public mutating func string(_ value: String?, _ member: String, length: ClosedRange<Int>, pattern: String? = nil, sensitive: Bool = false) {
         guard let value else { return }
         if value.count < length.lowerBound {
-            return fail(value, member, "have length greater than or equal to \(length.lowerBound)")
+            return fail(value, member, "have length greater than or equal to \(length.lowerBound)", sensitive: sensitive)
         }
         if value.count > length.upperBound {
-            return fail(value, member, "have length less than or equal to \(length.upperBound)")
+            return fail(value, member, "have length less than or equal to \(length.upperBound)", sensitive: sensitive)
         }
         if let pattern, value.range(of: "^(?:\(pattern))\\z", options: .regularExpression) == nil {
-            fail(value, member, "satisfy regular expression pattern: \(pattern)")
+            fail(value, member, "satisfy regular expression pattern: \(pattern)", sensitive: sensitive)
         }
     }
 
