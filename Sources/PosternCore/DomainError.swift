@@ -30,6 +30,9 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     case resourceConflict(String)
     /// A developer user identifier already belongs to another identity.
     case developerUserAlreadyRegistered(String)
+    /// An identity pool's roles cannot be assumed for the identity (none set, none in IAM, or a trust
+    /// policy that does not allow it).
+    case invalidIdentityPoolConfiguration(String)
 
     public var description: String {
         switch self {
@@ -55,6 +58,7 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
         case .modelValidation(let message): "modelValidation: \(message)"
         case .resourceConflict(let message): "resourceConflict: \(message)"
         case .developerUserAlreadyRegistered: "developerUserAlreadyRegistered"
+        case .invalidIdentityPoolConfiguration(let message): "invalidIdentityPoolConfiguration: \(message)"
         }
     }
 }

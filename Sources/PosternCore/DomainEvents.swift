@@ -10,7 +10,9 @@ public enum DomainEvents {
         IdentityPoolCreated.self, IdentityPoolUpdated.self, IdentityPoolDeleted.self, IdentityPoolRolesSet.self,
         IdentityPoolTagsChanged.self, PrincipalTagAttributeMapSet.self,
         IdentityCreated.self, IdentityLoginsLinked.self, IdentityLoginsUnlinked.self, IdentityDeleted.self, IdentityTokenIssued.self,
-        IdentityTokenSigningKeyCreated.self,
+        IdentityTokenSigningKeyCreated.self, IdentityCredentialsIssued.self,
+        // IAM roles
+        IAMRoleCreated.self, IAMRoleTrustPolicyUpdated.self, IAMRolePolicyPut.self, IAMRolePolicyDeleted.self, IAMRoleDeleted.self,
         // User pools and their app clients
         UserPoolCreated.self, UserPoolUpdated.self, UserPoolDeleted.self,
         UserPoolClientCreated.self, UserPoolClientUpdated.self, UserPoolClientDeleted.self,

@@ -54,6 +54,8 @@ public struct MasterKey: Sendable {
 
     /// Keyed hash for one-time codes and refresh tokens, so a database reader cannot brute-force them.
     public var codeHasher: CodeHasher { CodeHasher(key: derived("code hashing v1")) }
+    /// Seals temporary credentials into their session token (`SessionCredentials`).
+    public var sessionCredentials: Sealer { Sealer(key: derived("session credentials v1")) }
 
     var wrapping: SymmetricKey { derived("data key wrapping v1") }
 

@@ -738,6 +738,7 @@ final class DirectoryRows {
     var identityPools = TableRows<IdentityPoolRow>()
     var identities = TableRows<IdentityRow>()
     var identityLogins = TableRows<IdentityLoginRow>()
+    var iamRoles = TableRows<IAMRoleRow>()
     /// Refresh tokens by `origin_jti`, for the ones loaded or written.
     var tokenByOrigin: [String: String] = [:]
     /// Origins loaded and found to have no token.
@@ -761,6 +762,7 @@ final class DirectoryRows {
         case "client": clients.load([], keys: [entity])
         case "adminkey": adminKeys.load([], keys: [entity])
         case "identitypool": identityPools.load([], keys: [entity])
+        case "iamrole": iamRoles.load([], keys: [entity])
         case "identity":
             identities.load([], keys: [entity])
             identityLogins.load([], subjects: [entity])
@@ -860,6 +862,7 @@ enum DirectoryNeed: Hashable, Sendable {
     case adminKey(String)
     case identityPool(String)
     case identity(String)
+    case iamRole(String)
     /// Every login of the identity.
     case identityLogins(String)
     /// The data key that opens the subject's sealed profile.

@@ -24,6 +24,7 @@ struct DirectoryWriter {
             passkeys: Set<String> = []
         var origins: Set<String> = [], pools: Set<String> = [], clients: Set<String> = [], adminKeys: Set<String> = []
         var identityPools: Set<String> = [], identities: Set<String> = [], identityLogins: Set<String> = []
+        var iamRoles: Set<String> = []
         var dataKeys: Set<String> = [], settingsOfUsers: Set<String> = []
         func needsPool(_ pool: String) -> Bool {
             settings[pool] == nil && !rows.pools.isKnown(pool)
@@ -44,6 +45,7 @@ struct DirectoryWriter {
             case .adminKey(let id): adminKeys.insert(id)
             case .identityPool(let id): identityPools.insert(id)
             case .identity(let id): identities.insert(id)
+            case .iamRole(let key): iamRoles.insert(key)
             case .identityLogins(let id): identityLogins.insert(id)
             case .dataKey(let subject): dataKeys.insert(subject)
             case .signInSettings(let pool): if needsPool(pool) { pools.insert(pool) }
@@ -80,6 +82,8 @@ struct DirectoryWriter {
         let newIdentityPools = identityPools.filter { !rows.identityPools.isKnown($0) }
         rows.identityPools.load(
             try await select(IdentityPoolRow.self, "identity_pool_id", newIdentityPools, lock: lock), keys: newIdentityPools)
+        let newRoles = iamRoles.filter { !rows.iamRoles.isKnown($0) }
+        rows.iamRoles.load(try await select(IAMRoleRow.self, "role_key", newRoles, lock: lock), keys: newRoles)
         let newIdentities = identities.filter { !rows.identities.isKnown($0) }
         rows.identities.load(try await select(IdentityRow.self, "identity_id", newIdentities, lock: lock), keys: newIdentities)
         let newLoginsOf = identityLogins.filter { !rows.identityLogins.isLoaded(subject: $0) }
@@ -156,6 +160,7 @@ struct DirectoryWriter {
         collect(IdentityPoolRow.self)
         collect(IdentityRow.self)
         collect(IdentityLoginRow.self)
+        collect(IAMRoleRow.self)
         if !rows.versions.isEmpty {
             let versions = rows.versions
             rows.versions = [:]

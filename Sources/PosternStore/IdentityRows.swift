@@ -135,6 +135,10 @@ extension DirectoryProjector {
             try context.rows.identityLogins.rows(of: deleted.identityId.rawValue).map { .delete(KeyOf<IdentityLoginRow>($0.key)) }
                 + [.delete(KeyOf<IdentityRow>(deleted.identityId.rawValue))]
         },
+        IdentityCredentialsIssued.eventType: .on(IdentityCredentialsIssued.self, needs: { issued, _ in [.identity(issued.identityId.rawValue)] }) {
+            issued, event, context in
+            try changingIdentity(issued.identityId, event, context, touches: false)
+        },
         IdentityTokenIssued.eventType: .on(IdentityTokenIssued.self, needs: { issued, _ in [.identity(issued.identityId.rawValue)] }) {
             issued, event, context in
             try changingIdentity(issued.identityId, event, context, touches: false)

@@ -175,3 +175,84 @@ def confirmed_user(idp, signed_up_user):
     """A CONFIRMED user (SignUp + AdminConfirmSignUp)."""
     idp.admin_confirm_sign_up(UserPoolId=signed_up_user.pool_id, Username=signed_up_user.username)
     return signed_up_user
+
+
+# --- IAM and STS (test_identity_credentials.py) ---
+
+import json  # noqa: E402
+
+from support import make_iam, make_sts  # noqa: E402
+
+# A trust policy any role may carry when the test does not care who can assume it.
+DEFAULT_TRUST_POLICY = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+    "Action": "sts:AssumeRoleWithWebIdentity"}]}
+
+
+@pytest.fixture(scope="session")
+def iam():
+    """iam client signed with the admin key (SigV4, query protocol)."""
+    return make_iam()
+
+
+@pytest.fixture(scope="session")
+def anon_iam():
+    """iam client that never signs (botocore.UNSIGNED)."""
+    return make_iam(unsigned=True)
+
+
+@pytest.fixture(scope="session")
+def unvalidated_iam():
+    """Signed iam client with botocore's client-side parameter validation off."""
+    return make_iam(parameter_validation=False)
+
+
+@pytest.fixture(scope="session")
+def sts():
+    """sts client signed with the admin key."""
+    return make_sts()
+
+
+@pytest.fixture(scope="session")
+def anon_sts():
+    """sts client that never signs: AssumeRoleWithWebIdentity as apps call it."""
+    return make_sts(unsigned=True)
+
+
+@pytest.fixture(scope="session")
+def unvalidated_anon_sts():
+    """Unsigned sts client with botocore's client-side parameter validation off (e.g. DurationSeconds < 900)."""
+    return make_sts(unsigned=True, parameter_validation=False)
+
+
+def _delete_role_quietly(iam, role_name: str) -> None:
+    try:
+        for policy_name in iam.list_role_policies(RoleName=role_name).get("PolicyNames", []):
+            iam.delete_role_policy(RoleName=role_name, PolicyName=policy_name)
+        iam.delete_role(RoleName=role_name)
+    except ClientError as err:
+        if err.response["Error"]["Code"] != "NoSuchEntity":
+            warnings.warn(f"could not delete role {role_name}: {err}")
+
+
+@pytest.fixture
+def role_factory(iam):
+    """create(trust_policy=None, **CreateRole kwargs) -> Role.
+
+    RoleName defaults to a unique name; the trust policy (a dict, or a string sent as is) defaults to
+    DEFAULT_TRUST_POLICY unless AssumeRolePolicyDocument is given. Every role created (and its inline
+    policies) is deleted after the test, quietly (a test that deleted it itself is fine)."""
+    created: list[str] = []
+
+    def create(trust_policy=None, **kwargs):
+        kwargs.setdefault("RoleName", unique("role"))
+        if "AssumeRolePolicyDocument" not in kwargs:
+            doc = DEFAULT_TRUST_POLICY if trust_policy is None else trust_policy
+            kwargs["AssumeRolePolicyDocument"] = doc if isinstance(doc, str) else json.dumps(doc)
+        role = iam.create_role(**kwargs)["Role"]
+        created.append(kwargs["RoleName"])
+        return role
+
+    yield create
+    for role_name in created:
+        _delete_role_quietly(iam, role_name)

@@ -305,3 +305,41 @@ def log_events(stream: str, event_type: str | None = None) -> list[dict]:
     args = [POSTERN_BIN, "events", "--stream", stream] + (["--type", event_type] if event_type else [])
     out = subprocess.run(args, cwd=REPO_ROOT, env=dict(os.environ), capture_output=True, text=True, check=True).stdout
     return [json.loads(line) for line in out.splitlines()]
+
+
+def _aws_client(service: str, access_key: str | None, secret_key: str | None, unsigned: bool,
+                session_token: str | None, parameter_validation: bool):
+    cfg = Config(
+        retries={"max_attempts": 1},
+        connect_timeout=5,
+        read_timeout=30,
+        user_agent_extra=USER_AGENT_MARKER,
+        parameter_validation=parameter_validation,
+        **({"signature_version": botocore.UNSIGNED} if unsigned else {}),
+    )
+    return boto3.client(
+        service,
+        endpoint_url=ENDPOINT,
+        region_name=REGION,
+        aws_access_key_id=access_key or "AKIAUNUSED0000000000",
+        aws_secret_access_key=secret_key or "unused",
+        aws_session_token=session_token,
+        config=cfg,
+    )
+
+
+def make_iam(access_key: str | None = ADMIN_KEY_ID, secret_key: str | None = ADMIN_SECRET,
+             unsigned: bool = False, *, session_token: str | None = None, parameter_validation: bool = True):
+    """A boto3 iam client pointed at Postern (AWS query protocol; global service signed for us-east-1).
+
+    `parameter_validation=False` turns botocore's client-side checks off (as in make_identity)."""
+    return _aws_client("iam", access_key, secret_key, unsigned, session_token, parameter_validation)
+
+
+def make_sts(access_key: str | None = ADMIN_KEY_ID, secret_key: str | None = ADMIN_SECRET,
+             unsigned: bool = False, *, session_token: str | None = None, parameter_validation: bool = True):
+    """A boto3 sts client pointed at Postern (AWS query protocol).
+
+    Pass `session_token` (with the temporary key and secret) for credentials from STS or
+    GetCredentialsForIdentity; `unsigned=True` for AssumeRoleWithWebIdentity as apps call it."""
+    return _aws_client("sts", access_key, secret_key, unsigned, session_token, parameter_validation)

@@ -70,6 +70,8 @@ struct AWSError: Error, Sendable {
         case .resourceConflict(let message): AWSError(type: "ResourceConflictException", message: message, status: 400)
         case .developerUserAlreadyRegistered(let message):
             AWSError(type: "DeveloperUserAlreadyRegisteredException", message: message, status: 400)
+        case .invalidIdentityPoolConfiguration(let message):
+            AWSError(type: "InvalidIdentityPoolConfigurationException", message: message, status: 400)
         }
     }
 

@@ -48,15 +48,25 @@ struct Dispatcher: Sendable {
         for entry in registry { handlers[entry.name] = (entry, Self.handler(for: entry.operation, entry: entry)) }
         self.handlers = handlers
         self.postern = postern
+        verifier = Self.adminVerifier(postern: postern, service: service.signingName, region: postern.configuration.region)
+    }
+
+    /// Verifies signatures made with an admin access key (the bootstrap key or one in the directory) for
+    /// `service` in `region`; temporary credentials are refused.
+    static func adminVerifier(postern: Postern, service: String, region: String) -> SigV4Verifier {
         let bootstrap = postern.configuration.bootstrapAdminKey
         let directory = postern.directory
         let secrets = postern.master.secrets
-        verifier = SigV4Verifier(service: service.signingName, region: postern.configuration.region) { accessKeyID in
+        return SigV4Verifier(service: service, region: region) { accessKeyID in
             if let bootstrap, constantTimeEquals(bootstrap.accessKeyID, accessKeyID) { return bootstrap.secret }
             // A database outage throws (a 5xx), it does not make the key unknown.
             guard let sealed = try await directory.adminSecret(accessKeyID: accessKeyID) else { return nil }
             return String(decoding: try secrets.open(sealed), as: UTF8.self)
         }
+    }
+
+    func adminVerifier(service: String, region: String) -> SigV4Verifier {
+        Self.adminVerifier(postern: postern, service: service, region: region)
     }
 
     /// Decodes the request once, admits it against its pool's quota, then runs the pipeline; an

@@ -130,6 +130,21 @@ enum OperationRegistry {
         for entry in IdentityOperationRegistry.entries.sorted(by: { $0.name < $1.name }) {
             lines.append("| \(entry.name) | \(entry.access.rawValue) |")
         }
+        lines += [
+            "", "## IAM and STS", "",
+            "The IAM and STS actions Postern serves on AWS's query protocol (form-encoded `POST /`, XML answers;",
+            "`QueryDispatcher`). *any credentials*: an admin key or temporary credentials.", "",
+            "| action | service | access |", "|---|---|---|",
+        ]
+        for action in (IAMActions.all + STSActions.all).sorted(by: { $0.name < $1.name }) {
+            let access =
+                switch action.access {
+                case .unsigned: "unsigned"
+                case .admin: "admin"
+                case .anyCredentials: "any credentials"
+                }
+            lines.append("| \(action.name) | \(action.service.rawValue) | \(access) |")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -11,6 +11,8 @@ struct PresentedLogins: Sendable {
     var amr: [String] = []
     /// The canonical names of the providers that authenticated the call, for the exchange's event.
     var providers: [String] = []
+    /// The user-pool ID tokens, with the name each was presented under: role mappings read their claims.
+    var userPoolTokens: [(name: String, claims: TokenClaims)] = []
 
     var isEmpty: Bool { verified.isEmpty && provenBy == nil }
 }
@@ -67,7 +69,9 @@ extension IdentityService {
             }
             let candidates = pool.cognitoIdentityProviders.filter { sameProvider($0.providerName, name) }
             guard !candidates.isEmpty else { throw DomainError.notAuthorized(IdentityAPI.notASupportedProvider) }
-            let sub = try await verifyUserPoolIdToken(token, providerName: name, candidates: candidates, now: now)
+            let claims = try await verifyUserPoolIdToken(token, providerName: name, candidates: candidates, now: now)
+            let sub = claims.string("sub") ?? ""
+            presented.userPoolTokens.append((name, claims))
             let canonical = canonicalProvider(name)
             presented.verified.append(
                 VerifiedLogin(provider: canonical, subject: sub, subjectKey: loginSubjectKey(pool: pool.id, provider: canonical, subject: sub)))
@@ -77,9 +81,9 @@ extension IdentityService {
         return presented
     }
 
-    /// A user pool's ID token presented under `providerName`; returns its `sub`.
+    /// A user pool's ID token presented under `providerName`; returns its claims.
     func verifyUserPoolIdToken(_ token: String, providerName: String, candidates: [IdentityPoolConfiguration.UserPoolProvider], now: Date)
-        async throws -> String
+        async throws -> TokenClaims
     {
         func invalid(_ reason: String) -> DomainError { .notAuthorized("Invalid login token. \(reason)") }
         guard let jwt = CompactJWT(token), let iss = jwt.claims["iss"]?.stringValue, let poolId = jwt.issuerPoolId else {
@@ -117,7 +121,7 @@ extension IdentityService {
                 throw invalid("The token has been revoked.")
             }
         }
-        return sub
+        return claims
     }
 
     /// An identity-pool token of this issuer for `pool`; returns the identity it names and its `amr`

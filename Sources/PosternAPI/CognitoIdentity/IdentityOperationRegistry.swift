@@ -18,6 +18,7 @@ enum IdentityOperationRegistry {
         .init(IdentityAPI.ListTagsForResource.self, .admin, nil),
         .init(IdentityAPI.GetId.self, .public, nil),
         .init(IdentityAPI.GetOpenIdToken.self, .public, nil),
+        .init(IdentityAPI.GetCredentialsForIdentity.self, .public, nil),
         .init(IdentityAPI.UnlinkIdentity.self, .public, nil),
         .init(IdentityAPI.DescribeIdentity.self, .admin, nil),
         .init(IdentityAPI.ListIdentities.self, .admin, nil),

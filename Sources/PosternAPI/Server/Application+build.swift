@@ -27,7 +27,9 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
             ],
             allowMethods: [.get, .post, .options],
             exposedHeaders: ["x-amzn-RequestId", "x-amzn-ErrorType", "x-amzn-ErrorMessage", "Date"]))
+    let queryDispatcher = QueryDispatcher(postern: postern)
     router.post("/") { request, context in
+        if QueryDispatcher.accepts(request) { return await queryDispatcher.respond(to: request, context: context, dispatcher: dispatcher) }
         let target = request.headers[.init("X-Amz-Target")!] ?? ""
         if target.hasPrefix(identityDispatcher.targetPrefix) { return await identityDispatcher.respond(to: request, context: context) }
         return await dispatcher.respond(to: request, context: context)

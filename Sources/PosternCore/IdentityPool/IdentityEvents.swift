@@ -122,6 +122,34 @@ public struct IdentityTokenIssued: EventPayload, Equatable {
     }
 }
 
+/// A credential exchange: temporary credentials for a role were issued to the identity
+/// (GetCredentialsForIdentity, or STS AssumeRoleWithWebIdentity with its identity-pool token). The secret
+/// is never recorded; `accessKeyId` lets an auditor follow the credentials to the requests they signed.
+public struct IdentityCredentialsIssued: EventPayload, Equatable {
+    public static let eventType = "IdentityCredentialsIssued"
+    public var identityId: IdentityID
+    public var identityPoolId: IdentityPoolID
+    public var operation: String
+    public var roleArn: String
+    public var sessionName: String
+    public var accessKeyId: String
+    public var providers: [String]
+    public var expiresAt: Int
+    public init(
+        identityId: IdentityID, identityPoolId: IdentityPoolID, operation: String, roleArn: String, sessionName: String, accessKeyId: String,
+        providers: [String], expiresAt: Int
+    ) {
+        self.identityId = identityId
+        self.identityPoolId = identityPoolId
+        self.operation = operation
+        self.roleArn = roleArn
+        self.sessionName = sessionName
+        self.accessKeyId = accessKeyId
+        self.providers = providers
+        self.expiresAt = expiresAt
+    }
+}
+
 /// The identity-pool token issuer's RSA key, made the first time a token was needed, sealed under the
 /// master key (as user pools' signing keys are).
 public struct IdentityTokenSigningKeyCreated: EventPayload, Equatable {

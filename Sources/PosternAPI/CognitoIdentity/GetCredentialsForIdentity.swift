@@ -1,0 +1,151 @@
+import Foundation
+import PosternCore
+import PosternCrypto
+import PosternStore
+
+extension IdentityAPI {
+    static let invalidConfiguration = "Invalid identity pool configuration. Check assigned IAM roles for this pool."
+
+    /// GetCredentialsForIdentity (the enhanced flow): the identity's logins are checked and linked as
+    /// GetOpenIdToken does, a role is chosen (the pool's default roles, or the provider's role mapping),
+    /// and credentials for it are issued as STS would for the identity-pool token, valid one hour.
+    enum GetCredentialsForIdentity: AWSOperation {
+        static let name = "GetCredentialsForIdentity"
+        typealias Services = any IdentityService
+        static func services(_ postern: Postern) -> Services { postern }
+
+        struct Credentials: Encodable, Sendable {
+            var AccessKeyId: String
+            var SecretKey: String
+            var SessionToken: String
+            var Expiration: Date
+        }
+
+        struct Response: Encodable, Sendable {
+            var IdentityId: String
+            var Credentials: Credentials
+        }
+
+        static func handle(_ request: JSONObject, call: Call, services: Services) async throws -> Response {
+            var validation = ModelValidation()
+            validateIdentityId(request.string("IdentityId"), "identityId", in: &validation)
+            validateLogins(request.members["Logins"], "logins", in: &validation)
+            validation.string(request.string("CustomRoleArn"), "customRoleArn", length: 20...2048)
+            try validation.check()
+            let identity = try await services.existingIdentity(try request.requiredMember("IdentityId"))
+            let pool = try await services.identityPoolConfiguration(identity.poolId.rawValue)
+            let logins = try await services.verifyLogins(IdentityAPI.logins(request.members["Logins"]), pool: pool, now: call.now, call: call)
+            return try await services.resolvingRaces {
+                let current = try await services.existingIdentity(identity.id.rawValue)
+                let owners = try await services.directory.identityOwners(pool: pool.id, keys: logins.verified.map(\.key))
+                let resolution = try IdentityLinking.use(
+                    current.decisionState, pool: pool, logins: logins.verified, provenBy: logins.provenBy,
+                    owners: owners.mapValues(\.decisionState))
+                let roleArn = try RoleChoice(pool: pool, sameProvider: services.sameProvider).role(
+                    authenticated: resolution.authenticated, tokens: logins.userPoolTokens, customRoleArn: request.string("CustomRoleArn"))
+                let amr = resolution.authenticated ? ["authenticated"] + logins.amr : ["unauthenticated"]
+                let assumed: (credentials: SessionCredentials, role: IAMRole)
+                do {
+                    assumed = try await services.assumeRole(
+                        roleArn: roleArn, subject: resolution.identity.rawValue, audience: pool.id.rawValue, amr: amr, now: call.now)
+                } catch is RoleAssumptionError {
+                    throw DomainError.invalidIdentityPoolConfiguration(invalidConfiguration)
+                }
+                let credentials = assumed.credentials
+                let issued = IdentityCredentialsIssued(
+                    identityId: resolution.identity, identityPoolId: pool.id, operation: name, roleArn: roleArn,
+                    sessionName: "CognitoIdentityCredentials", accessKeyId: credentials.accessKeyId, providers: logins.providers,
+                    expiresAt: Int(credentials.expiration.timeIntervalSince1970))
+                try await services.commit(resolution, extra: [issued], call: call)
+                return Response(
+                    IdentityId: resolution.identity.rawValue,
+                    Credentials: .init(
+                        AccessKeyId: credentials.accessKeyId, SecretKey: credentials.secretAccessKey, SessionToken: credentials.sessionToken,
+                        Expiration: credentials.expiration))
+            }
+        }
+    }
+}
+
+/// Which role an identity gets (identity-pools.md §5): the unauthenticated role for a guest; for an
+/// authenticated identity the role mapping of the provider it signed in with (`Token`: the ID token's
+/// `cognito:preferred_role`, or `CustomRoleArn` among its `cognito:roles`; `Rules`: the first rule whose
+/// claim matches), and `AmbiguousRoleResolution` or the default authenticated role otherwise.
+struct RoleChoice {
+    let pool: IdentityPoolConfiguration
+    let sameProvider: (String, String) -> Bool
+
+    func role(authenticated: Bool, tokens: [(name: String, claims: TokenClaims)], customRoleArn: String?) throws -> String {
+        guard authenticated else {
+            guard let role = pool.roles["unauthenticated"] else {
+                throw DomainError.invalidIdentityPoolConfiguration(IdentityAPI.invalidConfiguration)
+            }
+            return role
+        }
+        let fallback = pool.roles["authenticated"]
+        func defaultRole() throws -> String {
+            guard let fallback else { throw DomainError.invalidIdentityPoolConfiguration(IdentityAPI.invalidConfiguration) }
+            return fallback
+        }
+        if let customRoleArn {
+            // A custom role is one the token names; no other is granted on the caller's say-so.
+            let named = tokens.flatMap { ($0.claims["cognito:roles"]?.arrayValue ?? []).compactMap(\.stringValue) }
+            guard named.contains(customRoleArn) else {
+                throw DomainError.notAuthorized("The custom role is not among the roles of the login's token.")
+            }
+            return customRoleArn
+        }
+        let mappings = pool.roleMappings.objectValue ?? [:]
+        for token in tokens {
+            let client = token.claims.string("aud") ?? ""
+            guard let (_, mapping) = mappings.first(where: { sameProvider($0.key, "\(token.name):\(client)") }) else { continue }
+            if let role = try mapped(mapping, claims: token.claims) { return role }
+            if mapping["AmbiguousRoleResolution"]?.stringValue == "Deny" {
+                throw DomainError.notAuthorized("No role could be resolved for the login, and the role mapping denies ambiguous logins.")
+            }
+            return try defaultRole()
+        }
+        return try defaultRole()
+    }
+
+    /// The role a mapping resolves to for these claims; nil when it resolves to none.
+    func mapped(_ mapping: JSONValue, claims: TokenClaims) throws -> String? {
+        switch mapping["Type"]?.stringValue {
+        case "Token":
+            return claims.string("cognito:preferred_role")
+        case "Rules":
+            for rule in mapping["RulesConfiguration"]?["Rules"]?.arrayValue ?? [] {
+                guard let claim = rule["Claim"]?.stringValue, let expected = rule["Value"]?.stringValue, let role = rule["RoleARN"]?.stringValue,
+                    let match = rule["MatchType"]?.stringValue
+                else { continue }
+                let values: [String] =
+                    claims[claim].map { value in value.arrayValue.map { $0.compactMap(\.stringValue) } ?? [value.stringValue ?? "\(value)"] } ?? []
+                let matches: Bool
+                switch match {
+                case "Equals": matches = values.contains(expected)
+                case "Contains": matches = values.contains { $0.contains(expected) }
+                case "StartsWith": matches = values.contains { $0.hasPrefix(expected) }
+                // A claim the token lacks is skipped, never "not equal".
+                case "NotEqual": matches = !values.isEmpty && !values.contains(expected)
+                default: matches = false
+                }
+                if matches { return role }
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+}
+
+extension IdentityService {
+    /// The role assumed for an identity, as STS AssumeRoleWithWebIdentity would for its identity-pool token.
+    func assumeRole(roleArn: String, subject: String, audience: String, amr: [String], now: Date) async throws -> (
+        credentials: SessionCredentials, role: IAMRole
+    ) {
+        guard let postern = self as? Postern else { throw DomainError.invalidIdentityPoolConfiguration(IdentityAPI.invalidConfiguration) }
+        return try await postern.assumeRoleWithWebIdentity(
+            roleArn: roleArn, provider: IdentityAPI.identityPoolTokenProvider, subject: subject, audience: audience, amr: amr,
+            sessionName: "CognitoIdentityCredentials", duration: 3600, now: now)
+    }
+}
