@@ -12,7 +12,7 @@ public enum DomainEvents {
         IdentityCreated.self, IdentityLoginsLinked.self, IdentityLoginsUnlinked.self, IdentityDeleted.self, IdentityTokenIssued.self,
         IdentityTokenSigningKeyCreated.self, IdentityCredentialsIssued.self,
         // IAM roles
-        IAMRoleCreated.self, IAMRoleTrustPolicyUpdated.self, IAMRolePolicyPut.self, IAMRolePolicyDeleted.self, IAMRoleDeleted.self,
+        IAMRoleCreated.self, IAMRoleTrustPolicyUpdated.self, IAMRolePolicyPut.self, IAMRolePolicyDeleted.self, IAMRoleDeleted.self, RoleSessionIssued.self,
         // User pools and their app clients
         UserPoolCreated.self, UserPoolUpdated.self, UserPoolDeleted.self,
         UserPoolClientCreated.self, UserPoolClientUpdated.self, UserPoolClientDeleted.self,

@@ -25,9 +25,15 @@ public struct SessionCredentials: Sendable, Equatable {
         /// The web identity's subject and audience (the identity and its pool), when there is one.
         public var subject: String?
         public var audience: String?
+        /// The web identity's authentication methods (`cognito-identity.amazonaws.com:amr`).
+        public var amr: [String]?
+        /// Session tags (`aws:PrincipalTag/…` in the session's policies): an identity pool's principal tags.
+        public var tags: [String: String]?
+        /// A session policy (AssumeRole's `Policy`): the session may do only what it and the role allow.
+        public var policy: String?
         public init(
             accessKeyId: String, secretAccessKey: String, roleArn: String, roleId: String, sessionName: String, issuedAt: Int, expiresAt: Int,
-            subject: String?, audience: String?
+            subject: String?, audience: String?, amr: [String]? = nil, tags: [String: String]? = nil, policy: String? = nil
         ) {
             self.accessKeyId = accessKeyId
             self.secretAccessKey = secretAccessKey
@@ -38,6 +44,9 @@ public struct SessionCredentials: Sendable, Equatable {
             self.expiresAt = expiresAt
             self.subject = subject
             self.audience = audience
+            self.amr = amr
+            self.tags = tags
+            self.policy = policy
         }
 
         /// `arn:aws:sts::{account}:assumed-role/{role name}/{session}`.
@@ -53,14 +62,15 @@ public struct SessionCredentials: Sendable, Equatable {
 
     /// New credentials for `role` (ARN and id) valid for `duration` seconds from `now`.
     public static func issue(
-        roleArn: String, roleId: String, sessionName: String, duration: Int, now: Date, subject: String?, audience: String?, sealer: Sealer
+        roleArn: String, roleId: String, sessionName: String, duration: Int, now: Date, subject: String?, audience: String?,
+        amr: [String]? = nil, tags: [String: String]? = nil, policy: String? = nil, sealer: Sealer
     ) throws -> SessionCredentials {
         let accessKeyId = "ASIA" + String(Random.bytes(16).map { base32[Int($0) % 32] })
         let secret = Base64URL.encode(Random.bytes(30))
         let issuedAt = Int(now.timeIntervalSince1970)
         let session = Session(
             accessKeyId: accessKeyId, secretAccessKey: secret, roleArn: roleArn, roleId: roleId, sessionName: sessionName, issuedAt: issuedAt,
-            expiresAt: issuedAt + duration, subject: subject, audience: audience)
+            expiresAt: issuedAt + duration, subject: subject, audience: audience, amr: amr, tags: tags, policy: policy)
         let token = Base64URL.encode(try sealer.sealedBytes(json: session, purpose: purpose))
         return SessionCredentials(
             accessKeyId: accessKeyId, secretAccessKey: secret, sessionToken: token,

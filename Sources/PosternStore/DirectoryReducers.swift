@@ -275,6 +275,8 @@ extension DirectoryProjector {
         HookInvoked.eventType, UserExistenceHidden.eventType, SoftwareTokenCodeRejected.eventType,
         // The identity-pool token issuer's key is read from its own stream, not from the directory.
         IdentityTokenSigningKeyCreated.eventType,
+        // STS sessions of admin keys are audit records: the session token carries the session.
+        RoleSessionIssued.eventType,
     ]
 
     /// Changes one of the user's devices (nothing when it is gone); `touches` moves its modification time.

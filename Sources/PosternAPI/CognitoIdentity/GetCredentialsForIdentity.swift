@@ -44,10 +44,13 @@ extension IdentityAPI {
                 let roleArn = try RoleChoice(pool: pool, sameProvider: services.sameProvider).role(
                     authenticated: resolution.authenticated, tokens: logins.userPoolTokens, customRoleArn: request.string("CustomRoleArn"))
                 let amr = resolution.authenticated ? ["authenticated"] + logins.amr : ["unauthenticated"]
+                let tags =
+                    resolution.authenticated
+                    ? PrincipalTags(pool: pool, sameProvider: services.sameProvider).tags(for: logins.userPoolTokens) : [:]
                 let assumed: (credentials: SessionCredentials, role: IAMRole)
                 do {
                     assumed = try await services.assumeRole(
-                        roleArn: roleArn, subject: resolution.identity.rawValue, audience: pool.id.rawValue, amr: amr, now: call.now)
+                        roleArn: roleArn, subject: resolution.identity.rawValue, audience: pool.id.rawValue, amr: amr, tags: tags, now: call.now)
                 } catch is RoleAssumptionError {
                     throw DomainError.invalidIdentityPoolConfiguration(invalidConfiguration)
                 }
@@ -138,14 +141,42 @@ struct RoleChoice {
     }
 }
 
+/// The session tags an identity pool makes of a login's claims (attributes for access control): each
+/// provider's principal-tag map names, per tag, the claim whose value it takes; `UseDefaults` maps
+/// `username` to `sub` and `client` to `aud`, as Cognito's defaults for user pools do. Claims that are
+/// missing or not strings give no tag.
+struct PrincipalTags {
+    let pool: IdentityPoolConfiguration
+    let sameProvider: (String, String) -> Bool
+
+    static let defaults = ["username": "sub", "client": "aud"]
+
+    func tags(for tokens: [(name: String, claims: TokenClaims)]) -> [String: String] {
+        var tags: [String: String] = [:]
+        for token in tokens {
+            let client = token.claims.string("aud") ?? ""
+            guard
+                let map = pool.principalTags.first(where: { sameProvider($0.key, token.name) || sameProvider($0.key, "\(token.name):\(client)") })?
+                    .value
+            else { continue }
+            let claimsByTag = map.useDefaults ? Self.defaults.merging(map.tags) { _, custom in custom } : map.tags
+            for (tag, claim) in claimsByTag {
+                guard let value = token.claims.string(claim), !value.isEmpty, value.count <= 256 else { continue }
+                tags[tag] = value
+            }
+        }
+        return tags
+    }
+}
+
 extension IdentityService {
     /// The role assumed for an identity, as STS AssumeRoleWithWebIdentity would for its identity-pool token.
-    func assumeRole(roleArn: String, subject: String, audience: String, amr: [String], now: Date) async throws -> (
+    func assumeRole(roleArn: String, subject: String, audience: String, amr: [String], tags: [String: String], now: Date) async throws -> (
         credentials: SessionCredentials, role: IAMRole
     ) {
         guard let postern = self as? Postern else { throw DomainError.invalidIdentityPoolConfiguration(IdentityAPI.invalidConfiguration) }
         return try await postern.assumeRoleWithWebIdentity(
             roleArn: roleArn, provider: IdentityAPI.identityPoolTokenProvider, subject: subject, audience: audience, amr: amr,
-            sessionName: "CognitoIdentityCredentials", duration: 3600, now: now)
+            tags: tags, sessionName: "CognitoIdentityCredentials", duration: 3600, now: now)
     }
 }

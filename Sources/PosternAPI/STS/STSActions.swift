@@ -4,11 +4,13 @@ import PosternCrypto
 import PosternStore
 
 /// The STS actions Postern serves: AssumeRoleWithWebIdentity (unsigned; the token is the credential)
-/// for identity-pool tokens, and GetCallerIdentity for any credentials.
+/// for identity-pool tokens, AssumeRole for the account's admin keys, and GetCallerIdentity for any
+/// credentials.
 enum STSActions {
     static let all: [QueryDispatcher.Action] = [
         .init(service: .sts, name: "AssumeRoleWithWebIdentity", access: .unsigned, handle: assumeRoleWithWebIdentity),
         .init(service: .sts, name: "GetCallerIdentity", access: .anyCredentials, handle: getCallerIdentity),
+        .init(service: .sts, name: "AssumeRole", access: .admin, handle: assumeRole),
     ]
 
     /// The provider identity-pool tokens are known by in trust policies and STS answers.
@@ -30,12 +32,7 @@ enum STSActions {
         try validation(query["RoleArn"], member: "roleArn", length: 20...2048)
         try validation(query["RoleSessionName"], member: "roleSessionName", length: 2...64, pattern: #"[\w+=,.@-]*"#)
         try validation(query["WebIdentityToken"], member: "webIdentityToken", length: 4...20000)
-        let duration = try query.integer("DurationSeconds")
-        if let duration, !(900...43200).contains(duration) {
-            throw IAMError.validation(
-                "1 validation error detected: Value '\(duration)' at 'durationSeconds' failed to satisfy constraint: Member must have value \(duration < 900 ? "greater than or equal to 900" : "less than or equal to 43200")"
-            )
-        }
+        let duration = try durationSeconds(query)
         let token = query["WebIdentityToken"] ?? ""
         let sessionName = query["RoleSessionName"] ?? ""
         // Identity-pool tokens of this server are the web identities it verifies; external OIDC providers
@@ -99,6 +96,111 @@ enum STSActions {
             .text("Provider", identityProvider),
             .text("Audience", aud),
         ]
+    }
+
+    static func durationSeconds(_ query: QueryRequest) throws -> Int? {
+        let duration = try query.integer("DurationSeconds")
+        if let duration, !(900...43200).contains(duration) {
+            throw IAMError.validation(
+                "1 validation error detected: Value '\(duration)' at 'durationSeconds' failed to satisfy constraint: Member must have value \(duration < 900 ? "greater than or equal to 900" : "less than or equal to 43200")"
+            )
+        }
+        return duration
+    }
+
+    /// Session tags as STS takes them: at most 50, keys 1–128 and values 0–256 characters of IAM's tag
+    /// alphabet, keys distinct regardless of case.
+    static func sessionTags(_ query: QueryRequest) throws -> [String: String] {
+        let tags = query.tags()
+        guard tags.count <= 50 else {
+            throw IAMError.validation(
+                "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50")
+        }
+        let alphabet = #"[\p{L}\p{Z}\p{N}_.:/=+\-@]*"#
+        for (key, value) in tags {
+            try validation(key, member: "tags.member.key", length: 1...128, pattern: alphabet)
+            if !value.isEmpty { try validation(value, member: "tags.member.value", length: 0...256, pattern: alphabet) }
+        }
+        guard Set(tags.keys.map { $0.lowercased() }).count == tags.count else {
+            throw IAMError.validation("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+        }
+        return tags
+    }
+
+    @Sendable static func assumeRole(_ query: QueryRequest, caller: QueryCaller, call: Call, postern: Postern) async throws -> [QueryXML] {
+        try validation(query["RoleArn"], member: "roleArn", length: 20...2048)
+        try validation(query["RoleSessionName"], member: "roleSessionName", length: 2...64, pattern: #"[\w+=,.@-]*"#)
+        if let externalId = query["ExternalId"] {
+            try validation(externalId, member: "externalId", length: 2...1224, pattern: #"[\w+=,.@:\/-]*"#)
+        }
+        if let sourceIdentity = query["SourceIdentity"] {
+            try validation(sourceIdentity, member: "sourceIdentity", length: 2...64, pattern: #"[\w+=,.@-]*"#)
+        }
+        let duration = try durationSeconds(query)
+        let tags = try sessionTags(query)
+        var policy: String?
+        if let text = query["Policy"] {
+            guard (1...2048).contains(text.count) else {
+                throw IAMError(
+                    "PackedPolicyTooLarge", "Packed size of consumed session policies and session tags exceeds the allowed limit.", status: 400)
+            }
+            do { _ = try PolicyDocument(json: text, kind: .identity) } catch {
+                throw IAMError.malformedPolicyDocument("The policy is not in the valid JSON format.")
+            }
+            policy = text
+        }
+        guard query["SerialNumber"] == nil, query["TokenCode"] == nil else {
+            throw IAMError("AccessDenied", "MultiFactorAuthentication is not supported for this account's keys.", status: 403)
+        }
+        let sessionName = query["RoleSessionName"] ?? ""
+        let roleArn = query["RoleArn"] ?? ""
+        let root = "arn:aws:iam::\(postern.configuration.accountId):root"
+        let assumed: (credentials: SessionCredentials, role: IAMRole)
+        do {
+            assumed = try await postern.assumeRoleAsAccount(
+                roleArn: roleArn, sessionName: sessionName, duration: duration, tags: tags, policy: policy, externalId: query["ExternalId"],
+                sourceIdentity: query["SourceIdentity"], now: call.now)
+        } catch RoleAssumptionError.durationTooLong {
+            throw IAMError.validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+        } catch is RoleAssumptionError {
+            throw IAMError("AccessDenied", "User: \(root) is not authorized to perform: sts:AssumeRole on resource: \(roleArn)", status: 403)
+        }
+        let credentials = assumed.credentials
+        guard case .admin(let callerKey) = caller else { throw IAMError("AccessDenied", "AssumeRole needs the account's keys.", status: 403) }
+        let stream = Stream.stsSession(credentials.accessKeyId)
+        try await postern.commit(
+            AppendBatch(
+                stream: stream, expected: .noStream,
+                events: [
+                    NewEvent(
+                        streamID: stream,
+                        RoleSessionIssued(
+                            operation: "AssumeRole", roleArn: assumed.role.arn(account: postern.configuration.accountId), roleId: assumed.role.id,
+                            sessionName: sessionName, accessKeyId: credentials.accessKeyId, callerAccessKeyId: callerKey, tagKeys: tags.keys.sorted(),
+                            sessionPolicy: policy != nil, sourceIdentity: query["SourceIdentity"],
+                            expiresAt: Int(credentials.expiration.timeIntervalSince1970)))
+                ]), metadata: call.metadata(actor: callerKey))
+        var answer: [QueryXML] = [
+            .element(
+                "Credentials",
+                [
+                    .text("AccessKeyId", credentials.accessKeyId), .text("SecretAccessKey", credentials.secretAccessKey),
+                    .text("SessionToken", credentials.sessionToken), .text("Expiration", QueryXML.timestamp(credentials.expiration)),
+                ]),
+            .element(
+                "AssumedRoleUser",
+                [
+                    .text("AssumedRoleId", "\(assumed.role.id):\(sessionName)"),
+                    .text("Arn", "arn:aws:sts::\(postern.configuration.accountId):assumed-role/\(assumed.role.name)/\(sessionName)"),
+                ]),
+        ]
+        if policy != nil || !tags.isEmpty {
+            // STS reports how much of its packed-policy budget the session policy and tags used, in percent.
+            let packed = (policy?.count ?? 0) + tags.reduce(0) { $0 + $1.key.count + $1.value.count }
+            answer.append(.text("PackedPolicySize", String(min(100, max(1, packed * 100 / 2048)))))
+        }
+        if let sourceIdentity = query["SourceIdentity"] { answer.append(.text("SourceIdentity", sourceIdentity)) }
+        return answer
     }
 
     @Sendable static func getCallerIdentity(_: QueryRequest, caller: QueryCaller, call: Call, postern: Postern) async throws -> [QueryXML] {

@@ -40,6 +40,9 @@ public struct ConditionContext: Sendable, Hashable, ExpressibleByDictionaryLiter
         set { values[key.lowercased()] = newValue?.isEmpty == true ? nil : newValue }
     }
 
+    /// A date condition value (`aws:CurrentTime`, `aws:TokenIssueTime`): ISO 8601, UTC, whole seconds.
+    public static func dateValue(epochSeconds: Int) -> String { ConditionValueParsing.iso8601(epochSeconds: epochSeconds) }
+
     /// Sets `aws:CurrentTime` (ISO 8601, UTC, whole seconds) and `aws:EpochTime` from `now`: PosternCore
     /// never reads the clock itself.
     public mutating func setCurrentTime(_ now: Date) {
