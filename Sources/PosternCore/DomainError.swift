@@ -33,6 +33,9 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An identity pool's roles cannot be assumed for the identity (none set, none in IAM, or a trust
     /// policy that does not allow it).
     case invalidIdentityPoolConfiguration(String)
+    /// A service Postern depends on for the answer did not give one (cognito-identity's
+    /// ExternalServiceException: the upstream STS was unreachable or failed).
+    case externalService(String)
 
     public var description: String {
         switch self {
@@ -59,6 +62,7 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
         case .resourceConflict(let message): "resourceConflict: \(message)"
         case .developerUserAlreadyRegistered: "developerUserAlreadyRegistered"
         case .invalidIdentityPoolConfiguration(let message): "invalidIdentityPoolConfiguration: \(message)"
+        case .externalService(let message): "externalService: \(message)"
         }
     }
 }

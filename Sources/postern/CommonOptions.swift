@@ -19,6 +19,10 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Directory of migration files (POSTERN_MIGRATIONS_DIR).") var migrationsDir: String?
     @Option(help: "JSON config file (POSTERN_CONFIG).") var config: String?
     @Option(help: "Log level (POSTERN_LOG_LEVEL, default info).") var logLevel: String?
+    @Option(
+        name: .customLong("upstream-sts"),
+        help: "STS endpoint GetCredentialsForIdentity delegates to, e.g. https://sts.amazonaws.com (POSTERN_UPSTREAM_STS_URL).")
+    var upstreamSTS: String?
 
     func settings() throws -> SettingsResolver {
         var flags: [String: String] = [:]
@@ -33,6 +37,7 @@ struct CommonOptions: ParsableArguments {
         flags["migrations_dir"] = migrationsDir
         flags["config"] = config
         flags["log_level"] = logLevel
+        flags["upstream_sts_url"] = upstreamSTS
         return try SettingsResolver(flags: flags, environment: ProcessInfo.processInfo.environment)
     }
 

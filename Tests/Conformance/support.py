@@ -80,8 +80,9 @@ def make_idp(access_key: str | None = ADMIN_KEY_ID, secret_key: str | None = ADM
 
 
 def make_identity(access_key: str | None = ADMIN_KEY_ID, secret_key: str | None = ADMIN_SECRET,
-                  unsigned: bool = False, *, parameter_validation: bool = True):
-    """A boto3 cognito-identity client pointed at Postern (no retries, short timeouts).
+                  unsigned: bool = False, *, parameter_validation: bool = True, endpoint: str | None = None):
+    """A boto3 cognito-identity client pointed at Postern (no retries, short timeouts); `endpoint`
+    names another Postern server than the suite's.
 
     `parameter_validation=False` turns botocore's client-side checks off (required members, minimum
     lengths and values), so a test can show that the server refuses such requests itself.
@@ -96,7 +97,7 @@ def make_identity(access_key: str | None = ADMIN_KEY_ID, secret_key: str | None 
     )
     return boto3.client(
         "cognito-identity",
-        endpoint_url=ENDPOINT,
+        endpoint_url=endpoint or ENDPOINT,
         region_name=REGION,
         aws_access_key_id=access_key or "AKIAUNUSED0000000000",
         aws_secret_access_key=secret_key or "unused",

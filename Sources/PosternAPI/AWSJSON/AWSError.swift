@@ -72,6 +72,7 @@ struct AWSError: Error, Sendable {
             AWSError(type: "DeveloperUserAlreadyRegisteredException", message: message, status: 400)
         case .invalidIdentityPoolConfiguration(let message):
             AWSError(type: "InvalidIdentityPoolConfigurationException", message: message, status: 400)
+        case .externalService(let message): AWSError(type: "ExternalServiceException", message: message, status: 400)
         }
     }
 

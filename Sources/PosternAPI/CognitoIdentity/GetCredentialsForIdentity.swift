@@ -47,25 +47,53 @@ extension IdentityAPI {
                 let tags =
                     resolution.authenticated
                     ? PrincipalTags(pool: pool, sameProvider: services.sameProvider).tags(for: logins.userPoolTokens) : [:]
-                let assumed: (credentials: SessionCredentials, role: IAMRole)
-                do {
-                    assumed = try await services.assumeRole(
-                        roleArn: roleArn, subject: resolution.identity.rawValue, audience: pool.id.rawValue, amr: amr, tags: tags, now: call.now)
-                } catch is RoleAssumptionError {
-                    throw DomainError.invalidIdentityPoolConfiguration(invalidConfiguration)
+                let credentials: Credentials
+                var extra: [any EventPayload] = []
+                if let upstream = services.upstreamSTS {
+                    // Delegated: the identity's OpenID token is exchanged at the upstream STS, which holds the role.
+                    let (token, tokenIssued) = try await services.openIdToken(
+                        for: resolution.identity, pool: pool, amr: amr, lifetime: IdentityAPI.openIdTokenLifetime, operation: name,
+                        providers: logins.providers, call: call)
+                    extra.append(tokenIssued)
+                    credentials = try await delegated(upstream, roleArn: roleArn, token: token)
+                } else {
+                    let assumed: (credentials: SessionCredentials, role: IAMRole)
+                    do {
+                        assumed = try await services.assumeRole(
+                            roleArn: roleArn, subject: resolution.identity.rawValue, audience: pool.id.rawValue, amr: amr, tags: tags, now: call.now)
+                    } catch is RoleAssumptionError {
+                        throw DomainError.invalidIdentityPoolConfiguration(invalidConfiguration)
+                    }
+                    credentials = Credentials(
+                        AccessKeyId: assumed.credentials.accessKeyId, SecretKey: assumed.credentials.secretAccessKey,
+                        SessionToken: assumed.credentials.sessionToken, Expiration: assumed.credentials.expiration)
                 }
-                let credentials = assumed.credentials
-                let issued = IdentityCredentialsIssued(
-                    identityId: resolution.identity, identityPoolId: pool.id, operation: name, roleArn: roleArn,
-                    sessionName: "CognitoIdentityCredentials", accessKeyId: credentials.accessKeyId, providers: logins.providers,
-                    expiresAt: Int(credentials.expiration.timeIntervalSince1970))
-                try await services.commit(resolution, extra: [issued], call: call)
-                return Response(
-                    IdentityId: resolution.identity.rawValue,
-                    Credentials: .init(
-                        AccessKeyId: credentials.accessKeyId, SecretKey: credentials.secretAccessKey, SessionToken: credentials.sessionToken,
-                        Expiration: credentials.expiration))
+                extra.append(
+                    IdentityCredentialsIssued(
+                        identityId: resolution.identity, identityPoolId: pool.id, operation: name, roleArn: roleArn,
+                        sessionName: "CognitoIdentityCredentials", accessKeyId: credentials.AccessKeyId, providers: logins.providers,
+                        expiresAt: Int(credentials.Expiration.timeIntervalSince1970)))
+                try await services.commit(resolution, extra: extra, call: call)
+                return Response(IdentityId: resolution.identity.rawValue, Credentials: credentials)
             }
+        }
+    }
+}
+
+extension IdentityAPI.GetCredentialsForIdentity {
+    /// Credentials from the upstream STS: its refusal (the role does not trust this issuer, or does not
+    /// exist there) is the pool's invalid configuration, as Cognito answers it; an upstream that does not
+    /// answer is ExternalServiceException.
+    static func delegated(_ upstream: UpstreamSTS, roleArn: String, token: String) async throws -> Credentials {
+        do {
+            let answer = try await upstream.assumeRoleWithWebIdentity(
+                roleArn: roleArn, token: token, sessionName: "CognitoIdentityCredentials", duration: 3600)
+            return Credentials(
+                AccessKeyId: answer.accessKeyId, SecretKey: answer.secretAccessKey, SessionToken: answer.sessionToken, Expiration: answer.expiration)
+        } catch .refused {
+            throw DomainError.invalidIdentityPoolConfiguration(IdentityAPI.invalidConfiguration)
+        } catch .unavailable {
+            throw DomainError.externalService("The security token service did not answer; try again.")
         }
     }
 }

@@ -37,6 +37,7 @@ actor IdentityTokenKeyring {
 protocol IdentityService: IdentityPoolService, KeyService {
     var signingKeys: SigningKeyCache { get }
     var identityTokenKeys: IdentityTokenKeyring { get }
+    var upstreamSTS: UpstreamSTS? { get }
 }
 
 extension Postern: IdentityService {}

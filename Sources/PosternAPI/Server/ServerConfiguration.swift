@@ -36,6 +36,9 @@ public struct ServerConfiguration: Sendable {
     public var maxBodySize = 1 << 20
     /// Request quotas and failure limits.
     public var throttle = ThrottlePolicy()
+    /// An STS endpoint (AWS's, or a stand-in) that GetCredentialsForIdentity delegates to: the identity's
+    /// OpenID token is exchanged there with AssumeRoleWithWebIdentity, so the credentials are that STS's.
+    public var upstreamSTSURL: String?
     /// Addresses of reverse proxies whose `X-Forwarded-For` names the real client.
     public var trustedProxies: Set<String> = []
 

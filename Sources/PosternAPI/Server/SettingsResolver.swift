@@ -77,6 +77,12 @@ public struct SettingsResolver: Sendable {
             _ = try SMTPMailer(url: smtp, from: configuration.smtpFrom)  // refuse a bad URL at start, not at the first email
             configuration.smtpURL = smtp
         }
+        if let upstream = value("upstream_sts_url") {
+            guard let url = URL(string: upstream), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ConfigurationError("upstream_sts_url must be an http:// or https:// URL")
+            }
+            configuration.upstreamSTSURL = upstream
+        }
         if let proxies = value("trusted_proxies") {
             configuration.trustedProxies = Set(proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Logging
 import PosternCore
@@ -21,6 +22,8 @@ public final class Postern: Sendable {
     let quotaSettings = QuotaSettingsCache()
     /// The pool of each app client seen, for counting requests that name only a client.
     let clientPools = Mutex<[String: UserPoolID]>([:])
+    /// The STS GetCredentialsForIdentity delegates to, when one is configured.
+    let upstreamSTS: UpstreamSTS?
     let logger: Logger
 
     public init(client: PostgresClient, configuration: ServerConfiguration, logger: Logger) {
@@ -39,6 +42,7 @@ public final class Postern: Sendable {
             catalog: FunctionCatalog(directory: plugins), runner: HookRunner(workingDirectory: plugins, logger: logger), region: configuration.region,
             logger: logger)
         throttle = Throttle(policy: configuration.throttle, counters: RateLimitCounters(client: client, logger: logger), logger: logger)
+        upstreamSTS = configuration.upstreamSTSURL.map { UpstreamSTS(endpoint: $0, client: .shared) }
         self.logger = logger
     }
 }
