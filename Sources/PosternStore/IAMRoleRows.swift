@@ -42,7 +42,10 @@ extension DirectoryProjector {
     /// The reducers of IAM role streams: each folds the event into the row's write model (`IAMRole.evolve`).
     static let iamRoleReducers: [String: DirectoryReducer] = [
         IAMRoleCreated.eventType: .on(IAMRoleCreated.self) { created, event, _ in
-            guard let role = IAMRole.evolve(nil, with: created) else { return [] }
+            guard var role = IAMRole.evolve(nil, with: created) else { return [] }
+            // A role deleted and created again under its name continues its stream: the version the next
+            // write expects is the stream's, not the new role's event count.
+            role.version = event.streamVersion
             return [
                 .insert(
                     IAMRoleRow(
@@ -57,10 +60,11 @@ extension DirectoryProjector {
     ]
 
     static func roleChange<Payload: EventPayload>(_: Payload.Type, _ name: @escaping @Sendable (Payload) -> String) -> DirectoryReducer {
-        .on(Payload.self, needs: { payload, _ in [.iamRole(name(payload).lowercased())] }) { payload, _, context in
+        .on(Payload.self, needs: { payload, _ in [.iamRole(name(payload).lowercased())] }) { payload, event, context in
             guard var row = try context.rows.iamRoles.value(name(payload).lowercased()) else { return [] }
             let role = try JSONValue.parse(row.role).decode(IAMRole.self)
-            guard let next = IAMRole.evolve(role, with: payload) else { return [] }
+            guard var next = IAMRole.evolve(role, with: payload) else { return [] }
+            next.version = event.streamVersion
             row.role = jsonText(next)
             return [.put(row)]
         }

@@ -465,6 +465,24 @@ def test_delete_role_without_policies(iam, role_factory):
         iam.get_role(RoleName=role["RoleName"])
 
 
+def test_recreated_role_can_be_given_policies_and_deleted(iam, role_factory):
+    # A role deleted and created again under the same name is a new role (new RoleId) that takes inline
+    # policies and can be deleted like any other.
+    role = role_factory()
+    name = role["RoleName"]
+    iam.put_role_policy(RoleName=name, PolicyName="p", PolicyDocument=json.dumps(identity_policy()))
+    iam.delete_role_policy(RoleName=name, PolicyName="p")
+    iam.delete_role(RoleName=name)
+    recreated = role_factory(RoleName=name)
+    assert recreated["RoleId"] != role["RoleId"]
+    iam.put_role_policy(RoleName=name, PolicyName="p", PolicyDocument=json.dumps(identity_policy()))
+    assert iam.list_role_policies(RoleName=name)["PolicyNames"] == ["p"]
+    iam.delete_role_policy(RoleName=name, PolicyName="p")
+    iam.delete_role(RoleName=name)
+    with expect_error("NoSuchEntity", status=404):
+        iam.get_role(RoleName=name)
+
+
 def test_delete_unknown_role_is_no_such_entity(iam):
     with expect_error("NoSuchEntity", status=404):
         iam.delete_role(RoleName=unique("missing"))
@@ -961,3 +979,106 @@ def test_temporary_credentials_cannot_call_admin_operations(identity, anon_ident
     assert response["ResponseMetadata"]["HTTPStatusCode"] in (400, 403)
     assert response["Error"]["Code"] in ("UnrecognizedClientException", "AccessDeniedException",
                                          "NotAuthorizedException"), response["Error"]
+
+
+# --- Principal tags (attributes for access control) ---
+# SetPrincipalTagAttributeMap names, per provider, which token claims become session tags of the credentials
+# GetCredentialsForIdentity issues; STS then needs sts:TagSession in the role's trust policy as well
+# ("Using attributes for access control", Cognito docs). test_gateway.py shows the tags reaching policies.
+
+def tag_session_trust(pool_id: str, amr: str = "authenticated") -> dict:
+    """The Cognito trust policy that also allows sts:TagSession."""
+    trust = cognito_trust(pool_id, amr)
+    trust["Statement"][0]["Action"] = ["sts:AssumeRoleWithWebIdentity", "sts:TagSession"]
+    return trust
+
+
+def _tagged_user_setup(identity, anon_identity, identity_pool_factory, role_factory, client, user_pool_login,
+                       trust_for, principal_tags: dict | None = None, use_defaults: bool = False,
+                       guests: bool = False):
+    """(pool id, identity id, authenticated role) for a user-pool identity pool with a principal-tag map."""
+    provider, id_token = user_pool_login
+    pool_id = user_pool_identity_pool(identity_pool_factory, provider, client["ClientId"], guests=guests)
+    role = role_factory(trust_for(pool_id))
+    identity.set_identity_pool_roles(IdentityPoolId=pool_id, Roles={"authenticated": role["Arn"]})
+    identity.set_principal_tag_attribute_map(IdentityPoolId=pool_id, IdentityProviderName=provider,
+                                             UseDefaults=use_defaults, PrincipalTags=principal_tags or {})
+    identity_id = anon_identity.get_id(IdentityPoolId=pool_id, Logins={provider: id_token})["IdentityId"]
+    return pool_id, identity_id, role
+
+
+def test_principal_tag_attribute_map_is_returned(identity, identity_pool_factory, client, user_pool_login):
+    provider, _ = user_pool_login
+    pool_id = user_pool_identity_pool(identity_pool_factory, provider, client["ClientId"])
+    set_resp = identity.set_principal_tag_attribute_map(IdentityPoolId=pool_id, IdentityProviderName=provider,
+                                                        UseDefaults=False, PrincipalTags={"username": "sub"})
+    got = identity.get_principal_tag_attribute_map(IdentityPoolId=pool_id, IdentityProviderName=provider)
+    for resp in (set_resp, got):
+        assert resp["IdentityPoolId"] == pool_id
+        assert resp["IdentityProviderName"] == provider
+        assert resp["UseDefaults"] is False
+        assert resp["PrincipalTags"] == {"username": "sub"}
+
+
+def test_principal_tags_with_tag_session_in_the_trust_get_credentials(identity, anon_identity, identity_pool_factory,
+                                                                      role_factory, client, user_pool_login):
+    pool_id, identity_id, role = _tagged_user_setup(
+        identity, anon_identity, identity_pool_factory, role_factory, client, user_pool_login, tag_session_trust,
+        principal_tags={"username": "sub", "mail": "email"})
+    resp = credentials_of(anon_identity, identity_id, dict([user_pool_login]))
+    assert resp["IdentityId"] == identity_id
+    assert re.fullmatch(TEMP_KEY_PATTERN, resp["Credentials"]["AccessKeyId"])
+    assert caller(resp["Credentials"])["Arn"] == assumed_role_arn(role)
+
+
+def test_principal_tag_defaults_with_tag_session_in_the_trust_get_credentials(
+        identity, anon_identity, identity_pool_factory, role_factory, client, user_pool_login):
+    _, identity_id, role = _tagged_user_setup(
+        identity, anon_identity, identity_pool_factory, role_factory, client, user_pool_login, tag_session_trust,
+        use_defaults=True)
+    resp = credentials_of(anon_identity, identity_id, dict([user_pool_login]))
+    assert caller(resp["Credentials"])["Arn"] == assumed_role_arn(role)
+
+
+def test_principal_tags_without_tag_session_in_the_trust_are_an_invalid_configuration(
+        identity, anon_identity, identity_pool_factory, role_factory, client, user_pool_login):
+    _, identity_id, _ = _tagged_user_setup(
+        identity, anon_identity, identity_pool_factory, role_factory, client, user_pool_login, cognito_trust,
+        principal_tags={"username": "sub"})
+    with expect_error("InvalidIdentityPoolConfigurationException", INVALID_POOL_CONFIGURATION):
+        credentials_of(anon_identity, identity_id, dict([user_pool_login]))
+
+
+def test_principal_tag_defaults_without_tag_session_in_the_trust_are_an_invalid_configuration(
+        identity, anon_identity, identity_pool_factory, role_factory, client, user_pool_login):
+    _, identity_id, _ = _tagged_user_setup(
+        identity, anon_identity, identity_pool_factory, role_factory, client, user_pool_login, cognito_trust,
+        use_defaults=True)
+    with expect_error("InvalidIdentityPoolConfigurationException", INVALID_POOL_CONFIGURATION):
+        credentials_of(anon_identity, identity_id, dict([user_pool_login]))
+
+
+def test_principal_tag_map_of_absent_claims_tags_nothing_and_needs_no_tag_session(
+        identity, anon_identity, identity_pool_factory, role_factory, client, user_pool_login):
+    # A claim the token does not carry gives no tag; with no tags at all, sts:TagSession is not needed.
+    _, identity_id, role = _tagged_user_setup(
+        identity, anon_identity, identity_pool_factory, role_factory, client, user_pool_login, cognito_trust,
+        principal_tags={"department": "custom:department"})
+    resp = credentials_of(anon_identity, identity_id, dict([user_pool_login]))
+    assert caller(resp["Credentials"])["Arn"] == assumed_role_arn(role)
+
+
+def test_guest_credentials_carry_no_principal_tags(identity, anon_identity, identity_pool_factory, role_factory,
+                                                   client, user_pool_login):
+    # The map applies to the provider's logins only: a guest of the same pool gets untagged credentials, so its
+    # role needs no sts:TagSession.
+    provider, _ = user_pool_login
+    pool_id = user_pool_identity_pool(identity_pool_factory, provider, client["ClientId"], guests=True)
+    unauth = cognito_role(role_factory, pool_id, "unauthenticated")
+    auth = role_factory(tag_session_trust(pool_id))
+    identity.set_identity_pool_roles(IdentityPoolId=pool_id,
+                                     Roles={"unauthenticated": unauth["Arn"], "authenticated": auth["Arn"]})
+    identity.set_principal_tag_attribute_map(IdentityPoolId=pool_id, IdentityProviderName=provider,
+                                             UseDefaults=True)
+    guest = anon_identity.get_id(IdentityPoolId=pool_id)["IdentityId"]
+    assert caller(credentials_of(anon_identity, guest)["Credentials"])["Arn"] == assumed_role_arn(unauth)
