@@ -9,7 +9,9 @@ struct PosternCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "postern",
         abstract: "A self-hosted, Cognito-compatible identity service, event-sourced on PostgreSQL.",
-        subcommands: [Serve.self, Migrate.self, Events.self, Verify.self, Projections.self, AdminKeys.self, Hooks.self, Operations.self])
+        subcommands: [
+            Serve.self, Migrate.self, Events.self, Verify.self, Projections.self, AdminKeys.self, Hooks.self, Operations.self, Gateway.self,
+        ])
 }
 
 struct Serve: AsyncParsableCommand {
@@ -21,6 +23,46 @@ struct Serve: AsyncParsableCommand {
         let logger = options.logger()
         logger.info("starting", metadata: ["address": "\(configuration.host):\(configuration.port)", "issuer": "\(configuration.issuerBase)"])
         try await serve(configuration: configuration, logger: logger)
+    }
+}
+
+struct Gateway: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve an API-Gateway-style IAM authorizer in front of an HTTP service.",
+        discussion: """
+            Requests to /STAGE/... must be SigV4-signed (service execute-api) with credentials from \
+            GetCredentialsForIdentity or AssumeRoleWithWebIdentity; the caller's role policies must allow \
+            execute-api:Invoke on arn:aws:execute-api:REGION:ACCOUNT:API-ID/STAGE/METHOD/PATH. Allowed requests \
+            go to the upstream without the stage, with X-Postern-Identity-Id, X-Postern-Identity-Pool-Id, \
+            X-Postern-Principal-Arn and X-Postern-Authentication-Type. Uses the server's database and master key.
+            """)
+    @OptionGroup var options: CommonOptions
+    @Option(help: "Address to listen on (HOST:PORT).") var listen: String = "127.0.0.1:7679"
+    @Option(help: "The HTTP service allowed requests go to, e.g. http://127.0.0.1:8080.") var upstream: String
+    @Option(help: "The API id in method ARNs.") var apiId: String
+    @Option(help: "The stage: the first path segment, and part of method ARNs.") var stage: String
+
+    func validate() throws {
+        guard let separator = listen.lastIndex(of: ":"), Int(listen[listen.index(after: separator)...]) != nil else {
+            throw ValidationError("--listen must be HOST:PORT")
+        }
+        guard let url = URL(string: upstream), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+            throw ValidationError("--upstream must be an http:// or https:// URL")
+        }
+        guard !stage.isEmpty, !stage.contains("/"), !apiId.isEmpty, !apiId.contains("/") else {
+            throw ValidationError("--stage and --api-id must be non-empty and contain no /")
+        }
+    }
+
+    func run() async throws {
+        let server = try options.serverConfiguration(generateMasterKey: false)
+        let separator = listen.lastIndex(of: ":")!
+        let gateway = GatewayConfiguration(
+            host: String(listen[..<separator]), port: Int(listen[listen.index(after: separator)...])!, upstream: upstream, apiId: apiId,
+            stage: stage)
+        let logger = options.logger()
+        logger.info("gateway starting", metadata: ["address": "\(listen)", "upstream": "\(upstream)", "stage": "\(stage)"])
+        try await runGateway(server: server, gateway: gateway, logger: logger)
     }
 }
 

@@ -94,3 +94,16 @@ extension DirectoryQueries {
         return found
     }
 }
+
+extension DirectoryQueries {
+    /// Whether the identity still exists (not deleted by DeleteIdentities): one indexed lookup, for the
+    /// gateway's per-request check.
+    public func identityExists(_ id: String) async throws -> Bool {
+        var bindings = PostgresBindings()
+        bindings.append(id)
+        let rows = try await client.query(
+            PostgresQuery(unsafeSQL: "SELECT 1 FROM directory.identities WHERE identity_id = $1", binds: bindings), logger: logger)
+        for try await _ in rows { return true }
+        return false
+    }
+}
