@@ -22,6 +22,7 @@ import time
 import uuid
 
 import boto3
+import botocore.exceptions
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
@@ -34,7 +35,7 @@ REBUILD_MIN_EVENTS = int(os.environ.get("POSTERN_BENCH_REBUILD_MIN_EVENTS", 50_0
 TOPUP_MAX_SECONDS = 300
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 WRK_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wrk")
-ALL_OPERATIONS = ["SignUp", "InitiateAuth", "SRPSignIn", "GetUser", "AdminGetUser"]
+ALL_OPERATIONS = ["SignUp", "InitiateAuth", "SRPSignIn", "GetUser", "AdminGetUser", "GetCredentialsForIdentity"]
 # POSTERN_BENCH_OPERATIONS=SRPSignIn,GetUser runs only those rows (the rebuild still runs).
 OPERATIONS = [op for op in os.environ.get("POSTERN_BENCH_OPERATIONS", ",".join(ALL_OPERATIONS)).split(",") if op in ALL_OPERATIONS]
 # POSTERN_BENCH_PERF=1 records the server with `perf` during every Postern cell at the most connections and
@@ -172,7 +173,28 @@ class Target:
         with concurrent.futures.ThreadPoolExecutor(8) as pool_executor:
             tokens = list(pool_executor.map(create, range(USERS)))
         self.tokens = tokens[:SIGNIN_USERS]
+        self.identities = self.guest_identities(tag)
         log(f"{self.name}: {USERS} users, {SIGNIN_USERS} tokens in {time.monotonic() - started:.1f}s")
+
+    def guest_identities(self, tag):
+        """An identity pool for guests whose unauthenticated role trusts it, and SIGNIN_USERS guest identities."""
+        keys = {"endpoint_url": self.endpoint, "region_name": "us-east-1", "aws_access_key_id": self.key_id,
+                "aws_secret_access_key": self.secret}
+        identity = boto3.session.Session().client("cognito-identity", **keys)
+        pool = identity.create_identity_pool(IdentityPoolName=f"bench_{tag}", AllowUnauthenticatedIdentities=True)["IdentityPoolId"]
+        trust = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": pool}}}]}
+        iam = boto3.session.Session().client("iam", **keys)
+        role = iam.create_role(RoleName=f"bench-guests-{tag}", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        try:
+            identity.set_identity_pool_roles(IdentityPoolId=pool, Roles={"unauthenticated": role})
+        except botocore.exceptions.ClientError as error:
+            # moto_server has no SetIdentityPoolRoles; its GetCredentialsForIdentity needs no role.
+            log(f"{self.name}: SetIdentityPoolRoles: {error.response['Error']['Code']}")
+        with concurrent.futures.ThreadPoolExecutor(8) as executor:
+            return list(executor.map(lambda _: identity.get_id(IdentityPoolId=pool)["IdentityId"], range(SIGNIN_USERS)))
 
     # Request files for scripts/wrk/replay.lua: TARGET <TAB> BODY [<TAB> Header: value]…
 
@@ -184,6 +206,11 @@ class Target:
         return [f"InitiateAuth\t" + self.body({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": self.client_id,
                                                 "AuthParameters": {"USERNAME": user, "PASSWORD": PASSWORD}})
                 for user in self.users[:SIGNIN_USERS]]
+
+    def credentials_lines(self):
+        """GetCredentialsForIdentity for guests: the X-Amz-Target header names the cognito-identity service."""
+        return [f"GetCredentialsForIdentity\t" + self.body({"IdentityId": identity})
+                + "\tX-Amz-Target: AWSCognitoIdentityService.GetCredentialsForIdentity" for identity in self.identities]
 
     def get_user_lines(self):
         return [f"GetUser\t" + self.body({"AccessToken": token}) for token in self.tokens]
@@ -248,7 +275,8 @@ class Bench:
         else:
             lines = {"InitiateAuth": (target.initiate_auth_lines, "AuthenticationResult"),
                      "GetUser": (target.get_user_lines, '"Username"'),
-                     "AdminGetUser": (target.admin_get_user_lines, '"UserStatus"')}[operation]
+                     "AdminGetUser": (target.admin_get_user_lines, '"UserStatus"'),
+                     "GetCredentialsForIdentity": (target.credentials_lines, '"SessionToken"')}[operation]
             path = os.path.join(self.work, f"{label}.requests")
             with open(path, "w") as f:
                 f.write("\n".join(lines[0]()) + "\n")
