@@ -28,18 +28,9 @@ enum IAMSimulationActions {
         }
     }
 
-    /// The role's inline policies (type `role`, by name) and attached managed policies' default versions
-    /// (type `user-managed`, by name).
+    /// The role's policies as its sessions are evaluated with them (`Postern.namedPermissionPolicies(of:)`).
     static func sources(of role: IAMRole, postern: Postern) async throws -> [Source] {
-        var sources = role.inlinePolicies.sorted { $0.key < $1.key }.compactMap { name, text in
-            (try? PolicyDocument(json: text, kind: .identity)).map { Source(id: name, type: "role", document: $0) }
-        }
-        for record in try await postern.directory.iamPolicies(named: Array(role.attachedPolicies.values)) {
-            if let text = record.policy.defaultDocument, let document = try? PolicyDocument(json: text, kind: .identity) {
-                sources.append(Source(id: record.policy.name, type: "user-managed", document: document))
-            }
-        }
-        return sources
+        try await postern.namedPermissionPolicies(of: role).map { Source(id: $0.name, type: $0.sourceType, document: $0.document) }
     }
 
     /// `ContextEntries.member.N`: name, values and type, each value checked against its type.
