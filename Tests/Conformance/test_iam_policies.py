@@ -9,12 +9,14 @@ versions deleted and then deleted after the test); roles come from `role_factory
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import warnings
 
 import pytest
 from botocore.exceptions import ClientError
 
-from support import ACCOUNT_ID, expect_error, unique
+from support import ACCOUNT_ID, POSTERN_BIN, REPO_ROOT, expect_error, unique
 
 
 def allow(action: str = "s3:GetObject", resource: str = "*") -> dict:
@@ -430,3 +432,28 @@ def test_simulating_an_unknown_role_is_no_such_entity(iam):
     with expect_error("NoSuchEntity", status=404):
         iam.simulate_principal_policy(PolicySourceArn=f"arn:aws:iam::{ACCOUNT_ID}:role/{unique('none')}",
                                       ActionNames=["s3:GetObject"])
+
+
+# --- Rebuild ---
+
+def test_a_rebuild_reproduces_policies_and_attachments(iam, policy_factory, role_factory):
+    if not os.path.exists(POSTERN_BIN):
+        pytest.skip(f"{POSTERN_BIN} not built")
+    role = role_factory(Tags=[{"Key": "team", "Value": "id"}])
+    policy = policy_factory(allow())
+    iam.create_policy_version(PolicyArn=policy["Arn"], PolicyDocument=json.dumps(deny()))
+    attach(iam, role["RoleName"], policy["Arn"])
+
+    def state():
+        return (iam.get_policy(PolicyArn=policy["Arn"])["Policy"],
+                iam.list_policy_versions(PolicyArn=policy["Arn"])["Versions"],
+                iam.list_attached_role_policies(RoleName=role["RoleName"])["AttachedPolicies"],
+                iam.list_role_tags(RoleName=role["RoleName"])["Tags"],
+                decision(iam, role["Arn"]))
+
+    before = state()
+    proc = subprocess.run([POSTERN_BIN, "projections", "rebuild"], cwd=REPO_ROOT, env=dict(os.environ),
+                          capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert state() == before
+    assert before[4] == "allowed"
