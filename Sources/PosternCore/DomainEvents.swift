@@ -13,6 +13,10 @@ public enum DomainEvents {
         IdentityTokenSigningKeyCreated.self, IdentityCredentialsIssued.self,
         // IAM roles
         IAMRoleCreated.self, IAMRoleTrustPolicyUpdated.self, IAMRolePolicyPut.self, IAMRolePolicyDeleted.self, IAMRoleDeleted.self, RoleSessionIssued.self,
+        IAMRolePolicyAttached.self, IAMRolePolicyDetached.self, IAMRoleTagged.self, IAMRoleUntagged.self,
+        // IAM customer managed policies
+        IAMPolicyCreated.self, IAMPolicyVersionCreated.self, IAMPolicyDefaultVersionSet.self, IAMPolicyVersionDeleted.self,
+        IAMPolicyAttached.self, IAMPolicyDetached.self, IAMPolicyDeleted.self,
         // User pools and their app clients
         UserPoolCreated.self, UserPoolUpdated.self, UserPoolDeleted.self,
         UserPoolClientCreated.self, UserPoolClientUpdated.self, UserPoolClientDeleted.self,

@@ -79,7 +79,8 @@ struct ReducerContext {
 extension DirectoryProjector {
     /// The reducer of every event type that changes the directory.
     static let reducers: [String: DirectoryReducer] = userPoolReducers.merging(
-        identityPoolReducers.merging(identityReducers, uniquingKeysWith: clash).merging(iamRoleReducers, uniquingKeysWith: clash),
+        identityPoolReducers.merging(identityReducers, uniquingKeysWith: clash).merging(iamRoleReducers, uniquingKeysWith: clash)
+            .merging(iamPolicyReducers, uniquingKeysWith: clash),
         uniquingKeysWith: clash)
 
     private static func clash(_: DirectoryReducer, _: DirectoryReducer) -> DirectoryReducer {

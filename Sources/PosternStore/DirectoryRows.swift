@@ -739,6 +739,7 @@ final class DirectoryRows {
     var identities = TableRows<IdentityRow>()
     var identityLogins = TableRows<IdentityLoginRow>()
     var iamRoles = TableRows<IAMRoleRow>()
+    var iamPolicies = TableRows<IAMPolicyRow>()
     /// Refresh tokens by `origin_jti`, for the ones loaded or written.
     var tokenByOrigin: [String: String] = [:]
     /// Origins loaded and found to have no token.
@@ -763,6 +764,7 @@ final class DirectoryRows {
         case "adminkey": adminKeys.load([], keys: [entity])
         case "identitypool": identityPools.load([], keys: [entity])
         case "iamrole": iamRoles.load([], keys: [entity])
+        case "iampolicy": iamPolicies.load([], keys: [entity])
         case "identity":
             identities.load([], keys: [entity])
             identityLogins.load([], subjects: [entity])
@@ -863,6 +865,7 @@ enum DirectoryNeed: Hashable, Sendable {
     case identityPool(String)
     case identity(String)
     case iamRole(String)
+    case iamPolicy(String)
     /// Every login of the identity.
     case identityLogins(String)
     /// The data key that opens the subject's sealed profile.

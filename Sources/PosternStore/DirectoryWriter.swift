@@ -24,7 +24,7 @@ struct DirectoryWriter {
             passkeys: Set<String> = []
         var origins: Set<String> = [], pools: Set<String> = [], clients: Set<String> = [], adminKeys: Set<String> = []
         var identityPools: Set<String> = [], identities: Set<String> = [], identityLogins: Set<String> = []
-        var iamRoles: Set<String> = []
+        var iamRoles: Set<String> = [], iamPolicies: Set<String> = []
         var dataKeys: Set<String> = [], settingsOfUsers: Set<String> = []
         func needsPool(_ pool: String) -> Bool {
             settings[pool] == nil && !rows.pools.isKnown(pool)
@@ -46,6 +46,7 @@ struct DirectoryWriter {
             case .identityPool(let id): identityPools.insert(id)
             case .identity(let id): identities.insert(id)
             case .iamRole(let key): iamRoles.insert(key)
+            case .iamPolicy(let key): iamPolicies.insert(key)
             case .identityLogins(let id): identityLogins.insert(id)
             case .dataKey(let subject): dataKeys.insert(subject)
             case .signInSettings(let pool): if needsPool(pool) { pools.insert(pool) }
@@ -84,6 +85,8 @@ struct DirectoryWriter {
             try await select(IdentityPoolRow.self, "identity_pool_id", newIdentityPools, lock: lock), keys: newIdentityPools)
         let newRoles = iamRoles.filter { !rows.iamRoles.isKnown($0) }
         rows.iamRoles.load(try await select(IAMRoleRow.self, "role_key", newRoles, lock: lock), keys: newRoles)
+        let newPolicies = iamPolicies.filter { !rows.iamPolicies.isKnown($0) }
+        rows.iamPolicies.load(try await select(IAMPolicyRow.self, "policy_key", newPolicies, lock: lock), keys: newPolicies)
         let newIdentities = identities.filter { !rows.identities.isKnown($0) }
         rows.identities.load(try await select(IdentityRow.self, "identity_id", newIdentities, lock: lock), keys: newIdentities)
         let newLoginsOf = identityLogins.filter { !rows.identityLogins.isLoaded(subject: $0) }
@@ -161,6 +164,7 @@ struct DirectoryWriter {
         collect(IdentityRow.self)
         collect(IdentityLoginRow.self)
         collect(IAMRoleRow.self)
+        collect(IAMPolicyRow.self)
         if !rows.versions.isEmpty {
             let versions = rows.versions
             rows.versions = [:]

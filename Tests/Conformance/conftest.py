@@ -229,6 +229,8 @@ def _delete_role_quietly(iam, role_name: str) -> None:
     try:
         for policy_name in iam.list_role_policies(RoleName=role_name).get("PolicyNames", []):
             iam.delete_role_policy(RoleName=role_name, PolicyName=policy_name)
+        for attached in iam.list_attached_role_policies(RoleName=role_name).get("AttachedPolicies", []):
+            iam.detach_role_policy(RoleName=role_name, PolicyArn=attached["PolicyArn"])
         iam.delete_role(RoleName=role_name)
     except ClientError as err:
         if err.response["Error"]["Code"] != "NoSuchEntity":

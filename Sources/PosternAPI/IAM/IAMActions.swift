@@ -6,17 +6,18 @@ import PosternStore
 /// The IAM actions Postern serves (roles and their inline policies: what identity pools assume and
 /// what the gateway evaluates), admin-signed, on the query protocol.
 enum IAMActions {
-    static let all: [QueryDispatcher.Action] = [
-        .init(service: .iam, name: "CreateRole", access: .admin, handle: createRole),
-        .init(service: .iam, name: "GetRole", access: .admin, handle: getRole),
-        .init(service: .iam, name: "ListRoles", access: .admin, handle: listRoles),
-        .init(service: .iam, name: "DeleteRole", access: .admin, handle: deleteRole),
-        .init(service: .iam, name: "UpdateAssumeRolePolicy", access: .admin, handle: updateAssumeRolePolicy),
-        .init(service: .iam, name: "PutRolePolicy", access: .admin, handle: putRolePolicy),
-        .init(service: .iam, name: "GetRolePolicy", access: .admin, handle: getRolePolicy),
-        .init(service: .iam, name: "DeleteRolePolicy", access: .admin, handle: deleteRolePolicy),
-        .init(service: .iam, name: "ListRolePolicies", access: .admin, handle: listRolePolicies),
-    ]
+    static let all: [QueryDispatcher.Action] =
+        [
+            .init(service: .iam, name: "CreateRole", access: .admin, handle: createRole),
+            .init(service: .iam, name: "GetRole", access: .admin, handle: getRole),
+            .init(service: .iam, name: "ListRoles", access: .admin, handle: listRoles),
+            .init(service: .iam, name: "DeleteRole", access: .admin, handle: deleteRole),
+            .init(service: .iam, name: "UpdateAssumeRolePolicy", access: .admin, handle: updateAssumeRolePolicy),
+            .init(service: .iam, name: "PutRolePolicy", access: .admin, handle: putRolePolicy),
+            .init(service: .iam, name: "GetRolePolicy", access: .admin, handle: getRolePolicy),
+            .init(service: .iam, name: "DeleteRolePolicy", access: .admin, handle: deleteRolePolicy),
+            .init(service: .iam, name: "ListRolePolicies", access: .admin, handle: listRolePolicies),
+        ] + IAMPolicyActions.all + IAMSimulationActions.all
 
     /// `AROA` and 17 upper-case letters and digits, as IAM's role ids look.
     static func newRoleId() -> String {
@@ -40,9 +41,7 @@ enum IAMActions {
             .text("MaxSessionDuration", String(role.maxSessionDuration)),
         ]
         if let description = role.description { members.append(.text("Description", description)) }
-        if !role.tags.isEmpty {
-            members.append(.members("Tags", role.tags.sorted { $0.key < $1.key }.map { [.text("Key", $0.key), .text("Value", $0.value)] }))
-        }
+        if !role.tags.isEmpty { members.append(IAMPolicyActions.tagsXML(role.tags)) }
         return .element("Role", members)
     }
 

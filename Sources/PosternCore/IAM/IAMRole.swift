@@ -101,6 +101,8 @@ public struct IAMRole: Codable, Equatable, Sendable {
     public var trustPolicy: String
     public var inlinePolicies: [String: String]
     public var tags: [String: String]
+    /// Attached managed policies: ARN → policy name.
+    public var attachedPolicies: [String: String] = [:]
     public var version: Int
 
     /// `arn:aws:iam::{account}:role{path}{name}`.
@@ -119,6 +121,12 @@ public struct IAMRole: Codable, Equatable, Sendable {
         case let updated as IAMRoleTrustPolicyUpdated: role.trustPolicy = updated.trustPolicy
         case let put as IAMRolePolicyPut: role.inlinePolicies[put.policyName] = put.document
         case let deleted as IAMRolePolicyDeleted: role.inlinePolicies[deleted.policyName] = nil
+        case let attached as IAMRolePolicyAttached: role.attachedPolicies[attached.policyArn] = attached.policyName
+        case let detached as IAMRolePolicyDetached: role.attachedPolicies[detached.policyArn] = nil
+        case let tagged as IAMRoleTagged: role.tags = IAMTags.merge(role.tags, tagged.tags)
+        case let untagged as IAMRoleUntagged:
+            let keys = Set(untagged.tagKeys.map { $0.lowercased() })
+            role.tags = role.tags.filter { !keys.contains($0.key.lowercased()) }
         case is IAMRoleDeleted: return nil
         default: break
         }
@@ -189,6 +197,7 @@ public struct IAMRole: Codable, Equatable, Sendable {
         }
         if let description, description.count > 1000 { throw .validation("The description of a role can be at most 1000 characters.") }
         guard tags.count <= 50 else { throw .limitExceeded("A role can have at most 50 tags.") }
+        for (key, value) in tags { _ = try IAMTags.validate([(key, value)]) }
         let trust = try validatePolicy(trustPolicy, kind: .trust, member: "assumeRolePolicyDocument")
         return IAMRoleCreated(
             roleName: name ?? "", roleId: roleId, path: path, description: description, maxSessionDuration: duration, trustPolicy: trust,
@@ -213,9 +222,31 @@ public struct IAMRole: Codable, Equatable, Sendable {
         return IAMRolePolicyDeleted(roleName: name, policyName: policyName)
     }
 
-    /// DeleteRole: refused while inline policies are left, as IAM refuses it.
+    /// DeleteRole: refused while inline or managed policies are left, as IAM refuses it.
     public func delete() throws(IAMError) -> IAMRoleDeleted {
         guard inlinePolicies.isEmpty else { throw .deleteConflict("Cannot delete entity, must delete policies first.") }
+        guard attachedPolicies.isEmpty else { throw .deleteConflict("Cannot delete entity, must detach all policies first.") }
         return IAMRoleDeleted(roleName: name)
+    }
+}
+
+extension IAMRole {
+    enum CodingKeys: String, CodingKey {
+        case name, id, path, description, maxSessionDuration, trustPolicy, inlinePolicies, tags, attachedPolicies, version
+    }
+
+    /// Rows written before managed policies existed have no `attachedPolicies`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        id = try c.decode(String.self, forKey: .id)
+        path = try c.decode(String.self, forKey: .path)
+        description = try c.decodeIfPresent(String.self, forKey: .description)
+        maxSessionDuration = try c.decode(Int.self, forKey: .maxSessionDuration)
+        trustPolicy = try c.decode(String.self, forKey: .trustPolicy)
+        inlinePolicies = try c.decode([String: String].self, forKey: .inlinePolicies)
+        tags = try c.decode([String: String].self, forKey: .tags)
+        attachedPolicies = try c.decodeIfPresent([String: String].self, forKey: .attachedPolicies) ?? [:]
+        version = try c.decode(Int.self, forKey: .version)
     }
 }
