@@ -12,11 +12,16 @@ public enum DomainEvents {
         IdentityCreated.self, IdentityLoginsLinked.self, IdentityLoginsUnlinked.self, IdentityDeleted.self, IdentityTokenIssued.self,
         IdentityTokenSigningKeyCreated.self, IdentityCredentialsIssued.self,
         // IAM roles
-        IAMRoleCreated.self, IAMRoleTrustPolicyUpdated.self, IAMRolePolicyPut.self, IAMRolePolicyDeleted.self, IAMRoleDeleted.self, RoleSessionIssued.self,
+        IAMRoleCreated.self, IAMRoleTrustPolicyUpdated.self, IAMRolePolicyPut.self, IAMRolePolicyDeleted.self, IAMRoleDeleted.self,
+        RoleSessionIssued.self,
         IAMRolePolicyAttached.self, IAMRolePolicyDetached.self, IAMRoleTagged.self, IAMRoleUntagged.self,
         // IAM customer managed policies
         IAMPolicyCreated.self, IAMPolicyVersionCreated.self, IAMPolicyDefaultVersionSet.self, IAMPolicyVersionDeleted.self,
         IAMPolicyAttached.self, IAMPolicyDetached.self, IAMPolicyDeleted.self,
+        // IAM OpenID Connect providers
+        IAMOpenIDConnectProviderCreated.self, IAMOpenIDConnectProviderClientIDAdded.self, IAMOpenIDConnectProviderClientIDRemoved.self,
+        IAMOpenIDConnectProviderThumbprintsUpdated.self, IAMOpenIDConnectProviderTagged.self, IAMOpenIDConnectProviderUntagged.self,
+        IAMOpenIDConnectProviderDeleted.self,
         // User pools and their app clients
         UserPoolCreated.self, UserPoolUpdated.self, UserPoolDeleted.self,
         UserPoolClientCreated.self, UserPoolClientUpdated.self, UserPoolClientDeleted.self,

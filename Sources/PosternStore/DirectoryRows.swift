@@ -740,6 +740,7 @@ final class DirectoryRows {
     var identityLogins = TableRows<IdentityLoginRow>()
     var iamRoles = TableRows<IAMRoleRow>()
     var iamPolicies = TableRows<IAMPolicyRow>()
+    var iamOpenIDConnectProviders = TableRows<IAMOpenIDConnectProviderRow>()
     /// Refresh tokens by `origin_jti`, for the ones loaded or written.
     var tokenByOrigin: [String: String] = [:]
     /// Origins loaded and found to have no token.
@@ -765,6 +766,7 @@ final class DirectoryRows {
         case "identitypool": identityPools.load([], keys: [entity])
         case "iamrole": iamRoles.load([], keys: [entity])
         case "iampolicy": iamPolicies.load([], keys: [entity])
+        case "iamoidc": iamOpenIDConnectProviders.load([], keys: [entity])
         case "identity":
             identities.load([], keys: [entity])
             identityLogins.load([], subjects: [entity])
@@ -866,6 +868,7 @@ enum DirectoryNeed: Hashable, Sendable {
     case identity(String)
     case iamRole(String)
     case iamPolicy(String)
+    case iamOpenIDConnectProvider(String)
     /// Every login of the identity.
     case identityLogins(String)
     /// The data key that opens the subject's sealed profile.

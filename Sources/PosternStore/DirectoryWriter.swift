@@ -24,7 +24,7 @@ struct DirectoryWriter {
             passkeys: Set<String> = []
         var origins: Set<String> = [], pools: Set<String> = [], clients: Set<String> = [], adminKeys: Set<String> = []
         var identityPools: Set<String> = [], identities: Set<String> = [], identityLogins: Set<String> = []
-        var iamRoles: Set<String> = [], iamPolicies: Set<String> = []
+        var iamRoles: Set<String> = [], iamPolicies: Set<String> = [], iamOpenIDConnectProviders: Set<String> = []
         var dataKeys: Set<String> = [], settingsOfUsers: Set<String> = []
         func needsPool(_ pool: String) -> Bool {
             settings[pool] == nil && !rows.pools.isKnown(pool)
@@ -47,6 +47,7 @@ struct DirectoryWriter {
             case .identity(let id): identities.insert(id)
             case .iamRole(let key): iamRoles.insert(key)
             case .iamPolicy(let key): iamPolicies.insert(key)
+            case .iamOpenIDConnectProvider(let key): iamOpenIDConnectProviders.insert(key)
             case .identityLogins(let id): identityLogins.insert(id)
             case .dataKey(let subject): dataKeys.insert(subject)
             case .signInSettings(let pool): if needsPool(pool) { pools.insert(pool) }
@@ -87,6 +88,9 @@ struct DirectoryWriter {
         rows.iamRoles.load(try await select(IAMRoleRow.self, "role_key", newRoles, lock: lock), keys: newRoles)
         let newPolicies = iamPolicies.filter { !rows.iamPolicies.isKnown($0) }
         rows.iamPolicies.load(try await select(IAMPolicyRow.self, "policy_key", newPolicies, lock: lock), keys: newPolicies)
+        let newOIDCProviders = iamOpenIDConnectProviders.filter { !rows.iamOpenIDConnectProviders.isKnown($0) }
+        rows.iamOpenIDConnectProviders.load(
+            try await select(IAMOpenIDConnectProviderRow.self, "provider_key", newOIDCProviders, lock: lock), keys: newOIDCProviders)
         let newIdentities = identities.filter { !rows.identities.isKnown($0) }
         rows.identities.load(try await select(IdentityRow.self, "identity_id", newIdentities, lock: lock), keys: newIdentities)
         let newLoginsOf = identityLogins.filter { !rows.identityLogins.isLoaded(subject: $0) }
@@ -165,6 +169,7 @@ struct DirectoryWriter {
         collect(IdentityLoginRow.self)
         collect(IAMRoleRow.self)
         collect(IAMPolicyRow.self)
+        collect(IAMOpenIDConnectProviderRow.self)
         if !rows.versions.isEmpty {
             let versions = rows.versions
             rows.versions = [:]

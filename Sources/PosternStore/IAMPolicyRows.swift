@@ -62,7 +62,10 @@ extension DirectoryProjector {
     /// and of the role events that managed policies and tags add.
     static let iamPolicyReducers: [String: DirectoryReducer] = [
         IAMPolicyCreated.eventType: .on(IAMPolicyCreated.self) { created, event, _ in
-            guard let policy = IAMPolicy.evolve(nil, with: created) else { return [] }
+            guard var policy = IAMPolicy.evolve(nil, with: created) else { return [] }
+            // A policy deleted and created again under its name continues its stream: the version the next
+            // write expects is the stream's.
+            policy.version = event.streamVersion
             return [
                 .insert(
                     IAMPolicyRow(
@@ -89,7 +92,8 @@ extension DirectoryProjector {
         .on(Payload.self, needs: { payload, _ in [.iamPolicy(name(payload).lowercased())] }) { payload, event, context in
             guard var row = try context.rows.iamPolicies.value(name(payload).lowercased()) else { return [] }
             let policy = try JSONValue.parse(row.policy).decode(IAMPolicy.self)
-            guard let next = IAMPolicy.evolve(policy, with: payload) else { return [] }
+            guard var next = IAMPolicy.evolve(policy, with: payload) else { return [] }
+            next.version = event.streamVersion
             var dates = try JSONValue.parse(row.versionDates).decode([String: Int64].self)
             if let created = payload as? IAMPolicyVersionCreated {
                 dates[created.versionId] = epochMilliseconds(event.recordedAt)

@@ -5,9 +5,11 @@ extension Stream {
     public static func stsSession(_ accessKeyId: String) -> String { "stssession-\(accessKeyId)" }
 }
 
-/// A credential exchange by the account's admin keys (STS AssumeRole): temporary credentials for a role.
+/// A credential exchange outside identity pools: the account's admin keys (STS AssumeRole), or an external
+/// provider's web identity (AssumeRoleWithWebIdentity with an OpenID Connect or social provider's token).
 /// The secret is never recorded; the tags' keys and whether a session policy narrowed the session are,
-/// so an auditor can tell what the credentials could do.
+/// so an auditor can tell what the credentials could do. A web identity's subject is recorded only as a
+/// keyed hash (`subjectKey`), so the log does not hold the provider's user id.
 public struct RoleSessionIssued: EventPayload, Equatable {
     public static let eventType = "RoleSessionIssued"
     public var operation: String
@@ -15,14 +17,20 @@ public struct RoleSessionIssued: EventPayload, Equatable {
     public var roleId: String
     public var sessionName: String
     public var accessKeyId: String
-    public var callerAccessKeyId: String
+    /// The admin key that asked (AssumeRole).
+    public var callerAccessKeyId: String?
+    /// The web identity's provider (`login.example.com`, `accounts.google.com`), audience and hashed subject.
+    public var provider: String?
+    public var audience: String?
+    public var subjectKey: String?
     public var tagKeys: [String]
     public var sessionPolicy: Bool
     public var sourceIdentity: String?
     public var expiresAt: Int
     public init(
-        operation: String, roleArn: String, roleId: String, sessionName: String, accessKeyId: String, callerAccessKeyId: String,
-        tagKeys: [String], sessionPolicy: Bool, sourceIdentity: String?, expiresAt: Int
+        operation: String, roleArn: String, roleId: String, sessionName: String, accessKeyId: String, callerAccessKeyId: String?,
+        provider: String? = nil, audience: String? = nil, subjectKey: String? = nil, tagKeys: [String], sessionPolicy: Bool,
+        sourceIdentity: String?, expiresAt: Int
     ) {
         self.operation = operation
         self.roleArn = roleArn
@@ -30,6 +38,9 @@ public struct RoleSessionIssued: EventPayload, Equatable {
         self.sessionName = sessionName
         self.accessKeyId = accessKeyId
         self.callerAccessKeyId = callerAccessKeyId
+        self.provider = provider
+        self.audience = audience
+        self.subjectKey = subjectKey
         self.tagKeys = tagKeys
         self.sessionPolicy = sessionPolicy
         self.sourceIdentity = sourceIdentity
