@@ -31,9 +31,13 @@ public struct SessionCredentials: Sendable, Equatable {
         public var tags: [String: String]?
         /// A session policy (AssumeRole's `Policy`): the session may do only what it and the role allow.
         public var policy: String?
+        /// The external web identity of a session AssumeRoleWithWebIdentity made for an OpenID Connect
+        /// provider's or a social provider's token (not an identity-pool identity).
+        public var federated: FederatedUser?
         public init(
             accessKeyId: String, secretAccessKey: String, roleArn: String, roleId: String, sessionName: String, issuedAt: Int, expiresAt: Int,
-            subject: String?, audience: String?, amr: [String]? = nil, tags: [String: String]? = nil, policy: String? = nil
+            subject: String?, audience: String?, amr: [String]? = nil, tags: [String: String]? = nil, policy: String? = nil,
+            federated: FederatedUser? = nil
         ) {
             self.accessKeyId = accessKeyId
             self.secretAccessKey = secretAccessKey
@@ -47,6 +51,7 @@ public struct SessionCredentials: Sendable, Equatable {
             self.amr = amr
             self.tags = tags
             self.policy = policy
+            self.federated = federated
         }
 
         /// `arn:aws:sts::{account}:assumed-role/{role name}/{session}`.
@@ -57,20 +62,33 @@ public struct SessionCredentials: Sendable, Equatable {
         }
     }
 
+    /// A web identity from an external provider: the provider as trust policies name it
+    /// (`login.example.com`, `accounts.google.com`), the token's `sub` and its audience.
+    public struct FederatedUser: Codable, Sendable, Equatable {
+        public var provider: String
+        public var subject: String
+        public var audience: String
+        public init(provider: String, subject: String, audience: String) {
+            self.provider = provider
+            self.subject = subject
+            self.audience = audience
+        }
+    }
+
     static let purpose = "sts session v1"
     static let base32 = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
 
     /// New credentials for `role` (ARN and id) valid for `duration` seconds from `now`.
     public static func issue(
         roleArn: String, roleId: String, sessionName: String, duration: Int, now: Date, subject: String?, audience: String?,
-        amr: [String]? = nil, tags: [String: String]? = nil, policy: String? = nil, sealer: Sealer
+        amr: [String]? = nil, tags: [String: String]? = nil, policy: String? = nil, federated: FederatedUser? = nil, sealer: Sealer
     ) throws -> SessionCredentials {
         let accessKeyId = "ASIA" + String(Random.bytes(16).map { base32[Int($0) % 32] })
         let secret = Base64URL.encode(Random.bytes(30))
         let issuedAt = Int(now.timeIntervalSince1970)
         let session = Session(
             accessKeyId: accessKeyId, secretAccessKey: secret, roleArn: roleArn, roleId: roleId, sessionName: sessionName, issuedAt: issuedAt,
-            expiresAt: issuedAt + duration, subject: subject, audience: audience, amr: amr, tags: tags, policy: policy)
+            expiresAt: issuedAt + duration, subject: subject, audience: audience, amr: amr, tags: tags, policy: policy, federated: federated)
         let token = Base64URL.encode(try sealer.sealedBytes(json: session, purpose: purpose))
         return SessionCredentials(
             accessKeyId: accessKeyId, secretAccessKey: secret, sessionToken: token,
