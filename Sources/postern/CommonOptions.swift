@@ -23,6 +23,10 @@ struct CommonOptions: ParsableArguments {
         name: .customLong("upstream-sts"),
         help: "STS endpoint GetCredentialsForIdentity delegates to, e.g. https://sts.amazonaws.com (POSTERN_UPSTREAM_STS_URL).")
     var upstreamSTS: String?
+    @Option(
+        name: .customLong("openid-providers"),
+        help: "JSON file: keys or stand-in issuers of external OpenID providers (POSTERN_OPENID_PROVIDERS_FILE).")
+    var openIDProviders: String?
 
     func settings() throws -> SettingsResolver {
         var flags: [String: String] = [:]
@@ -38,6 +42,7 @@ struct CommonOptions: ParsableArguments {
         flags["config"] = config
         flags["log_level"] = logLevel
         flags["upstream_sts_url"] = upstreamSTS
+        flags["openid_providers_file"] = openIDProviders
         return try SettingsResolver(flags: flags, environment: ProcessInfo.processInfo.environment)
     }
 

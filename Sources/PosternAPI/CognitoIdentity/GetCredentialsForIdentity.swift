@@ -42,11 +42,11 @@ extension IdentityAPI {
                     current.decisionState, pool: pool, logins: logins.verified, provenBy: logins.provenBy,
                     owners: owners.mapValues(\.decisionState))
                 let roleArn = try RoleChoice(pool: pool, sameProvider: services.sameProvider).role(
-                    authenticated: resolution.authenticated, tokens: logins.userPoolTokens, customRoleArn: request.string("CustomRoleArn"))
+                    authenticated: resolution.authenticated, tokens: logins.loginTokens, customRoleArn: request.string("CustomRoleArn"))
                 let amr = resolution.authenticated ? ["authenticated"] + logins.amr : ["unauthenticated"]
                 let tags =
                     resolution.authenticated
-                    ? PrincipalTags(pool: pool, sameProvider: services.sameProvider).tags(for: logins.userPoolTokens) : [:]
+                    ? PrincipalTags(pool: pool, sameProvider: services.sameProvider).tags(for: logins.loginTokens) : [:]
                 let credentials: Credentials
                 var extra: [any EventPayload] = []
                 if let upstream = services.upstreamSTS {
@@ -129,7 +129,10 @@ struct RoleChoice {
         let mappings = pool.roleMappings.objectValue ?? [:]
         for token in tokens {
             let client = token.claims.string("aud") ?? ""
-            guard let (_, mapping) = mappings.first(where: { sameProvider($0.key, "\(token.name):\(client)") }) else { continue }
+            // A user pool's mapping is keyed `{provider}:{client id}`, an OpenID Connect or social provider's by its name.
+            guard let (_, mapping) = mappings.first(where: { sameProvider($0.key, "\(token.name):\(client)") || $0.key == token.name }) else {
+                continue
+            }
             if let role = try mapped(mapping, claims: token.claims) { return role }
             if mapping["AmbiguousRoleResolution"]?.stringValue == "Deny" {
                 throw DomainError.notAuthorized("No role could be resolved for the login, and the role mapping denies ambiguous logins.")

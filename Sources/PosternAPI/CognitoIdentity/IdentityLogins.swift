@@ -11,8 +11,9 @@ struct PresentedLogins: Sendable {
     var amr: [String] = []
     /// The canonical names of the providers that authenticated the call, for the exchange's event.
     var providers: [String] = []
-    /// The user-pool ID tokens, with the name each was presented under: role mappings read their claims.
-    var userPoolTokens: [(name: String, claims: TokenClaims)] = []
+    /// The ID tokens (user pools', OpenID Connect and social providers'), with the name each was presented
+    /// under: role mappings and principal tags read their claims.
+    var loginTokens: [(name: String, claims: TokenClaims)] = []
 
     var isEmpty: Bool { verified.isEmpty && provenBy == nil }
 }
@@ -67,11 +68,23 @@ extension IdentityService {
                 // A developer user id is vouched for by the backend's signed call, never by the app.
                 throw DomainError.notAuthorized("Developer provider logins are accepted only from GetOpenIdTokenForDeveloperIdentity.")
             }
+            if let external = try await externalLogin(name: name, token: token, pool: pool, now: now) {
+                presented.loginTokens.append((name, external.claims))
+                presented.verified.append(
+                    VerifiedLogin(
+                        provider: name, subject: external.subject,
+                        subjectKey: loginSubjectKey(pool: pool.id, provider: name, subject: external.subject)))
+                // Social logins are `{provider}:{user id}` in amr, as Cognito writes them; OpenID Connect ones `{provider}:OIDC:{user id}`.
+                let detail = if case .social = external.issuer { "\(name):\(external.subject)" } else { "\(name):OIDC:\(external.subject)" }
+                presented.amr += [name, detail]
+                presented.providers.append(name)
+                continue
+            }
             let candidates = pool.cognitoIdentityProviders.filter { sameProvider($0.providerName, name) }
             guard !candidates.isEmpty else { throw DomainError.notAuthorized(IdentityAPI.notASupportedProvider) }
             let claims = try await verifyUserPoolIdToken(token, providerName: name, candidates: candidates, now: now)
             let sub = claims.string("sub") ?? ""
-            presented.userPoolTokens.append((name, claims))
+            presented.loginTokens.append((name, claims))
             let canonical = canonicalProvider(name)
             presented.verified.append(
                 VerifiedLogin(provider: canonical, subject: sub, subjectKey: loginSubjectKey(pool: pool.id, provider: canonical, subject: sub)))
@@ -79,6 +92,48 @@ extension IdentityService {
             presented.providers.append(canonical)
         }
         return presented
+    }
+
+    /// An OpenID Connect or social provider's ID token, when `name` is one of the pool's: a social provider
+    /// of `SupportedLoginProviders` (the token's `aud` or `azp` one of its app ids, `;`-separated), or the URL
+    /// of an IAM OpenID Connect provider in `OpenIdConnectProviderARNs` (the audience one of its client ids).
+    /// Nil when `name` is neither.
+    func externalLogin(name: String, token: String, pool: IdentityPoolConfiguration, now: Date) async throws -> ExternalIDToken? {
+        func invalid(_ reason: String) -> DomainError { .notAuthorized("Invalid login token. \(reason)") }
+        let issuer: ExternalIssuer
+        let clientIds: [String]
+        if let appIds = pool.supportedLoginProviders[name], let social = SocialProvider.named(name) {
+            issuer = .social(social.configured(openIDProviders))
+            clientIds = appIds.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        } else if let arn = pool.openIdConnectProviderARNs.first(where: {
+            IAMOpenIDConnectActions.url(ofArn: $0, account: configuration.accountId) == name
+        }) {
+            guard let record = try await directory.iamOpenIDConnectProvider(name), record.provider.arn(account: configuration.accountId) == arn else {
+                throw invalid("No OpenIDConnect provider found in your account for \(name)")
+            }
+            issuer = .iam(record.provider)
+            clientIds = record.provider.clientIds
+        } else {
+            return nil
+        }
+        guard CompactJWT(token) != nil else {
+            throw invalid("Only OpenID Connect ID tokens of \(name) are accepted here; its OAuth access tokens are not.")
+        }
+        let verified: ExternalIDToken
+        do {
+            verified = try await verifyExternalIDToken(token, issuer: issuer, now: now)
+        } catch ExternalTokenRefusal.expired(let exp, let now) {
+            throw invalid("Token expired: \(exp) >= \(now)")
+        } catch ExternalTokenRefusal.unreachable {
+            throw invalid("Couldn't retrieve verification key from your identity provider.")
+        } catch ExternalTokenRefusal.invalid(let reason) {
+            throw invalid(reason)
+        }
+        let azp = verified.claims.string("azp")
+        guard verified.audiences.contains(where: clientIds.contains) || azp.map(clientIds.contains) == true else {
+            throw invalid("Incorrect token audience.")
+        }
+        return verified
     }
 
     /// A user pool's ID token presented under `providerName`; returns its claims.

@@ -38,6 +38,8 @@ protocol IdentityService: IdentityPoolService, KeyService {
     var signingKeys: SigningKeyCache { get }
     var identityTokenKeys: IdentityTokenKeyring { get }
     var upstreamSTS: UpstreamSTS? { get }
+    var openIDKeys: OpenIDKeySource { get }
+    var openIDProviders: OpenIDProviderSettings { get }
 }
 
 extension Postern: IdentityService {}

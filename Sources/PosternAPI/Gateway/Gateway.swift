@@ -216,6 +216,11 @@ struct GatewayResponder: HTTPResponder {
             let authenticated = session.amr?.contains("authenticated") ?? false
             outgoing.headers.add(name: "X-Postern-Authentication-Type", value: authenticated ? "authenticated" : "unauthenticated")
         }
+        if let federated = session.federated {
+            outgoing.headers.add(name: "X-Postern-Web-Identity-Provider", value: federated.provider)
+            outgoing.headers.add(name: "X-Postern-Web-Identity-Subject", value: federated.subject)
+            outgoing.headers.add(name: "X-Postern-Authentication-Type", value: "authenticated")
+        }
         outgoing.headers.add(name: "X-Amzn-RequestId", value: requestId)
         if body.readableBytes > 0 { outgoing.body = .bytes(body) }
         do {

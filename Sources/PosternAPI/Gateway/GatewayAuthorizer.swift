@@ -60,6 +60,14 @@ struct GatewayAuthorizer: Sendable {
             context["\(provider):aud"] = session.audience.map { [$0] }
             context["\(provider):amr"] = session.amr
         }
+        if let federated = session.federated {
+            // An external provider's web identity: its keys as AssumeRoleWithWebIdentity evaluated them.
+            let principal =
+                SocialProvider.named(federated.provider) != nil ? federated.provider : "arn:aws:iam::\(account):oidc-provider/\(federated.provider)"
+            context["aws:FederatedProvider"] = [principal]
+            context["\(federated.provider):sub"] = [federated.subject]
+            context["\(federated.provider):aud"] = [federated.audience]
+        }
         let tags = session.tags ?? [:]
         for (key, value) in tags { context["aws:PrincipalTag/\(key)"] = [value] }
         if !tags.isEmpty { context["aws:PrincipalTagKeys"] = tags.keys.sorted() }

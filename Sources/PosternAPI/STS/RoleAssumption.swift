@@ -43,6 +43,31 @@ extension Postern {
         }
     }
 
+    /// Assumes `roleArn` for an external provider's verified ID token (sts:AssumeRoleWithWebIdentity): the
+    /// trust policy must allow the provider's `Federated` principal (its IAM ARN, or the social provider's
+    /// name) with the token's condition keys — `{provider}:aud` (`azp`, else `aud`), `:oaud` (every `aud`),
+    /// `:sub`, `:amr` — as IAM evaluates them.
+    func assumeRoleWithExternalIdentity(
+        roleArn: String, token: ExternalIDToken, sessionName: String, duration: Int?, now: Date
+    ) async throws -> (credentials: SessionCredentials, role: IAMRole) {
+        let name = token.issuer.name
+        let principal = token.issuer.principal(account: configuration.accountId)
+        var context = ConditionContext([
+            "\(name):aud": [token.audience], "\(name):oaud": token.audiences, "\(name):sub": [token.subject],
+            "aws:FederatedProvider": [principal], "sts:RoleSessionName": [sessionName],
+        ])
+        context["\(name):amr"] = token.claims["amr"]?.arrayValue.map { $0.compactMap(\.stringValue) }
+        let federated = SessionCredentials.FederatedUser(provider: name, subject: token.subject, audience: token.audience)
+        return try await assume(
+            roleArn: roleArn, action: "sts:AssumeRoleWithWebIdentity", principal: .federated(principal), context: context, tags: [:],
+            sessionName: sessionName, duration: duration, now: now
+        ) { role, seconds in
+            try SessionCredentials.issue(
+                roleArn: role.arn(account: configuration.accountId), roleId: role.id, sessionName: sessionName, duration: seconds, now: now,
+                subject: nil, audience: nil, federated: federated, sealer: master.sessionCredentials)
+        }
+    }
+
     /// Assumes `roleArn` for the account's own admin keys (sts:AssumeRole): the principal is the account
     /// root, so the trust policy must name the account (or `*`); `externalId` is `sts:ExternalId`. A
     /// session `policy` limits the session to what both it and the role allow.

@@ -35,9 +35,15 @@ enum STSActions {
         let duration = try durationSeconds(query)
         let token = query["WebIdentityToken"] ?? ""
         let sessionName = query["RoleSessionName"] ?? ""
-        // Identity-pool tokens of this server are the web identities it verifies; external OIDC providers
-        // (IAM OIDC providers) are not served yet.
-        guard let jwt = CompactJWT(token) else { throw IAMError("InvalidIdentityToken", "Couldn't verify signed token.", status: 400) }
+        guard let jwt = CompactJWT(token), let iss = jwt.claims["iss"]?.stringValue else {
+            throw IAMError("InvalidIdentityToken", "Couldn't verify signed token.", status: 400)
+        }
+        // This server's identity-pool tokens, or an external provider's (routed by the unverified `iss`;
+        // each path verifies the signature with that issuer's keys only).
+        guard iss == postern.identityTokenIssuer else {
+            return try await assumeRoleWithExternalToken(
+                token, iss: iss, roleArn: query["RoleArn"] ?? "", sessionName: sessionName, duration: duration, call: call, postern: postern)
+        }
         let claims: TokenClaims
         do {
             claims = try await postern.identityTokenSigner(call: call).verifySignature(jwt)
@@ -95,6 +101,78 @@ enum STSActions {
                 ]),
             .text("Provider", identityProvider),
             .text("Audience", aud),
+        ]
+    }
+
+    /// AssumeRoleWithWebIdentity for an external ID token: an IAM OpenID Connect provider of the account
+    /// must be registered for its `iss` (or `iss` be a social provider's) and, for an IAM provider, one of
+    /// its client ids be the token's audience. Refusals are STS's: InvalidIdentityToken, ExpiredTokenException,
+    /// IDPCommunicationError when the issuer's keys cannot be fetched, AccessDenied when the trust policy says no.
+    static func assumeRoleWithExternalToken(
+        _ token: String, iss: String, roleArn: String, sessionName: String, duration: Int?, call: Call, postern: Postern
+    ) async throws -> [QueryXML] {
+        guard let issuer = try await postern.externalIssuer(for: iss) else {
+            throw IAMError("InvalidIdentityToken", "No OpenIDConnect provider found in your account for \(iss)", status: 400)
+        }
+        let verified: ExternalIDToken
+        do {
+            verified = try await postern.verifyExternalIDToken(token, issuer: issuer, now: call.now)
+        } catch ExternalTokenRefusal.expired(let exp, let now) {
+            throw IAMError(
+                "ExpiredTokenException", "Token expired: current date/time \(now) must be before the expiration date/time \(exp)", status: 400)
+        } catch ExternalTokenRefusal.unreachable {
+            throw IAMError(
+                "IDPCommunicationError",
+                "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
+                status: 400)
+        } catch ExternalTokenRefusal.invalid(let reason) {
+            throw IAMError("InvalidIdentityToken", reason, status: 400)
+        }
+        if case .iam(let provider) = issuer, !provider.acceptsAudience(aud: verified.audiences, azp: verified.claims.string("azp")) {
+            throw IAMError("InvalidIdentityToken", "Incorrect token audience", status: 400)
+        }
+        let audience = verified.audience
+        let assumed: (credentials: SessionCredentials, role: IAMRole)
+        do {
+            assumed = try await postern.assumeRoleWithExternalIdentity(
+                roleArn: roleArn, token: verified, sessionName: sessionName, duration: duration, now: call.now)
+        } catch RoleAssumptionError.durationTooLong {
+            throw IAMError.validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+        } catch is RoleAssumptionError {
+            throw IAMError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", status: 403)
+        }
+        let credentials = assumed.credentials
+        let account = postern.configuration.accountId
+        let stream = Stream.stsSession(credentials.accessKeyId)
+        try await postern.commit(
+            AppendBatch(
+                stream: stream, expected: .noStream,
+                events: [
+                    NewEvent(
+                        streamID: stream,
+                        RoleSessionIssued(
+                            operation: "AssumeRoleWithWebIdentity", roleArn: assumed.role.arn(account: account), roleId: assumed.role.id,
+                            sessionName: sessionName, accessKeyId: credentials.accessKeyId, callerAccessKeyId: nil, provider: issuer.name,
+                            audience: audience,
+                            subjectKey: postern.master.codeHasher.hash("\(issuer.name)\u{1f}\(verified.subject)", context: "web identity subject"),
+                            tagKeys: [], sessionPolicy: false, sourceIdentity: nil, expiresAt: Int(credentials.expiration.timeIntervalSince1970)))
+                ]), metadata: call.metadata(actor: issuer.name))
+        return [
+            .element(
+                "Credentials",
+                [
+                    .text("AccessKeyId", credentials.accessKeyId), .text("SecretAccessKey", credentials.secretAccessKey),
+                    .text("SessionToken", credentials.sessionToken), .text("Expiration", QueryXML.timestamp(credentials.expiration)),
+                ]),
+            .text("SubjectFromWebIdentityToken", verified.subject),
+            .element(
+                "AssumedRoleUser",
+                [
+                    .text("Arn", "arn:aws:sts::\(account):assumed-role/\(assumed.role.name)/\(sessionName)"),
+                    .text("AssumedRoleId", "\(assumed.role.id):\(sessionName)"),
+                ]),
+            .text("Provider", issuer.name),
+            .text("Audience", audience),
         ]
     }
 

@@ -39,6 +39,8 @@ public struct ServerConfiguration: Sendable {
     /// An STS endpoint (AWS's, or a stand-in) that GetCredentialsForIdentity delegates to: the identity's
     /// OpenID token is exchanged there with AssumeRoleWithWebIdentity, so the credentials are that STS's.
     public var upstreamSTSURL: String?
+    /// Where external OpenID issuers' keys are, and which issuers stand in for social providers.
+    public var openIDProviders = OpenIDProviderSettings()
     /// Addresses of reverse proxies whose `X-Forwarded-For` names the real client.
     public var trustedProxies: Set<String> = []
 

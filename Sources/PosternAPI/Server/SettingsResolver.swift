@@ -83,6 +83,12 @@ public struct SettingsResolver: Sendable {
             }
             configuration.upstreamSTSURL = upstream
         }
+        if let file = value("openid_providers_file") {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ConfigurationError("openid_providers_file \(file) cannot be read")
+            }
+            configuration.openIDProviders = try OpenIDProviderSettings(json: data)
+        }
         if let proxies = value("trusted_proxies") {
             configuration.trustedProxies = Set(proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }

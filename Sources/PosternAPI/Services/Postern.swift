@@ -24,7 +24,10 @@ public final class Postern: Sendable {
     let clientPools = Mutex<[String: UserPoolID]>([:])
     /// The STS GetCredentialsForIdentity delegates to, when one is configured.
     let upstreamSTS: UpstreamSTS?
+    /// External OpenID issuers' signing keys (IAM OIDC providers, social providers), fetched and cached.
+    let openIDKeys: OpenIDKeySource
     let logger: Logger
+    var openIDProviders: OpenIDProviderSettings { configuration.openIDProviders }
 
     public init(client: PostgresClient, configuration: ServerConfiguration, logger: Logger) {
         let keyring = StoreKeyring(master: configuration.masterKey)
@@ -43,6 +46,7 @@ public final class Postern: Sendable {
             logger: logger)
         throttle = Throttle(policy: configuration.throttle, counters: RateLimitCounters(client: client, logger: logger), logger: logger)
         upstreamSTS = configuration.upstreamSTSURL.map { UpstreamSTS(endpoint: $0, client: .shared) }
+        openIDKeys = OpenIDKeySource(client: .shared, logger: logger)
         self.logger = logger
     }
 }
