@@ -309,7 +309,7 @@ def log_events(stream: str, event_type: str | None = None) -> list[dict]:
 
 
 def _aws_client(service: str, access_key: str | None, secret_key: str | None, unsigned: bool,
-                session_token: str | None, parameter_validation: bool):
+                session_token: str | None, parameter_validation: bool, endpoint: str | None = None):
     cfg = Config(
         retries={"max_attempts": 1},
         connect_timeout=5,
@@ -320,7 +320,7 @@ def _aws_client(service: str, access_key: str | None, secret_key: str | None, un
     )
     return boto3.client(
         service,
-        endpoint_url=ENDPOINT,
+        endpoint_url=endpoint or ENDPOINT,
         region_name=REGION,
         aws_access_key_id=access_key or "AKIAUNUSED0000000000",
         aws_secret_access_key=secret_key or "unused",
@@ -338,9 +338,10 @@ def make_iam(access_key: str | None = ADMIN_KEY_ID, secret_key: str | None = ADM
 
 
 def make_sts(access_key: str | None = ADMIN_KEY_ID, secret_key: str | None = ADMIN_SECRET,
-             unsigned: bool = False, *, session_token: str | None = None, parameter_validation: bool = True):
+             unsigned: bool = False, *, session_token: str | None = None, parameter_validation: bool = True,
+             endpoint: str | None = None):
     """A boto3 sts client pointed at Postern (AWS query protocol).
 
     Pass `session_token` (with the temporary key and secret) for credentials from STS or
     GetCredentialsForIdentity; `unsigned=True` for AssumeRoleWithWebIdentity as apps call it."""
-    return _aws_client("sts", access_key, secret_key, unsigned, session_token, parameter_validation)
+    return _aws_client("sts", access_key, secret_key, unsigned, session_token, parameter_validation, endpoint)

@@ -175,6 +175,22 @@ def test_delete_attached_policy_is_a_conflict(iam, policy_factory, role_factory)
     iam.delete_policy(PolicyArn=arn)
 
 
+def test_a_policy_deleted_and_created_again_takes_new_versions(iam, policy_factory):
+    # The second policy of the same name continues the same stream; its writes must see the stream's
+    # current version, not the first policy's.
+    name = unique("policy")
+    arn = policy_factory(PolicyName=name)["Arn"]
+    iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(deny()), SetAsDefault=True)
+    iam.delete_policy_version(PolicyArn=arn, VersionId="v1")
+    iam.delete_policy(PolicyArn=arn)
+    again = policy_factory(PolicyName=name)
+    assert again["Arn"] == arn and again["DefaultVersionId"] == "v1"
+    created = iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(deny()))["PolicyVersion"]
+    assert created["VersionId"] == "v2" and created["IsDefaultVersion"] is False
+    iam.set_default_policy_version(PolicyArn=arn, VersionId="v2")
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"] == "v2"
+
+
 # --- ListPolicies ---
 
 def test_list_policies_filters_by_path_and_pages(iam, policy_factory):
