@@ -31,13 +31,16 @@ public struct SessionCredentials: Sendable, Equatable {
         public var tags: [String: String]?
         /// A session policy (AssumeRole's `Policy`): the session may do only what it and the role allow.
         public var policy: String?
+        /// Managed session policies (`PolicyArns`): customer managed policies of the account, evaluated with
+        /// their default version at request time, as IAM does. Nil when none were passed.
+        public var policyArns: [String]?
         /// The external web identity of a session AssumeRoleWithWebIdentity made for an OpenID Connect
         /// provider's or a social provider's token (not an identity-pool identity).
         public var federated: FederatedUser?
         public init(
             accessKeyId: String, secretAccessKey: String, roleArn: String, roleId: String, sessionName: String, issuedAt: Int, expiresAt: Int,
             subject: String?, audience: String?, amr: [String]? = nil, tags: [String: String]? = nil, policy: String? = nil,
-            federated: FederatedUser? = nil
+            policyArns: [String]? = nil, federated: FederatedUser? = nil
         ) {
             self.accessKeyId = accessKeyId
             self.secretAccessKey = secretAccessKey
@@ -51,6 +54,7 @@ public struct SessionCredentials: Sendable, Equatable {
             self.amr = amr
             self.tags = tags
             self.policy = policy
+            self.policyArns = policyArns
             self.federated = federated
         }
 
@@ -81,14 +85,16 @@ public struct SessionCredentials: Sendable, Equatable {
     /// New credentials for `role` (ARN and id) valid for `duration` seconds from `now`.
     public static func issue(
         roleArn: String, roleId: String, sessionName: String, duration: Int, now: Date, subject: String?, audience: String?,
-        amr: [String]? = nil, tags: [String: String]? = nil, policy: String? = nil, federated: FederatedUser? = nil, sealer: Sealer
+        amr: [String]? = nil, tags: [String: String]? = nil, policy: String? = nil, policyArns: [String]? = nil,
+        federated: FederatedUser? = nil, sealer: Sealer
     ) throws -> SessionCredentials {
         let accessKeyId = "ASIA" + String(Random.bytes(16).map { base32[Int($0) % 32] })
         let secret = Base64URL.encode(Random.bytes(30))
         let issuedAt = Int(now.timeIntervalSince1970)
         let session = Session(
             accessKeyId: accessKeyId, secretAccessKey: secret, roleArn: roleArn, roleId: roleId, sessionName: sessionName, issuedAt: issuedAt,
-            expiresAt: issuedAt + duration, subject: subject, audience: audience, amr: amr, tags: tags, policy: policy, federated: federated)
+            expiresAt: issuedAt + duration, subject: subject, audience: audience, amr: amr, tags: tags, policy: policy,
+            policyArns: policyArns, federated: federated)
         let token = Base64URL.encode(try sealer.sealedBytes(json: session, purpose: purpose))
         return SessionCredentials(
             accessKeyId: accessKeyId, secretAccessKey: secret, sessionToken: token,

@@ -800,3 +800,99 @@ def test_gateway_principal_tag_policy_variable(gateway, upstream, identity, anon
     own, other = f"/profiles/{confirmed_user.sub}", f"/profiles/{uuid.uuid4()}"
     assert_forwarded(call(gateway, "GET", own, creds))
     assert_access_denied(call(gateway, "GET", other, creds), role, "GET", other, explicit=False)
+
+
+# --- Session policies (AssumeRole's Policy and PolicyArns) narrow what the role allows ---
+
+ACCOUNT_TRUST = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:root"}, "Action": "sts:AssumeRole"}]}
+
+
+def invoke_document(*resources: str) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement(list(resources))]})
+
+
+@pytest.fixture
+def managed_policy(iam):
+    """create(*resources) -> ARN of a managed policy allowing Invoke on them; deleted after the test."""
+    arns: list[str] = []
+
+    def create(*resources: str) -> str:
+        arn = iam.create_policy(PolicyName=unique("session"), PolicyDocument=invoke_document(*resources))["Policy"]["Arn"]
+        arns.append(arn)
+        return arn
+
+    yield create
+    for arn in arns:
+        try:
+            iam.delete_policy(PolicyArn=arn)
+        except Exception:
+            pass  # the test deleted it itself
+
+
+def test_gateway_an_inline_session_policy_narrows_the_role(gateway, upstream, sts, iam, role_factory):
+    role = role_factory(ACCOUNT_TRUST)
+    put_policy(iam, role, statement(method_arn("*", "*")))
+    allowed = unique_path("/narrow")
+    creds = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="narrow",
+                            Policy=invoke_document(method_arn("GET", allowed)))["Credentials"]
+    assert_forwarded(call(gateway, "GET", allowed, creds))
+    assert call(gateway, "GET", unique_path("/other"), creds).status_code == 403
+
+
+def test_gateway_managed_session_policies_allow_the_union_within_the_role(gateway, upstream, sts, iam, role_factory,
+                                                                          managed_policy):
+    role = role_factory(ACCOUNT_TRUST)
+    put_policy(iam, role, statement(method_arn("GET", "*")))
+    pets, toys = unique_path("/pets"), unique_path("/toys")
+    arns = [managed_policy(method_arn("GET", pets)), managed_policy(method_arn("*", toys))]
+    answer = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="managed", PolicyArns=[{"arn": a} for a in arns])
+    assert 1 <= answer["PackedPolicySize"] <= 100
+    creds = answer["Credentials"]
+    assert_forwarded(call(gateway, "GET", pets, creds))
+    assert_forwarded(call(gateway, "GET", toys, creds))
+    # The session policy allows POST on toys, the role does not: the intersection refuses it.
+    assert call(gateway, "POST", toys, creds).status_code == 403
+    assert call(gateway, "GET", unique_path("/cars"), creds).status_code == 403
+
+
+def test_gateway_a_managed_session_policy_is_read_at_request_time(gateway, upstream, sts, iam, role_factory,
+                                                                  managed_policy):
+    role = role_factory(ACCOUNT_TRUST)
+    put_policy(iam, role, statement(method_arn("*", "*")))
+    first, second = unique_path("/v"), unique_path("/v")
+    arn = managed_policy(method_arn("GET", first))
+    creds = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="live", PolicyArns=[{"arn": arn}])["Credentials"]
+    assert_forwarded(call(gateway, "GET", first, creds))
+    assert call(gateway, "GET", second, creds).status_code == 403
+    iam.create_policy_version(PolicyArn=arn, PolicyDocument=invoke_document(method_arn("GET", second)), SetAsDefault=True)
+    time.sleep(1.2)  # the gateway caches a policy for a second
+    assert_forwarded(call(gateway, "GET", second, creds))
+    assert call(gateway, "GET", first, creds).status_code == 403
+    # Deleted: the session was given session policies and none is left, so it may do nothing.
+    iam.delete_policy_version(PolicyArn=arn, VersionId="v1")
+    iam.delete_policy(PolicyArn=arn)
+    time.sleep(1.2)
+    assert call(gateway, "GET", second, creds).status_code == 403
+
+
+def test_gateway_web_identity_session_policies_narrow_the_role(gateway, upstream, iam, anon_sts, anon_identity,
+                                                              identity_pool_factory, role_factory, managed_policy):
+    pool = identity_pool_factory(AllowUnauthenticatedIdentities=True, AllowClassicFlow=True)
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": pool["IdentityPoolId"]}}}]}
+    role = role_factory(trust)
+    put_policy(iam, role, statement(method_arn("*", "*")))
+    identity_id = anon_identity.get_id(IdentityPoolId=pool["IdentityPoolId"])["IdentityId"]
+    token = anon_identity.get_open_id_token(IdentityId=identity_id)["Token"]
+    allowed, managed = unique_path("/web"), unique_path("/web")
+    answer = anon_sts.assume_role_with_web_identity(
+        RoleArn=role["Arn"], RoleSessionName="web", WebIdentityToken=token,
+        Policy=invoke_document(method_arn("GET", allowed)), PolicyArns=[{"arn": managed_policy(method_arn("GET", managed))}])
+    assert 1 <= answer["PackedPolicySize"] <= 100
+    creds = answer["Credentials"]
+    assert_forwarded(call(gateway, "GET", allowed, creds))
+    assert_forwarded(call(gateway, "GET", managed, creds))
+    assert call(gateway, "GET", unique_path("/web"), creds).status_code == 403

@@ -140,6 +140,41 @@ def test_a_malformed_session_policy_is_refused(sts, role_factory):
     assert (code, status) == ("MalformedPolicyDocument", 400)
 
 
+def test_managed_session_policies_must_exist_in_the_account(sts, role_factory):
+    role = role_factory(account_trust())
+    missing = f"arn:aws:iam::{ACCOUNT_ID}:policy/no-such-policy-here"
+    code, message, status = error_of(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="s1", PolicyArns=[{"arn": missing}])
+    assert (code, status) == ("MalformedPolicyDocument", 400) and missing in message
+    other_account = "arn:aws:iam::123456789012:policy/elsewhere"
+    code, _, status = error_of(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="s1", PolicyArns=[{"arn": other_account}])
+    assert (code, status) == ("MalformedPolicyDocument", 400)
+
+
+def test_at_most_ten_managed_session_policies(sts, iam, role_factory):
+    role = role_factory(account_trust())
+    arns = [f"arn:aws:iam::{ACCOUNT_ID}:policy/p{index:02d}-not-checked-first" for index in range(11)]
+    code, message, status = error_of(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="s1",
+                                     PolicyArns=[{"arn": arn} for arn in arns])
+    assert (code, status) == ("ValidationError", 400) and "policyArns" in message
+
+
+def test_session_policies_share_the_plaintext_budget(sts, iam, role_factory):
+    role = role_factory(account_trust())
+    name = "p" * 120
+    arn = iam.create_policy(PolicyName=name, PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}))["Policy"]["Arn"]
+    try:
+        statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::" + "b" * 1850}
+        inline = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+        assert len(inline) <= 2048 < len(inline) + len(arn)
+        assert sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s1", Policy=inline)["PackedPolicySize"] <= 100
+        code, _, status = error_of(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="s1", Policy=inline,
+                                   PolicyArns=[{"arn": arn}])
+        assert (code, status) == ("PackedPolicyTooLarge", 400)
+    finally:
+        iam.delete_policy(PolicyArn=arn)
+
+
 def test_duration_is_bounded_by_the_roles_maximum(sts, role_factory):
     role = role_factory(account_trust(), MaxSessionDuration=7200)
     answer = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s1", DurationSeconds=7200)

@@ -24,12 +24,28 @@ import Testing
         try PolicyDocument(json: #"{"Version":"2012-10-17","Statement":[\#(statements)]}"#, kind: .identity)
     }
 
-    func decide(_ policies: [PolicyDocument], _ method: String, _ path: String, session: SessionCredentials.Session? = nil)
-        -> PolicyDecision.Outcome
-    {
+    func decide(
+        _ policies: [PolicyDocument], _ method: String, _ path: String, session: SessionCredentials.Session? = nil,
+        sessionPolicies: [PolicyDocument]? = nil
+    ) -> PolicyDecision.Outcome {
         authorizer.decide(
-            session: session ?? self.session(), policies: policies, method: method, resourcePath: path, sourceIp: "10.0.0.7", now: now
+            session: session ?? self.session(), policies: policies, sessionPolicies: sessionPolicies, method: method, resourcePath: path,
+            sourceIp: "10.0.0.7", now: now
         ).outcome
+    }
+
+    @Test func sessionPoliciesNarrowTheRoleAndOneOfThemMustAllow() throws {
+        let role = try policy(#"{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}"#)
+        let pets = try policy(#"{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:a1b2c3/prod/GET/pets/*"}"#)
+        let toys = try policy(#"{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:a1b2c3/prod/GET/toys/*"}"#)
+        #expect(decide([role], "GET", "/pets/1", sessionPolicies: [pets]) == .allowed)
+        #expect(decide([role], "GET", "/toys/1", sessionPolicies: [pets, toys]) == .allowed)
+        #expect(decide([role], "GET", "/cars/1", sessionPolicies: [pets, toys]) == .implicitDeny)
+        #expect(decide([role], "POST", "/pets/1", sessionPolicies: [pets]) == .implicitDeny)
+        // A session policy never grants what the role does not.
+        #expect(decide([toys], "GET", "/pets/1", sessionPolicies: [pets]) == .implicitDeny)
+        // Given session policies of which none is left (deleted managed policies), the session may do nothing.
+        #expect(decide([role], "GET", "/pets/1", sessionPolicies: []) == .implicitDeny)
     }
 
     @Test func methodArnNamesRegionAccountApiStageMethodAndPathWithoutLeadingSlash() {
@@ -97,7 +113,9 @@ import Testing
             #"{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/24"}}}"#)
         #expect(decide([office], "GET", "/x") == .allowed)
         #expect(
-            authorizer.decide(session: session(), policies: [office], method: "GET", resourcePath: "/x", sourceIp: "192.0.2.1", now: now).outcome
+            authorizer.decide(
+                session: session(), policies: [office], sessionPolicies: nil, method: "GET", resourcePath: "/x", sourceIp: "192.0.2.1", now: now
+            ).outcome
                 == .implicitDeny)
     }
 
@@ -124,12 +142,10 @@ import Testing
 extension GatewayAuthorizerTests {
     @Test func aSessionPolicyNarrowsTheRolesPermissions() throws {
         let role = try policy(#"{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}"#)
-        var narrowed = session()
-        narrowed.policy =
-            #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:a1b2c3/prod/GET/*"}]}"#
-        #expect(decide([role], "GET", "/pets", session: narrowed) == .allowed)
-        #expect(decide([role], "POST", "/pets", session: narrowed) == .implicitDeny)
-        #expect(decide([], "GET", "/pets", session: narrowed) == .implicitDeny)  // a session policy grants nothing by itself
+        let narrowed = [try policy(#"{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:a1b2c3/prod/GET/*"}"#)]
+        #expect(decide([role], "GET", "/pets", sessionPolicies: narrowed) == .allowed)
+        #expect(decide([role], "POST", "/pets", sessionPolicies: narrowed) == .implicitDeny)
+        #expect(decide([], "GET", "/pets", sessionPolicies: narrowed) == .implicitDeny)  // a session policy grants nothing by itself
     }
 }
 

@@ -73,10 +73,12 @@ public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext
     public var maxUploadSize: Int { 10 * 1024 * 1024 }
 }
 
-/// A verified caller: the session its token opened to, the role's permission policies.
+/// A verified caller: the session its token opened to, the role's permission policies, and the session
+/// policies it was given (nil: none).
 struct GatewayCaller: Sendable {
     var session: SessionCredentials.Session
     var policies: [PolicyDocument]
+    var sessionPolicies: [PolicyDocument]?
 }
 
 /// Looks up what authorizing a session needs, caching each answer for a second: the role (recreated
@@ -86,6 +88,7 @@ final class GatewaySessions: Sendable {
     let postern: Postern
     private let roles = Mutex([String: (until: Date, role: IAMRole?, policies: [PolicyDocument])]())
     private let identities = Mutex([String: (until: Date, exists: Bool)]())
+    private let managedPolicies = Mutex([String: (until: Date, document: PolicyDocument?)]())
     static let freshness: TimeInterval = 1
 
     /// Opens session tokens; derived once from the master key.
@@ -106,6 +109,27 @@ final class GatewaySessions: Sendable {
             cache[arn] = (now + Self.freshness, role, policies)
         }
         return (role, policies)
+    }
+
+    /// The session's policies (nil when it was given none): its inline document, then each managed policy
+    /// ARN's current default version; a policy deleted since grants nothing.
+    func sessionPolicies(of session: SessionCredentials.Session, now: Date) async throws -> [PolicyDocument]? {
+        guard session.policy != nil || !(session.policyArns ?? []).isEmpty else { return nil }
+        var documents = session.policy.flatMap { try? PolicyDocument(json: $0, kind: .identity) }.map { [$0] } ?? []
+        for arn in session.policyArns ?? [] {
+            if let document = try await managedPolicy(arn: arn, now: now) { documents.append(document) }
+        }
+        return documents
+    }
+
+    func managedPolicy(arn: String, now: Date) async throws -> PolicyDocument? {
+        if let cached = managedPolicies.withLock({ $0[arn] }), cached.until > now { return cached.document }
+        let document = try await postern.managedPolicy(arn: arn)?.policy.defaultDocument.flatMap { try? PolicyDocument(json: $0, kind: .identity) }
+        managedPolicies.withLock { cache in
+            if cache.count > 10_000 { cache.removeAll() }
+            cache[arn] = (now + Self.freshness, document)
+        }
+        return document
     }
 
     func identityExists(_ id: String, now: Date) async throws -> Bool {
@@ -149,8 +173,8 @@ struct GatewayResponder: HTTPResponder {
             let caller = try await authenticate(request, body: body, now: now)
             let sourceIp = clientAddress(request, context: context)
             let decision = authorizer.decide(
-                session: caller.session, policies: caller.policies, method: request.method.rawValue, resourcePath: resourcePath,
-                sourceIp: sourceIp, now: now)
+                session: caller.session, policies: caller.policies, sessionPolicies: caller.sessionPolicies, method: request.method.rawValue,
+                resourcePath: resourcePath, sourceIp: sourceIp, now: now)
             guard decision.isAllowed else {
                 throw GatewayRefusal.accessDenied(
                     principal: caller.session.assumedRoleArn,
@@ -189,7 +213,7 @@ struct GatewayResponder: HTTPResponder {
         if let identity = session.subject, !(try await sessions.identityExists(identity, now: now)) {
             throw GatewayRefusal.invalidToken
         }
-        return GatewayCaller(session: session, policies: policies)
+        return GatewayCaller(session: session, policies: policies, sessionPolicies: try await sessions.sessionPolicies(of: session, now: now))
     }
 
     func clientAddress(_ request: Request, context: Context) -> String? {

@@ -75,15 +75,16 @@ struct GatewayAuthorizer: Sendable {
     }
 
     /// Whether the session may invoke the method, from its role's permission policies and its session
-    /// policy (explicit deny first, then allow, else implicit deny, as IAM decides).
+    /// policies (explicit deny first, then allow, else implicit deny, as IAM decides). A session given
+    /// session policies may do only what the role and one of them allow; given some of which none is
+    /// left (managed policies deleted since), it may do nothing.
     func decide(
-        session: SessionCredentials.Session, policies: [PolicyDocument], method: String, resourcePath: String, sourceIp: String?, now: Date
+        session: SessionCredentials.Session, policies: [PolicyDocument], sessionPolicies: [PolicyDocument]?, method: String,
+        resourcePath: String, sourceIp: String?, now: Date
     ) -> PolicyDecision {
         let request = PolicyRequest(
             action: "execute-api:Invoke", resource: resourceArn(method: method, resourcePath: resourcePath),
             context: context(for: session, sourceIp: sourceIp, now: now))
-        // A session policy (AssumeRole's Policy) narrows the session: both it and the role must allow.
-        let sessionPolicies = session.policy.flatMap { try? PolicyDocument(json: $0, kind: .identity) }.map { [$0] } ?? []
         return PolicyEvaluator(identityPolicies: policies, sessionPolicies: sessionPolicies).evaluate(request)
     }
 }

@@ -28,7 +28,7 @@ extension Postern {
     /// as STS requires. Returns credentials sealed into their session token.
     func assumeRoleWithWebIdentity(
         roleArn: String, provider: String, subject: String, audience: String, amr: [String], tags: [String: String] = [:], sessionName: String,
-        duration: Int?, now: Date
+        duration: Int?, sessionPolicies: SessionPolicies = .none, now: Date
     ) async throws -> (credentials: SessionCredentials, role: IAMRole) {
         let context = ConditionContext([
             "\(provider):aud": [audience], "\(provider):sub": [subject], "\(provider):amr": amr, "aws:FederatedProvider": [provider],
@@ -39,7 +39,8 @@ extension Postern {
         ) { role, seconds in
             try SessionCredentials.issue(
                 roleArn: role.arn(account: configuration.accountId), roleId: role.id, sessionName: sessionName, duration: seconds, now: now,
-                subject: subject, audience: audience, amr: amr, tags: tags.isEmpty ? nil : tags, sealer: master.sessionCredentials)
+                subject: subject, audience: audience, amr: amr, tags: tags.isEmpty ? nil : tags, policy: sessionPolicies.policy,
+                policyArns: sessionPolicies.arns, sealer: master.sessionCredentials)
         }
     }
 
@@ -48,7 +49,7 @@ extension Postern {
     /// name) with the token's condition keys — `{provider}:aud` (`azp`, else `aud`), `:oaud` (every `aud`),
     /// `:sub`, `:amr` — as IAM evaluates them.
     func assumeRoleWithExternalIdentity(
-        roleArn: String, token: ExternalIDToken, sessionName: String, duration: Int?, now: Date
+        roleArn: String, token: ExternalIDToken, sessionName: String, duration: Int?, sessionPolicies: SessionPolicies = .none, now: Date
     ) async throws -> (credentials: SessionCredentials, role: IAMRole) {
         let name = token.issuer.name
         let principal = token.issuer.principal(account: configuration.accountId)
@@ -64,15 +65,16 @@ extension Postern {
         ) { role, seconds in
             try SessionCredentials.issue(
                 roleArn: role.arn(account: configuration.accountId), roleId: role.id, sessionName: sessionName, duration: seconds, now: now,
-                subject: nil, audience: nil, federated: federated, sealer: master.sessionCredentials)
+                subject: nil, audience: nil, policy: sessionPolicies.policy, policyArns: sessionPolicies.arns, federated: federated,
+                sealer: master.sessionCredentials)
         }
     }
 
     /// Assumes `roleArn` for the account's own admin keys (sts:AssumeRole): the principal is the account
-    /// root, so the trust policy must name the account (or `*`); `externalId` is `sts:ExternalId`. A
-    /// session `policy` limits the session to what both it and the role allow.
+    /// root, so the trust policy must name the account (or `*`); `externalId` is `sts:ExternalId`.
+    /// `sessionPolicies` limit the session to what both they and the role allow.
     func assumeRoleAsAccount(
-        roleArn: String, sessionName: String, duration: Int?, tags: [String: String], policy: String?, externalId: String?,
+        roleArn: String, sessionName: String, duration: Int?, tags: [String: String], sessionPolicies: SessionPolicies, externalId: String?,
         sourceIdentity: String?, now: Date
     ) async throws -> (credentials: SessionCredentials, role: IAMRole) {
         let root = "arn:aws:iam::\(configuration.accountId):root"
@@ -88,7 +90,8 @@ extension Postern {
         ) { role, seconds in
             try SessionCredentials.issue(
                 roleArn: role.arn(account: configuration.accountId), roleId: role.id, sessionName: sessionName, duration: seconds, now: now,
-                subject: nil, audience: nil, tags: tags.isEmpty ? nil : tags, policy: policy, sealer: master.sessionCredentials)
+                subject: nil, audience: nil, tags: tags.isEmpty ? nil : tags, policy: sessionPolicies.policy, policyArns: sessionPolicies.arns,
+                sealer: master.sessionCredentials)
         }
     }
 

@@ -33,6 +33,7 @@ enum STSActions {
         try validation(query["RoleSessionName"], member: "roleSessionName", length: 2...64, pattern: #"[\w+=,.@-]*"#)
         try validation(query["WebIdentityToken"], member: "webIdentityToken", length: 4...20000)
         let duration = try durationSeconds(query)
+        let sessionPolicies = try await SessionPolicies.read(query, postern: postern)
         let token = query["WebIdentityToken"] ?? ""
         let sessionName = query["RoleSessionName"] ?? ""
         guard let jwt = CompactJWT(token), let iss = jwt.claims["iss"]?.stringValue else {
@@ -42,7 +43,8 @@ enum STSActions {
         // each path verifies the signature with that issuer's keys only).
         guard iss == postern.identityTokenIssuer else {
             return try await assumeRoleWithExternalToken(
-                token, iss: iss, roleArn: query["RoleArn"] ?? "", sessionName: sessionName, duration: duration, call: call, postern: postern)
+                token, iss: iss, roleArn: query["RoleArn"] ?? "", sessionName: sessionName, duration: duration, sessionPolicies: sessionPolicies,
+                call: call, postern: postern)
         }
         let claims: TokenClaims
         do {
@@ -63,7 +65,7 @@ enum STSActions {
         do {
             assumed = try await postern.assumeRoleWithWebIdentity(
                 roleArn: query["RoleArn"] ?? "", provider: identityProvider, subject: sub, audience: aud, amr: amr, sessionName: sessionName,
-                duration: duration, now: call.now)
+                duration: duration, sessionPolicies: sessionPolicies, now: call.now)
         } catch RoleAssumptionError.durationTooLong {
             throw IAMError.validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
         } catch is RoleAssumptionError {
@@ -101,7 +103,12 @@ enum STSActions {
                 ]),
             .text("Provider", identityProvider),
             .text("Audience", aud),
-        ]
+        ] + packedPolicySize(sessionPolicies, tags: [:])
+    }
+
+    /// STS's `PackedPolicySize` member, present when session policies or tags were passed.
+    static func packedPolicySize(_ policies: SessionPolicies, tags: [String: String]) -> [QueryXML] {
+        policies.packedPercent(tags: tags).map { [.text("PackedPolicySize", String($0))] } ?? []
     }
 
     /// AssumeRoleWithWebIdentity for an external ID token: an IAM OpenID Connect provider of the account
@@ -109,7 +116,8 @@ enum STSActions {
     /// its client ids be the token's audience. Refusals are STS's: InvalidIdentityToken, ExpiredTokenException,
     /// IDPCommunicationError when the issuer's keys cannot be fetched, AccessDenied when the trust policy says no.
     static func assumeRoleWithExternalToken(
-        _ token: String, iss: String, roleArn: String, sessionName: String, duration: Int?, call: Call, postern: Postern
+        _ token: String, iss: String, roleArn: String, sessionName: String, duration: Int?, sessionPolicies: SessionPolicies, call: Call,
+        postern: Postern
     ) async throws -> [QueryXML] {
         guard let issuer = try await postern.externalIssuer(for: iss) else {
             throw IAMError("InvalidIdentityToken", "No OpenIDConnect provider found in your account for \(iss)", status: 400)
@@ -135,7 +143,7 @@ enum STSActions {
         let assumed: (credentials: SessionCredentials, role: IAMRole)
         do {
             assumed = try await postern.assumeRoleWithExternalIdentity(
-                roleArn: roleArn, token: verified, sessionName: sessionName, duration: duration, now: call.now)
+                roleArn: roleArn, token: verified, sessionName: sessionName, duration: duration, sessionPolicies: sessionPolicies, now: call.now)
         } catch RoleAssumptionError.durationTooLong {
             throw IAMError.validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
         } catch is RoleAssumptionError {
@@ -155,7 +163,8 @@ enum STSActions {
                             sessionName: sessionName, accessKeyId: credentials.accessKeyId, callerAccessKeyId: nil, provider: issuer.name,
                             audience: audience,
                             subjectKey: postern.master.codeHasher.hash("\(issuer.name)\u{1f}\(verified.subject)", context: "web identity subject"),
-                            tagKeys: [], sessionPolicy: false, sourceIdentity: nil, expiresAt: Int(credentials.expiration.timeIntervalSince1970)))
+                            tagKeys: [], sessionPolicy: !sessionPolicies.isEmpty, sourceIdentity: nil,
+                            expiresAt: Int(credentials.expiration.timeIntervalSince1970)))
                 ]), metadata: call.metadata(actor: issuer.name))
         return [
             .element(
@@ -173,7 +182,7 @@ enum STSActions {
                 ]),
             .text("Provider", issuer.name),
             .text("Audience", audience),
-        ]
+        ] + packedPolicySize(sessionPolicies, tags: [:])
     }
 
     static func durationSeconds(_ query: QueryRequest) throws -> Int? {
@@ -216,17 +225,7 @@ enum STSActions {
         }
         let duration = try durationSeconds(query)
         let tags = try sessionTags(query)
-        var policy: String?
-        if let text = query["Policy"] {
-            guard (1...2048).contains(text.count) else {
-                throw IAMError(
-                    "PackedPolicyTooLarge", "Packed size of consumed session policies and session tags exceeds the allowed limit.", status: 400)
-            }
-            do { _ = try PolicyDocument(json: text, kind: .identity) } catch {
-                throw IAMError.malformedPolicyDocument("The policy is not in the valid JSON format.")
-            }
-            policy = text
-        }
+        let sessionPolicies = try await SessionPolicies.read(query, postern: postern)
         guard query["SerialNumber"] == nil, query["TokenCode"] == nil else {
             throw IAMError("AccessDenied", "MultiFactorAuthentication is not supported for this account's keys.", status: 403)
         }
@@ -236,7 +235,8 @@ enum STSActions {
         let assumed: (credentials: SessionCredentials, role: IAMRole)
         do {
             assumed = try await postern.assumeRoleAsAccount(
-                roleArn: roleArn, sessionName: sessionName, duration: duration, tags: tags, policy: policy, externalId: query["ExternalId"],
+                roleArn: roleArn, sessionName: sessionName, duration: duration, tags: tags, sessionPolicies: sessionPolicies,
+                externalId: query["ExternalId"],
                 sourceIdentity: query["SourceIdentity"], now: call.now)
         } catch RoleAssumptionError.durationTooLong {
             throw IAMError.validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
@@ -255,7 +255,7 @@ enum STSActions {
                         RoleSessionIssued(
                             operation: "AssumeRole", roleArn: assumed.role.arn(account: postern.configuration.accountId), roleId: assumed.role.id,
                             sessionName: sessionName, accessKeyId: credentials.accessKeyId, callerAccessKeyId: callerKey, tagKeys: tags.keys.sorted(),
-                            sessionPolicy: policy != nil, sourceIdentity: query["SourceIdentity"],
+                            sessionPolicy: !sessionPolicies.isEmpty, sourceIdentity: query["SourceIdentity"],
                             expiresAt: Int(credentials.expiration.timeIntervalSince1970)))
                 ]), metadata: call.metadata(actor: callerKey))
         var answer: [QueryXML] = [
@@ -272,11 +272,7 @@ enum STSActions {
                     .text("Arn", "arn:aws:sts::\(postern.configuration.accountId):assumed-role/\(assumed.role.name)/\(sessionName)"),
                 ]),
         ]
-        if policy != nil || !tags.isEmpty {
-            // STS reports how much of its packed-policy budget the session policy and tags used, in percent.
-            let packed = (policy?.count ?? 0) + tags.reduce(0) { $0 + $1.key.count + $1.value.count }
-            answer.append(.text("PackedPolicySize", String(min(100, max(1, packed * 100 / 2048)))))
-        }
+        answer += packedPolicySize(sessionPolicies, tags: tags)
         if let sourceIdentity = query["SourceIdentity"] { answer.append(.text("SourceIdentity", sourceIdentity)) }
         return answer
     }

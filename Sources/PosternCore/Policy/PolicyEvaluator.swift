@@ -7,10 +7,11 @@
 public struct PolicyEvaluator: Sendable {
     public var identityPolicies: [PolicyDocument]
     public var permissionsBoundary: PolicyDocument?
-    /// Policies passed when the session was created; empty when none were.
-    public var sessionPolicies: [PolicyDocument]
+    /// Policies passed when the session was created; nil when none were. Empty when some were passed and
+    /// none is left (managed policies deleted since): then nothing is allowed.
+    public var sessionPolicies: [PolicyDocument]?
 
-    public init(identityPolicies: [PolicyDocument], permissionsBoundary: PolicyDocument? = nil, sessionPolicies: [PolicyDocument] = []) {
+    public init(identityPolicies: [PolicyDocument], permissionsBoundary: PolicyDocument? = nil, sessionPolicies: [PolicyDocument]? = nil) {
         self.identityPolicies = identityPolicies
         self.permissionsBoundary = permissionsBoundary
         self.sessionPolicies = sessionPolicies
@@ -19,7 +20,7 @@ public struct PolicyEvaluator: Sendable {
     public func evaluate(_ request: PolicyRequest) -> PolicyDecision {
         let identity = Self.applicable(identityPolicies, source: .identity, request: request)
         let boundary = permissionsBoundary.map { Self.applicable([$0], source: .permissionsBoundary, request: request) }
-        let session = sessionPolicies.isEmpty ? nil : Self.applicable(sessionPolicies, source: .session, request: request)
+        let session = sessionPolicies.map { Self.applicable($0, source: .session, request: request) }
         let all = identity + (boundary ?? []) + (session ?? [])
 
         let denies = all.filter { $0.effect == .deny }
