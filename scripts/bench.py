@@ -35,7 +35,14 @@ REBUILD_MIN_EVENTS = int(os.environ.get("POSTERN_BENCH_REBUILD_MIN_EVENTS", 50_0
 TOPUP_MAX_SECONDS = 300
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 WRK_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wrk")
-ALL_OPERATIONS = ["SignUp", "InitiateAuth", "SRPSignIn", "GetUser", "AdminGetUser", "GetCredentialsForIdentity"]
+ALL_OPERATIONS = ["SignUp", "InitiateAuth", "SRPSignIn", "GetUser", "AdminGetUser", "GetCredentialsForIdentity",
+                  "GatewayInvoke", "UpstreamDirect"]
+# GatewayInvoke: a GET through `postern gateway` (SigV4 for execute-api with a guest's temporary credentials,
+# the role's policy evaluated) to the server's identity-pool discovery document; UpstreamDirect: the same GET
+# straight to the server, the gateway's baseline. moto has no execute-api authorizer: these rows have no ratio.
+GATEWAY_OPERATIONS = ("GatewayInvoke", "UpstreamDirect")
+GATEWAY_API, GATEWAY_STAGE = "bench", "prod"
+UPSTREAM_PATH = "/cognito-identity/.well-known/openid-configuration"
 # POSTERN_BENCH_OPERATIONS=SRPSignIn,GetUser runs only those rows (the rebuild still runs).
 OPERATIONS = [op for op in os.environ.get("POSTERN_BENCH_OPERATIONS", ",".join(ALL_OPERATIONS)).split(",") if op in ALL_OPERATIONS]
 # POSTERN_BENCH_PERF=1 records the server with `perf` during every Postern cell at the most connections and
@@ -188,6 +195,11 @@ class Target:
             "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": pool}}}]}
         iam = boto3.session.Session().client("iam", **keys)
         role = iam.create_role(RoleName=f"bench-guests-{tag}", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        invoke = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "execute-api:Invoke",
+            "Resource": f"arn:aws:execute-api:*:*:{GATEWAY_API}/{GATEWAY_STAGE}/GET/*"}]}
+        iam.put_role_policy(RoleName=f"bench-guests-{tag}", PolicyName="invoke", PolicyDocument=json.dumps(invoke))
+        self.identity_client = identity
         try:
             identity.set_identity_pool_roles(IdentityPoolId=pool, Roles={"unauthenticated": role})
         except botocore.exceptions.ClientError as error:
@@ -211,6 +223,28 @@ class Target:
         """GetCredentialsForIdentity for guests: the X-Amz-Target header names the cognito-identity service."""
         return [f"GetCredentialsForIdentity\t" + self.body({"IdentityId": identity})
                 + "\tX-Amz-Target: AWSCognitoIdentityService.GetCredentialsForIdentity" for identity in self.identities]
+
+    def gateway_lines(self, gateway_host):
+        """GETs through the gateway, SigV4-signed for execute-api now with each guest identity's credentials
+        (fetched once: one session per identity, as an app holds them)."""
+        if not getattr(self, "sessions", None):
+            with concurrent.futures.ThreadPoolExecutor(8) as executor:
+                self.sessions = list(executor.map(
+                    lambda identity: self.identity_client.get_credentials_for_identity(IdentityId=identity)["Credentials"],
+                    self.identities))
+        lines = []
+        for session in self.sessions:
+            signer = SigV4Auth(Credentials(session["AccessKeyId"], session["SecretKey"], session["SessionToken"]),
+                               "execute-api", "us-east-1")
+            path = f"/{GATEWAY_STAGE}{UPSTREAM_PATH}"
+            request = AWSRequest(method="GET", url=f"http://{gateway_host}{path}", headers={"Host": gateway_host})
+            signer.add_auth(request)
+            lines.append(f"GET\t{path}\tX-Amz-Date: {request.headers['X-Amz-Date']}\t"
+                         f"X-Amz-Security-Token: {session['SessionToken']}\tAuthorization: {request.headers['Authorization']}")
+        return lines
+
+    def upstream_lines(self):
+        return [f"GET\t{UPSTREAM_PATH}"]
 
     def get_user_lines(self):
         return [f"GetUser\t" + self.body({"AccessToken": token}) for token in self.tokens]
@@ -272,6 +306,13 @@ class Bench:
             with open(path, "w") as f:
                 f.write("\n".join(target.users[:SIGNIN_USERS]) + "\n")
             script, args = "srp.lua", [path, target.client_id, target.pool, PASSWORD]
+        elif operation in GATEWAY_OPERATIONS:
+            path = os.path.join(self.work, f"{label}.requests")
+            requests = (self.postern.gateway_lines(target.host) if operation == "GatewayInvoke"
+                        else self.postern.upstream_lines())
+            with open(path, "w") as f:
+                f.write("\n".join(requests) + "\n")
+            script, args = "signed.lua", [path, '"issuer"']
         else:
             lines = {"InitiateAuth": (target.initiate_auth_lines, "AuthenticationResult"),
                      "GetUser": (target.get_user_lines, '"Username"'),
@@ -282,7 +323,7 @@ class Bench:
                 f.write("\n".join(lines[0]()) + "\n")
             script, args = "replay.lua", [path, lines[1]]
 
-        measured = target.name == "postern"
+        measured = target.name in ("postern", "gateway")
         if measured:
             events_before = self.db.events()
             self.db.reset_statements()
@@ -365,14 +406,25 @@ class Bench:
                          os.environ["POSTERN_ADMIN_SECRET_ACCESS_KEY"], self.args.server_pid)
         moto = Target("moto", self.args.moto, "testing", "testing", self.args.moto_pid)
         targets = (postern,) if SKIP_MOTO else (postern, moto)
+        self.postern = postern
         for target in targets:
             target.setup()
+        # The gateway's cells are measured on the gateway process: its CPU per request is the authorizer's cost.
+        gateway = Target("gateway", self.args.gateway, "", "", self.args.gateway_pid) if self.args.gateway else None
         idle = self.idle(postern)
         levels = [int(level) for level in self.args.connections.split(",")]
         rows = []
         for operation in OPERATIONS:
             for connections in levels:
                 pair = {}
+                if operation in GATEWAY_OPERATIONS:
+                    target = gateway if operation == "GatewayInvoke" else postern
+                    if target and alive(target.pid):
+                        pair["postern"] = self.cell(target, operation, connections)
+                    else:
+                        log(f"no gateway running: {operation} c{connections} skipped")
+                    rows.append({"operation": operation, "connections": connections, **pair})
+                    continue
                 for target in targets:
                     if not alive(target.pid):
                         log(f"{target.name} is not running: {operation} c{connections} skipped")
@@ -490,7 +542,10 @@ def table(results, seconds):
                "(server process; PostgreSQL postmaster + backends). SQL/op: statements by the server's role per request, "
                "nested ones included (top: top-level only); rl: statements on ratelimit.* per request and per second; "
                "ev/op: events appended per request. SRPSignIn counts sign-ins (two requests each: InitiateAuth USER_SRP_AUTH, then "
-               "PASSWORD_VERIFIER, the client's SRP maths in wrk through libcrypto); its latencies are per request.")
+               "PASSWORD_VERIFIER, the client's SRP maths in wrk through libcrypto); its latencies are per request. "
+               "GatewayInvoke: a SigV4-signed GET through `postern gateway` to the server's identity-pool discovery "
+               "document (srv ms/op: the gateway process); UpstreamDirect: the same GET to the server itself. moto has "
+               "no execute-api authorizer to compare with.")
     idle = results["idle"]
     out.append(f"idle Postern (included in the figures above): server {idle['server_cpu_ms_per_s']:.1f} ms/s, PostgreSQL "
                f"{idle['pg_cpu_ms_per_s']:.1f} ms/s, {idle['sql_per_s']:.1f} SQL/s ({idle['ratelimit_sql_per_s']:.1f} on ratelimit.*)")
@@ -523,6 +578,8 @@ def main():
     parser.add_argument("--moto", required=True)
     parser.add_argument("--server-pid", type=int, required=True)
     parser.add_argument("--moto-pid", type=int, required=True)
+    parser.add_argument("--gateway", help="`postern gateway` in front of the server (GatewayInvoke)")
+    parser.add_argument("--gateway-pid", type=int)
     parser.add_argument("--owner-url", required=True, help="the owner role: psql and the rebuild")
     parser.add_argument("--app-role", default="postern_app", help="the server's role, whose statements are counted")
     parser.add_argument("--postmaster-pid-file", required=True)
