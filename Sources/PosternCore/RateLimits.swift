@@ -34,6 +34,9 @@ public struct ThrottlePolicy: Equatable, Sendable {
     public var wrongCodesPerAddress: Int = 100
     /// Codes requested from one source address per window (ForgotPassword, ResendConfirmationCode, …).
     public var codeRequestsPerAddress: Int = 300
+    /// New guest identities (GetId without logins) from one source address per window: unsigned callers
+    /// could otherwise fill the log and the directory with identities no one will use.
+    public var guestIdentitiesPerAddress: Int = 300
 
     public init() {}
 

@@ -19,13 +19,14 @@ RATE = "Rate exceeded"
 class Caller:
     """Unsigned awsJson calls from one loopback source address, over one kept-alive connection."""
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, service: str = "AWSCognitoIdentityProviderService"):
+        self.service = service
         url = urlparse(ENDPOINT)
         self.connection = http.client.HTTPConnection(url.hostname, url.port, source_address=(source, 0), timeout=30)
 
     def __call__(self, operation: str, **body) -> tuple[str | None, dict]:
         self.connection.request("POST", "/", json.dumps(body), {
-            "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"AWSCognitoIdentityProviderService.{operation}"})
+            "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"{self.service}.{operation}"})
         response = self.connection.getresponse()
         answer = json.loads(response.read() or b"{}")
         return answer.get("__type"), answer
@@ -118,3 +119,31 @@ def test_a_long_user_agent_is_cut_to_one_kibibyte(anon_idp, pool, client):
     [registered] = log_events(f"user-{answer['UserSub']}", "UserSignedUp")
     agent = registered["metadata"]["userAgent"]
     assert agent == "x" * 1024
+
+
+def test_new_guest_identities_from_one_address_are_throttled(identity_pool_factory, identity):
+    pool = identity_pool_factory(AllowUnauthenticatedIdentities=True)
+    caller = Caller("127.0.0.6", service="AWSCognitoIdentityService")
+    answers = [caller("GetId", IdentityPoolId=pool["IdentityPoolId"]) for _ in range(301)]
+    assert all(kind is None for kind, _ in answers[:300]) and answers[-1][0] == "TooManyRequestsException"
+    assert answers[-1][1]["message"] == RATE
+    # The refused call created nothing; another address still gets its guests.
+    listed = identity.list_identities(IdentityPoolId=pool["IdentityPoolId"], MaxResults=60)
+    pages = [listed]
+    while listed.get("NextToken"):
+        listed = identity.list_identities(IdentityPoolId=pool["IdentityPoolId"], MaxResults=60, NextToken=listed["NextToken"])
+        pages.append(listed)
+    assert sum(len(page["Identities"]) for page in pages) == 300
+    kind, other = Caller("127.0.0.7", service="AWSCognitoIdentityService")("GetId", IdentityPoolId=pool["IdentityPoolId"])
+    assert kind is None and other["IdentityId"]
+
+
+def test_refused_login_tokens_from_one_address_are_throttled(identity_pool_factory):
+    pool = identity_pool_factory(AllowUnauthenticatedIdentities=True)
+    caller = Caller("127.0.0.8", service="AWSCognitoIdentityService")
+    forged = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"
+    outcomes = [caller("GetId", IdentityPoolId=pool["IdentityPoolId"], Logins={"accounts.google.com": forged})[0]
+                for _ in range(302)]
+    assert set(outcomes[:300]) == {"NotAuthorizedException"} and outcomes[-1] == "TooManyRequestsException"
+    # Closed for the rest of the window.
+    assert caller("GetId", IdentityPoolId=pool["IdentityPoolId"], Logins={"accounts.google.com": forged})[0] == "TooManyRequestsException"

@@ -36,6 +36,13 @@ extension IdentityAPI {
                 _ = try await services.existingIdentity(proven.rawValue, in: pool.id)
                 return Response(IdentityId: proven.rawValue)
             }
+            if logins.verified.isEmpty, pool.allowsGuests {
+                // A new guest identity each call: counted per source address (`guestIdentitiesPerAddress`).
+                let throttle = services.throttle
+                if await throttle.count(throttle.guestIdentityLimits(sourceIp: call.sourceIp), now: call.now) {
+                    throw DomainError.rateExceeded
+                }
+            }
             return try await services.resolvingRaces {
                 let owners = try await services.directory.identityOwners(pool: pool.id, keys: logins.verified.map(\.key))
                 let resolution = try IdentityLinking.getId(

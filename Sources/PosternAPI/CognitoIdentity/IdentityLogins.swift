@@ -55,6 +55,21 @@ extension IdentityService {
     func verifyLogins(_ logins: [(String, String)], pool: IdentityPoolConfiguration, now: Date, skipping: String? = nil, call: Call)
         async throws -> PresentedLogins
     {
+        // Refused login tokens count against the caller's address (`failedSignInsPerAddress`): an unsigned
+        // caller cannot try tokens faster than a password guesser may try passwords.
+        let failures = throttle.failedLoginTokenLimits(sourceIp: call.sourceIp)
+        try await throttle.requireOpen(failures.map(\.key), now: now)
+        do {
+            return try await verifyEachLogin(logins, pool: pool, now: now, skipping: skipping, call: call)
+        } catch let refusal as DomainError {
+            if case .notAuthorized = refusal, await throttle.count(failures, now: now) { throw DomainError.rateExceeded }
+            throw refusal
+        }
+    }
+
+    private func verifyEachLogin(_ logins: [(String, String)], pool: IdentityPoolConfiguration, now: Date, skipping: String?, call: Call)
+        async throws -> PresentedLogins
+    {
         var presented = PresentedLogins()
         for (name, token) in logins where name != skipping {
             if name == IdentityAPI.identityPoolTokenProvider {

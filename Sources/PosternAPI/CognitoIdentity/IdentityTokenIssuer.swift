@@ -40,6 +40,7 @@ protocol IdentityService: IdentityPoolService, KeyService {
     var upstreamSTS: UpstreamSTS? { get }
     var openIDKeys: OpenIDKeySource { get }
     var openIDProviders: OpenIDProviderSettings { get }
+    var throttle: Throttle { get }
 }
 
 extension Postern: IdentityService {}

@@ -101,7 +101,7 @@ public struct SettingsResolver: Sendable {
         let knobs: [(String, WritableKeyPath<ThrottlePolicy, Int>)] = [
             ("default_request_quota", \.defaultQuota), ("failed_sign_ins_per_address", \.failedSignInsPerAddress),
             ("failed_sign_ins_per_name", \.failedSignInsPerName), ("wrong_codes_per_address", \.wrongCodesPerAddress),
-            ("code_requests_per_address", \.codeRequestsPerAddress),
+            ("code_requests_per_address", \.codeRequestsPerAddress), ("guest_identities_per_address", \.guestIdentitiesPerAddress),
         ]
         for (key, path) in knobs {
             guard let text = value(key) else { continue }

@@ -152,6 +152,16 @@ actor Throttle {
         return [Limit(key: "code-request|ip|\(sourceIp)", window: policy.failureWindow, maximum: policy.codeRequestsPerAddress)]
     }
 
+    nonisolated func failedLoginTokenLimits(sourceIp: String?) -> [Limit] {
+        guard let sourceIp else { return [] }
+        return [Limit(key: "login-fail|ip|\(sourceIp)", window: policy.failureWindow, maximum: policy.failedSignInsPerAddress)]
+    }
+
+    nonisolated func guestIdentityLimits(sourceIp: String?) -> [Limit] {
+        guard let sourceIp else { return [] }
+        return [Limit(key: "guest-identity|ip|\(sourceIp)", window: policy.failureWindow, maximum: policy.guestIdentitiesPerAddress)]
+    }
+
     /// Code requests for a name that leads to no one who can receive a code: counted as the real user's
     /// are (`CodeLimits`), so the limit answers alike for both.
     nonisolated func hiddenCodeRequestLimit(pool: PoolRecord, purpose: String, login: String) -> Limit {
