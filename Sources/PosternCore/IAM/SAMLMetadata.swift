@@ -42,8 +42,10 @@ public struct SAMLMetadata: Codable, Equatable, Sendable {
         parser.shouldReportNamespacePrefixes = false
         parser.shouldResolveExternalEntities = false
         parser.delegate = reader
-        guard parser.parse(), reader.failure == nil else { throw reader.failure ?? invalid }
-        guard reader.sawRoot, let entityId = reader.entityId else { throw invalid }
+        // corelibs' `parse()` answers true for a document that is not well-formed (it ends inside its root element,
+        // or has content after it) and reports the error only to the delegate and in `parserError`.
+        guard parser.parse(), parser.parserError == nil, !reader.sawParseError, reader.failure == nil else { throw reader.failure ?? invalid }
+        guard reader.sawRoot, reader.closedRoot, let entityId = reader.entityId else { throw invalid }
         guard (1...1024).contains(entityId.count) else {
             throw IAMError("InvalidInput", "Could not parse metadata: the entityID must have 1 to 1024 characters", status: 400)
         }
@@ -94,6 +96,8 @@ extension Date {
 /// The `XMLParser` delegate that picks the metadata's parts out of the element stream.
 private final class MetadataReader: NSObject, XMLParserDelegate {
     var sawRoot = false
+    var closedRoot = false
+    var sawParseError = false
     var entityId: String?
     var validUntil: Date?
     var sawIdentityProvider = false
@@ -189,6 +193,15 @@ private final class MetadataReader: NSObject, XMLParserDelegate {
         }
         if depth == signingKeyDepth { signingKeyDepth = nil }
         if depth == identityProviderDepth { identityProviderDepth = nil }
+        if depth == 0 { closedRoot = true }
+    }
+
+    func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
+        sawParseError = true
+    }
+
+    func parser(_ parser: XMLParser, validationErrorOccurred validationError: any Error) {
+        sawParseError = true
     }
 
     func parser(_ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?) {

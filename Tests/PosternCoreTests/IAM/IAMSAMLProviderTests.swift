@@ -97,6 +97,13 @@ enum SAMLFixture {
         #expect(code(document) == "InvalidInput")
     }
 
+    @Test func aTruncatedDocumentOrOneWithTrailingContentIsRefused() {
+        let document = SAMLFixture.document()
+        #expect(code(String(document.dropLast("</md:EntityDescriptor>".count))) == "InvalidInput")
+        #expect(code(String(document.dropLast(40))) == "InvalidInput")
+        #expect(code(document + "<md:EntityDescriptor/>") == "InvalidInput")
+    }
+
     @Test func aDocumentWithADTDIsRefused() {
         let document = SAMLFixture.document().replacingOccurrences(
             of: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
