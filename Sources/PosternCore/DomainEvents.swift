@@ -22,6 +22,10 @@ public enum DomainEvents {
         IAMOpenIDConnectProviderCreated.self, IAMOpenIDConnectProviderClientIDAdded.self, IAMOpenIDConnectProviderClientIDRemoved.self,
         IAMOpenIDConnectProviderThumbprintsUpdated.self, IAMOpenIDConnectProviderTagged.self, IAMOpenIDConnectProviderUntagged.self,
         IAMOpenIDConnectProviderDeleted.self,
+        // IAM SAML providers
+        IAMSAMLProviderCreated.self, IAMSAMLProviderMetadataUpdated.self, IAMSAMLProviderAssertionEncryptionModeSet.self,
+        IAMSAMLProviderPrivateKeyAdded.self, IAMSAMLProviderPrivateKeyRemoved.self, IAMSAMLProviderTagged.self, IAMSAMLProviderUntagged.self,
+        IAMSAMLProviderDeleted.self,
         // User pools and their app clients
         UserPoolCreated.self, UserPoolUpdated.self, UserPoolDeleted.self,
         UserPoolClientCreated.self, UserPoolClientUpdated.self, UserPoolClientDeleted.self,

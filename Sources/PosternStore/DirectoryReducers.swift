@@ -80,7 +80,8 @@ extension DirectoryProjector {
     /// The reducer of every event type that changes the directory.
     static let reducers: [String: DirectoryReducer] = userPoolReducers.merging(
         identityPoolReducers.merging(identityReducers, uniquingKeysWith: clash).merging(iamRoleReducers, uniquingKeysWith: clash)
-            .merging(iamPolicyReducers, uniquingKeysWith: clash).merging(iamOpenIDConnectProviderReducers, uniquingKeysWith: clash),
+            .merging(iamPolicyReducers, uniquingKeysWith: clash).merging(iamOpenIDConnectProviderReducers, uniquingKeysWith: clash)
+            .merging(iamSAMLProviderReducers, uniquingKeysWith: clash),
         uniquingKeysWith: clash)
 
     private static func clash(_: DirectoryReducer, _: DirectoryReducer) -> DirectoryReducer {

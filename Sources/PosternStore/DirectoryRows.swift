@@ -741,6 +741,7 @@ final class DirectoryRows {
     var iamRoles = TableRows<IAMRoleRow>()
     var iamPolicies = TableRows<IAMPolicyRow>()
     var iamOpenIDConnectProviders = TableRows<IAMOpenIDConnectProviderRow>()
+    var iamSAMLProviders = TableRows<IAMSAMLProviderRow>()
     /// Refresh tokens by `origin_jti`, for the ones loaded or written.
     var tokenByOrigin: [String: String] = [:]
     /// Origins loaded and found to have no token.
@@ -767,6 +768,7 @@ final class DirectoryRows {
         case "iamrole": iamRoles.load([], keys: [entity])
         case "iampolicy": iamPolicies.load([], keys: [entity])
         case "iamoidc": iamOpenIDConnectProviders.load([], keys: [entity])
+        case "iamsaml": iamSAMLProviders.load([], keys: [entity])
         case "identity":
             identities.load([], keys: [entity])
             identityLogins.load([], subjects: [entity])
@@ -869,6 +871,7 @@ enum DirectoryNeed: Hashable, Sendable {
     case iamRole(String)
     case iamPolicy(String)
     case iamOpenIDConnectProvider(String)
+    case iamSAMLProvider(String)
     /// Every login of the identity.
     case identityLogins(String)
     /// The data key that opens the subject's sealed profile.

@@ -24,7 +24,8 @@ struct DirectoryWriter {
             passkeys: Set<String> = []
         var origins: Set<String> = [], pools: Set<String> = [], clients: Set<String> = [], adminKeys: Set<String> = []
         var identityPools: Set<String> = [], identities: Set<String> = [], identityLogins: Set<String> = []
-        var iamRoles: Set<String> = [], iamPolicies: Set<String> = [], iamOpenIDConnectProviders: Set<String> = []
+        var iamRoles: Set<String> = [], iamPolicies: Set<String> = [], iamOpenIDConnectProviders: Set<String> = [],
+            iamSAMLProviders: Set<String> = []
         var dataKeys: Set<String> = [], settingsOfUsers: Set<String> = []
         func needsPool(_ pool: String) -> Bool {
             settings[pool] == nil && !rows.pools.isKnown(pool)
@@ -48,6 +49,7 @@ struct DirectoryWriter {
             case .iamRole(let key): iamRoles.insert(key)
             case .iamPolicy(let key): iamPolicies.insert(key)
             case .iamOpenIDConnectProvider(let key): iamOpenIDConnectProviders.insert(key)
+            case .iamSAMLProvider(let key): iamSAMLProviders.insert(key)
             case .identityLogins(let id): identityLogins.insert(id)
             case .dataKey(let subject): dataKeys.insert(subject)
             case .signInSettings(let pool): if needsPool(pool) { pools.insert(pool) }
@@ -91,6 +93,9 @@ struct DirectoryWriter {
         let newOIDCProviders = iamOpenIDConnectProviders.filter { !rows.iamOpenIDConnectProviders.isKnown($0) }
         rows.iamOpenIDConnectProviders.load(
             try await select(IAMOpenIDConnectProviderRow.self, "provider_key", newOIDCProviders, lock: lock), keys: newOIDCProviders)
+        let newSAMLProviders = iamSAMLProviders.filter { !rows.iamSAMLProviders.isKnown($0) }
+        rows.iamSAMLProviders.load(
+            try await select(IAMSAMLProviderRow.self, "provider_key", newSAMLProviders, lock: lock), keys: newSAMLProviders)
         let newIdentities = identities.filter { !rows.identities.isKnown($0) }
         rows.identities.load(try await select(IdentityRow.self, "identity_id", newIdentities, lock: lock), keys: newIdentities)
         let newLoginsOf = identityLogins.filter { !rows.identityLogins.isLoaded(subject: $0) }
@@ -170,6 +175,7 @@ struct DirectoryWriter {
         collect(IAMRoleRow.self)
         collect(IAMPolicyRow.self)
         collect(IAMOpenIDConnectProviderRow.self)
+        collect(IAMSAMLProviderRow.self)
         if !rows.versions.isEmpty {
             let versions = rows.versions
             rows.versions = [:]

@@ -17,7 +17,7 @@ enum IAMActions {
             .init(service: .iam, name: "GetRolePolicy", access: .admin, handle: getRolePolicy),
             .init(service: .iam, name: "DeleteRolePolicy", access: .admin, handle: deleteRolePolicy),
             .init(service: .iam, name: "ListRolePolicies", access: .admin, handle: listRolePolicies),
-        ] + IAMPolicyActions.all + IAMSimulationActions.all + IAMOpenIDConnectActions.all
+        ] + IAMPolicyActions.all + IAMSimulationActions.all + IAMOpenIDConnectActions.all + IAMSAMLActions.all
 
     /// `AROA` and 17 upper-case letters and digits, as IAM's role ids look.
     static func newRoleId() -> String {
