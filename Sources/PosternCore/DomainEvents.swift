@@ -10,10 +10,10 @@ public enum DomainEvents {
         IdentityPoolCreated.self, IdentityPoolUpdated.self, IdentityPoolDeleted.self, IdentityPoolRolesSet.self,
         IdentityPoolTagsChanged.self, PrincipalTagAttributeMapSet.self,
         IdentityCreated.self, IdentityLoginsLinked.self, IdentityLoginsUnlinked.self, IdentityDeleted.self, IdentityTokenIssued.self,
-        IdentityTokenSigningKeyCreated.self, IdentityCredentialsIssued.self,
+        IdentityTokenSigningKeyCreated.self, IdentityCredentialsIssued.self, IdentityCredentialsRefused.self,
         // IAM roles
         IAMRoleCreated.self, IAMRoleTrustPolicyUpdated.self, IAMRolePolicyPut.self, IAMRolePolicyDeleted.self, IAMRoleDeleted.self,
-        RoleSessionIssued.self,
+        RoleSessionIssued.self, RoleSessionRefused.self,
         IAMRolePolicyAttached.self, IAMRolePolicyDetached.self, IAMRoleTagged.self, IAMRoleUntagged.self,
         // IAM customer managed policies
         IAMPolicyCreated.self, IAMPolicyVersionCreated.self, IAMPolicyDefaultVersionSet.self, IAMPolicyVersionDeleted.self,

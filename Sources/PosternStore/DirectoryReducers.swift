@@ -278,7 +278,7 @@ extension DirectoryProjector {
         // The identity-pool token issuer's key is read from its own stream, not from the directory.
         IdentityTokenSigningKeyCreated.eventType,
         // STS sessions of admin keys are audit records: the session token carries the session.
-        RoleSessionIssued.eventType,
+        RoleSessionIssued.eventType, RoleSessionRefused.eventType,
     ]
 
     /// Changes one of the user's devices (nothing when it is gone); `touches` moves its modification time.

@@ -139,6 +139,11 @@ extension DirectoryProjector {
             issued, event, context in
             try changingIdentity(issued.identityId, event, context, touches: false)
         },
+        IdentityCredentialsRefused.eventType: .on(IdentityCredentialsRefused.self, needs: { refused, _ in [.identity(refused.identityId.rawValue)] })
+        {
+            refused, event, context in
+            try changingIdentity(refused.identityId, event, context, touches: false)
+        },
         IdentityTokenIssued.eventType: .on(IdentityTokenIssued.self, needs: { issued, _ in [.identity(issued.identityId.rawValue)] }) {
             issued, event, context in
             try changingIdentity(issued.identityId, event, context, touches: false)

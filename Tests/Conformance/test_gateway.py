@@ -896,3 +896,45 @@ def test_gateway_web_identity_session_policies_narrow_the_role(gateway, upstream
     assert_forwarded(call(gateway, "GET", allowed, creds))
     assert_forwarded(call(gateway, "GET", managed, creds))
     assert call(gateway, "GET", unique_path("/web"), creds).status_code == 403
+
+
+# --- Encoded authorization messages: STS DecodeAuthorizationMessage opens them for the account ---
+
+def decoded(sts, response: requests.Response) -> dict:
+    encoded = response.headers["X-Postern-Authorization-Message"]
+    return json.loads(sts.decode_authorization_message(EncodedMessage=encoded)["DecodedMessage"])
+
+
+def test_gateway_access_denied_carries_a_message_the_account_can_decode(gateway, upstream, guest, iam, sts):
+    prefix = unique_path("/audit")
+    denied = f"{prefix}/secret"
+    s, creds = guest(statement(method_arn("*", f"{prefix}/*")))
+    put_policy(iam, s.unauth, {"Sid": "NoSecrets", **statement(method_arn("GET", denied), effect="Deny")})
+    response = call(gateway, "GET", denied, creds)
+    assert_access_denied(response, s.unauth, "GET", denied, explicit=True)
+    message = decoded(sts, response)
+    assert message["allowed"] is False and message["explicitDeny"] is True
+    [matched] = message["matchedStatements"]["items"]
+    assert matched["statementId"] == "NoSecrets" and matched["effect"] == "DENY"
+    context = message["context"]
+    assert context["action"] == "execute-api:Invoke" and context["resource"] == method_arn("GET", denied)
+    assert context["principal"]["arn"] == assumed_role_arn(s.unauth)
+    conditions = {item["key"]: [v["value"] for v in item["values"]["items"]] for item in context["conditions"]["items"]}
+    assert conditions["cognito-identity.amazonaws.com:sub"] == [s.identity_id]
+    assert conditions["aws:sourceip"] == ["127.0.0.1"]
+    # An implicit deny says so too, with no statements.
+    other = decoded(sts, call(gateway, "GET", unique_path("/elsewhere"), creds))
+    assert (other["allowed"], other["explicitDeny"], other["matchedStatements"]["items"]) == (False, False, [])
+
+
+def test_decode_authorization_message_refuses_what_this_server_did_not_seal(sts, anon_sts, gateway, upstream, guest):
+    with expect_error("InvalidAuthorizationMessageException", status=400):
+        sts.decode_authorization_message(EncodedMessage="bm90LWEtbWVzc2FnZQ")
+    s, creds = guest()
+    encoded = call(gateway, "GET", unique_path(), creds).headers["X-Postern-Authorization-Message"]
+    tampered = encoded[:-2] + ("AA" if not encoded.endswith("AA") else "BB")
+    with expect_error("InvalidAuthorizationMessageException", status=400):
+        sts.decode_authorization_message(EncodedMessage=tampered)
+    # Only the account decodes: unsigned callers may not.
+    with expect_error("MissingAuthenticationToken", status=403):
+        anon_sts.decode_authorization_message(EncodedMessage=encoded)

@@ -33,6 +33,7 @@ from support import (
     b64url,
     b64url_decode,
     expect_error,
+    log_events,
     make_iam,
     make_sts,
     unique,
@@ -1082,3 +1083,26 @@ def test_guest_credentials_carry_no_principal_tags(identity, anon_identity, iden
                                              UseDefaults=True)
     guest = anon_identity.get_id(IdentityPoolId=pool_id)["IdentityId"]
     assert caller(credentials_of(anon_identity, guest)["Credentials"])["Arn"] == assumed_role_arn(unauth)
+
+
+def test_every_refused_exchange_for_a_known_identity_is_an_event(identity, anon_identity, identity_pool_factory,
+                                                                 role_factory):
+    pool_id = guest_pool(identity_pool_factory)
+    identity_id = anon_identity.get_id(IdentityPoolId=pool_id)["IdentityId"]
+    with expect_error("InvalidIdentityPoolConfigurationException", INVALID_POOL_CONFIGURATION):
+        credentials_of(anon_identity, identity_id)
+    with expect_error("NotAuthorizedException"):
+        credentials_of(anon_identity, identity_id, {"accounts.google.com": "not-a-token"})
+    refused = log_events(f"identity-{identity_id}", "IdentityCredentialsRefused")
+    assert [(e["data"]["reason"], e["data"]["providers"]) for e in refused] == [
+        ("InvalidIdentityPoolConfigurationException", []), ("NotAuthorizedException", ["accounts.google.com"])]
+    assert "not-a-token" not in json.dumps(refused)
+    # The refusals moved the identity's stream: the identity is still usable once the pool has a role.
+    identity.set_identity_pool_roles(IdentityPoolId=pool_id,
+                                     Roles={"unauthenticated": cognito_role(role_factory, pool_id, "unauthenticated")["Arn"]})
+    assert credentials_of(anon_identity, identity_id)["Credentials"]["AccessKeyId"].startswith("ASIA")
+    # An unknown identity is not found, and nothing is recorded for it.
+    missing = f"{pool_id.split(':')[0]}:{uuid.uuid4()}"
+    with expect_error("ResourceNotFoundException"):
+        credentials_of(anon_identity, missing)
+    assert log_events(f"identity-{missing}") == []

@@ -225,3 +225,13 @@ def test_every_assume_role_is_an_event_without_the_secret(sts, role_factory):
     text = json.dumps(events[0])
     assert credentials["SecretAccessKey"] not in text and credentials["SessionToken"] not in text
     assert "audited" in text and role["RoleId"] in text and "team" in text and "blue" not in text
+
+
+def test_a_refused_assume_role_is_an_event_naming_the_key(sts, role_factory):
+    role = role_factory(account_trust(principal="arn:aws:iam::123456789012:root"))
+    with pytest.raises(ClientError) as caught:
+        sts.assume_role(RoleArn=role["Arn"], RoleSessionName="refused")
+    request_id = caught.value.response["ResponseMetadata"]["RequestId"]
+    [refused] = log_events(f"stsrefusal-{request_id}", "RoleSessionRefused")
+    assert refused["data"]["roleArn"] == role["Arn"] and refused["data"]["reason"] == "AccessDenied"
+    assert refused["data"]["operation"] == "AssumeRole" and refused["data"]["callerAccessKeyId"]

@@ -167,3 +167,28 @@ extension GatewayAuthorizerTests {
         #expect(throws: GatewayRefusal.forbidden) { try authorizer.resourcePath(of: path) }
     }
 }
+
+extension GatewayAuthorizerTests {
+    @Test func anAuthorizationMessageOpensOnlyWithItsKeyAndUnaltered() throws {
+        let deny = try policy(#"{"Sid":"NoPets","Effect":"Deny","Action":"execute-api:Invoke","Resource":"*"}"#)
+        let request = authorizer.policyRequest(session: session(), method: "GET", resourcePath: "/pets", sourceIp: "10.0.0.7", now: now)
+        let decision = PolicyEvaluator(identityPolicies: [deny]).evaluate(request)
+        let message = AuthorizationMessage(
+            decision: decision, request: request, principalId: "AROAEXAMPLE:s", principalArn: "arn:aws:sts::123456789012:assumed-role/app/s",
+            now: now)
+        let key = try MasterKey(base64: MasterKey.generateBase64())
+        let encoded = try message.encoded(sealer: key.sessions)
+        #expect(encoded.count <= AuthorizationMessage.maximumEncodedLength)
+        #expect(AuthorizationMessage.decode(encoded, sealer: key.sessions) == message)
+        #expect(AuthorizationMessage.decode(encoded, sealer: try MasterKey(base64: MasterKey.generateBase64()).sessions) == nil)
+        #expect(AuthorizationMessage.decode(encoded, sealer: key.sessionCredentials) == nil)
+        var altered = Array(encoded)
+        altered[altered.count / 2] = altered[altered.count / 2] == "A" ? "B" : "A"
+        #expect(AuthorizationMessage.decode(String(altered), sealer: key.sessions) == nil)
+        // Nothing of the context is readable without the key.
+        #expect(!encoded.contains("10.0.0.7") && !(Base64URL.decode(encoded).map { String(decoding: $0, as: UTF8.self) } ?? "").contains("NoPets"))
+        let document = message.decodedDocument
+        #expect(document["explicitDeny"] == .bool(true))
+        #expect(document["context"]?["resource"] == .string("arn:aws:execute-api:eu-west-1:123456789012:a1b2c3/prod/GET/pets"))
+    }
+}

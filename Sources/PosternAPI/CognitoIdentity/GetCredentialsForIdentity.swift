@@ -34,9 +34,37 @@ extension IdentityAPI {
             try validation.check()
             let identity = try await services.existingIdentity(try request.requiredMember("IdentityId"))
             let pool = try await services.identityPoolConfiguration(identity.poolId.rawValue)
-            let logins = try await services.verifyLogins(IdentityAPI.logins(request.members["Logins"]), pool: pool, now: call.now, call: call)
+            let presented = IdentityAPI.logins(request.members["Logins"])
+            do {
+                return try await issue(request, identity: identity.id, pool: pool, presented: presented, call: call, services: services)
+            } catch let refusal as DomainError where Self.recordedRefusals.contains(AWSError.from(domain: refusal).type) {
+                // Every refused exchange for a known identity is an event; one that cannot be written
+                // must not turn the refusal into a 500.
+                let answer = AWSError.from(domain: refusal)
+                let refused = IdentityCredentialsRefused(
+                    identityId: identity.id, identityPoolId: pool.id, operation: name, reason: answer.type, message: answer.message,
+                    providers: presented.map(\.0).sorted())
+                let stream = Stream.identity(identity.id)
+                try? await services.commit(
+                    AppendBatch(stream: stream, expected: .any, events: [NewEvent(streamID: stream, refused)]), metadata: call.metadata())
+                throw refusal
+            }
+        }
+
+        /// The refusals recorded as `IdentityCredentialsRefused`: the caller's logins or the pool's roles said
+        /// no. Throttling and malformed requests are not (they are not exchanges, and would let a caller fill
+        /// the log).
+        static let recordedRefusals: Set<String> = [
+            "NotAuthorizedException", "InvalidIdentityPoolConfigurationException", "ResourceConflictException",
+        ]
+
+        static func issue(
+            _ request: JSONObject, identity identityId: IdentityID, pool: IdentityPoolConfiguration, presented: [(String, String)], call: Call,
+            services: Services
+        ) async throws -> Response {
+            let logins = try await services.verifyLogins(presented, pool: pool, now: call.now, call: call)
             return try await services.resolvingRaces {
-                let current = try await services.existingIdentity(identity.id.rawValue)
+                let current = try await services.existingIdentity(identityId.rawValue)
                 let owners = try await services.directory.identityOwners(pool: pool.id, keys: logins.verified.map(\.key))
                 let resolution = try IdentityLinking.use(
                     current.decisionState, pool: pool, logins: logins.verified, provenBy: logins.provenBy,

@@ -93,10 +93,13 @@ final class GatewaySessions: Sendable {
 
     /// Opens session tokens; derived once from the master key.
     let sealer: Sealer
+    /// Seals the authorization messages of refusals (`AuthorizationMessage`).
+    let messageSealer: Sealer
 
     init(postern: Postern) {
         self.postern = postern
         sealer = postern.master.sessionCredentials
+        messageSealer = postern.master.sessions
     }
 
     func role(arn: String, now: Date) async throws -> (role: IAMRole?, policies: [PolicyDocument]) {
@@ -176,10 +179,18 @@ struct GatewayResponder: HTTPResponder {
                 session: caller.session, policies: caller.policies, sessionPolicies: caller.sessionPolicies, method: request.method.rawValue,
                 resourcePath: resourcePath, sourceIp: sourceIp, now: now)
             guard decision.isAllowed else {
-                throw GatewayRefusal.accessDenied(
+                var refusal = GatewayRefusal.accessDenied(
                     principal: caller.session.assumedRoleArn,
                     resource: authorizer.resourceArn(method: request.method.rawValue, resourcePath: resourcePath),
                     explicit: decision.outcome == .explicitDeny)
+                let session = caller.session
+                let message = AuthorizationMessage(
+                    decision: decision,
+                    request: authorizer.policyRequest(
+                        session: session, method: request.method.rawValue, resourcePath: resourcePath, sourceIp: sourceIp, now: now),
+                    principalId: "\(session.roleId):\(session.sessionName)", principalArn: session.assumedRoleArn, now: now)
+                refusal.authorizationMessage = try? message.encoded(sealer: sessions.messageSealer)
+                throw refusal
             }
             return await forward(request, body: body, resourcePath: resourcePath, caller: caller, requestId: requestId)
         } catch let refusal as GatewayRefusal {
@@ -275,6 +286,7 @@ struct GatewayResponder: HTTPResponder {
         headers[.contentType] = "application/json"
         headers[.init("x-amzn-RequestId")!] = requestId
         headers[.init("x-amzn-ErrorType")!] = refusal.type
+        if let message = refusal.authorizationMessage { headers[.init("X-Postern-Authorization-Message")!] = message }
         return Response(status: .init(code: refusal.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json)))
     }
 }

@@ -74,6 +74,13 @@ struct GatewayAuthorizer: Sendable {
         return context
     }
 
+    /// `execute-api:Invoke` on the method's ARN, with the session's request context.
+    func policyRequest(session: SessionCredentials.Session, method: String, resourcePath: String, sourceIp: String?, now: Date) -> PolicyRequest {
+        PolicyRequest(
+            action: "execute-api:Invoke", resource: resourceArn(method: method, resourcePath: resourcePath),
+            context: context(for: session, sourceIp: sourceIp, now: now))
+    }
+
     /// Whether the session may invoke the method, from its role's permission policies and its session
     /// policies (explicit deny first, then allow, else implicit deny, as IAM decides). A session given
     /// session policies may do only what the role and one of them allow; given some of which none is
@@ -82,9 +89,7 @@ struct GatewayAuthorizer: Sendable {
         session: SessionCredentials.Session, policies: [PolicyDocument], sessionPolicies: [PolicyDocument]?, method: String,
         resourcePath: String, sourceIp: String?, now: Date
     ) -> PolicyDecision {
-        let request = PolicyRequest(
-            action: "execute-api:Invoke", resource: resourceArn(method: method, resourcePath: resourcePath),
-            context: context(for: session, sourceIp: sourceIp, now: now))
+        let request = policyRequest(session: session, method: method, resourcePath: resourcePath, sourceIp: sourceIp, now: now)
         return PolicyEvaluator(identityPolicies: policies, sessionPolicies: sessionPolicies).evaluate(request)
     }
 }
@@ -97,6 +102,9 @@ struct GatewayRefusal: Error, Equatable, Sendable {
     var message: String
     /// API Gateway spells the member `Message` on AccessDenied answers and `message` elsewhere.
     var capitalized = false
+    /// An AccessDenied's `AuthorizationMessage`, sealed, sent as `X-Postern-Authorization-Message` for the
+    /// account to decode with STS DecodeAuthorizationMessage.
+    var authorizationMessage: String? = nil
 
     static let forbidden = GatewayRefusal(status: 403, type: "ForbiddenException", message: "Forbidden")
     static let missingToken = GatewayRefusal(

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PosternCore
 import PosternCrypto
 import PosternStore
@@ -11,6 +12,7 @@ enum STSActions {
         .init(service: .sts, name: "AssumeRoleWithWebIdentity", access: .unsigned, handle: assumeRoleWithWebIdentity),
         .init(service: .sts, name: "GetCallerIdentity", access: .anyCredentials, handle: getCallerIdentity),
         .init(service: .sts, name: "AssumeRole", access: .admin, handle: assumeRole),
+        .init(service: .sts, name: "DecodeAuthorizationMessage", access: .admin, handle: decodeAuthorizationMessage),
     ]
 
     /// The provider identity-pool tokens are known by in trust policies and STS answers.
@@ -66,10 +68,15 @@ enum STSActions {
             assumed = try await postern.assumeRoleWithWebIdentity(
                 roleArn: query["RoleArn"] ?? "", provider: identityProvider, subject: sub, audience: aud, amr: amr, sessionName: sessionName,
                 duration: duration, sessionPolicies: sessionPolicies, now: call.now)
-        } catch RoleAssumptionError.durationTooLong {
-            throw IAMError.validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
-        } catch is RoleAssumptionError {
-            throw IAMError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", status: 403)
+        } catch let error as RoleAssumptionError {
+            let refusal = refusal(error, denied: IAMError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", status: 403))
+            let identity = IdentityID(sub)
+            await record(
+                IdentityCredentialsRefused(
+                    identityId: identity, identityPoolId: IdentityPoolID(aud), operation: "AssumeRoleWithWebIdentity", reason: refusal.code,
+                    message: refusal.message, providers: Array(amr.dropFirst())),
+                on: Stream.identity(identity), call: call, postern: postern)
+            throw refusal
         }
         let credentials = assumed.credentials
         // Every credential exchange is an event, on the identity's stream.
@@ -144,10 +151,14 @@ enum STSActions {
         do {
             assumed = try await postern.assumeRoleWithExternalIdentity(
                 roleArn: roleArn, token: verified, sessionName: sessionName, duration: duration, sessionPolicies: sessionPolicies, now: call.now)
-        } catch RoleAssumptionError.durationTooLong {
-            throw IAMError.validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
-        } catch is RoleAssumptionError {
-            throw IAMError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", status: 403)
+        } catch let error as RoleAssumptionError {
+            let refusal = refusal(error, denied: IAMError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", status: 403))
+            await record(
+                RoleSessionRefused(
+                    operation: "AssumeRoleWithWebIdentity", roleArn: roleArn, reason: refusal.code, provider: issuer.name,
+                    subjectKey: postern.master.codeHasher.hash("\(issuer.name)\u{1f}\(verified.subject)", context: "web identity subject")),
+                on: Stream.stsRefusal(call.requestId), call: call, postern: postern)
+            throw refusal
         }
         let credentials = assumed.credentials
         let account = postern.configuration.accountId
@@ -183,6 +194,26 @@ enum STSActions {
             .text("Provider", issuer.name),
             .text("Audience", audience),
         ] + packedPolicySize(sessionPolicies, tags: [:])
+    }
+
+    /// STS's answer to a role that could not be assumed: `denied` (never saying which check failed), or
+    /// ValidationError for a duration over the role's maximum.
+    static func refusal(_ error: RoleAssumptionError, denied: IAMError) -> IAMError {
+        if error == .durationTooLong {
+            return IAMError.validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+        }
+        return denied
+    }
+
+    /// Appends the event of a refused exchange; a refusal that cannot be recorded is still answered as a
+    /// refusal (logged), never turned into a 500.
+    static func record(_ event: some EventPayload, on stream: String, call: Call, postern: Postern) async {
+        do {
+            try await postern.commit(
+                AppendBatch(stream: stream, expected: .any, events: [NewEvent(streamID: stream, event)]), metadata: call.metadata())
+        } catch {
+            postern.logger.warning("refusal not recorded", metadata: ["request_id": "\(call.requestId)", "error": "\(error)"])
+        }
     }
 
     static func durationSeconds(_ query: QueryRequest) throws -> Int? {
@@ -232,19 +263,23 @@ enum STSActions {
         let sessionName = query["RoleSessionName"] ?? ""
         let roleArn = query["RoleArn"] ?? ""
         let root = "arn:aws:iam::\(postern.configuration.accountId):root"
+        guard case .admin(let callerKey) = caller else { throw IAMError("AccessDenied", "AssumeRole needs the account's keys.", status: 403) }
         let assumed: (credentials: SessionCredentials, role: IAMRole)
         do {
             assumed = try await postern.assumeRoleAsAccount(
                 roleArn: roleArn, sessionName: sessionName, duration: duration, tags: tags, sessionPolicies: sessionPolicies,
                 externalId: query["ExternalId"],
                 sourceIdentity: query["SourceIdentity"], now: call.now)
-        } catch RoleAssumptionError.durationTooLong {
-            throw IAMError.validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
-        } catch is RoleAssumptionError {
-            throw IAMError("AccessDenied", "User: \(root) is not authorized to perform: sts:AssumeRole on resource: \(roleArn)", status: 403)
+        } catch let error as RoleAssumptionError {
+            let refusal = refusal(
+                error,
+                denied: IAMError("AccessDenied", "User: \(root) is not authorized to perform: sts:AssumeRole on resource: \(roleArn)", status: 403))
+            await record(
+                RoleSessionRefused(operation: "AssumeRole", roleArn: roleArn, reason: refusal.code, callerAccessKeyId: callerKey),
+                on: Stream.stsRefusal(call.requestId), call: call, postern: postern)
+            throw refusal
         }
         let credentials = assumed.credentials
-        guard case .admin(let callerKey) = caller else { throw IAMError("AccessDenied", "AssumeRole needs the account's keys.", status: 403) }
         let stream = Stream.stsSession(credentials.accessKeyId)
         try await postern.commit(
             AppendBatch(
@@ -275,6 +310,18 @@ enum STSActions {
         answer += packedPolicySize(sessionPolicies, tags: tags)
         if let sourceIdentity = query["SourceIdentity"] { answer.append(.text("SourceIdentity", sourceIdentity)) }
         return answer
+    }
+
+    /// Opens an encoded authorization message (the gateway's `X-Postern-Authorization-Message`) for the
+    /// account's keys: the decision, the statements behind it and the request context, as JSON.
+    @Sendable static func decodeAuthorizationMessage(_ query: QueryRequest, caller _: QueryCaller, call _: Call, postern: Postern) async throws
+        -> [QueryXML]
+    {
+        try validation(query["EncodedMessage"], member: "encodedMessage", length: 1...AuthorizationMessage.maximumEncodedLength)
+        guard let message = AuthorizationMessage.decode(query["EncodedMessage"] ?? "", sealer: postern.master.sessions) else {
+            throw IAMError("InvalidAuthorizationMessageException", "The encoded message is not valid.", status: 400)
+        }
+        return [.text("DecodedMessage", String(decoding: try WireJSON.encode(message.decodedDocument), as: UTF8.self))]
     }
 
     @Sendable static func getCallerIdentity(_: QueryRequest, caller: QueryCaller, call: Call, postern: Postern) async throws -> [QueryXML] {

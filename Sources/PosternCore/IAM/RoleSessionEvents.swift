@@ -3,6 +3,33 @@ import Foundation
 extension Stream {
     /// One STS session of the account's own keys: `stssession-{access key id}`.
     public static func stsSession(_ accessKeyId: String) -> String { "stssession-\(accessKeyId)" }
+    /// One refused STS request: `stsrefusal-{request id}`.
+    public static func stsRefusal(_ requestId: String) -> String { "stsrefusal-\(requestId)" }
+}
+
+/// An STS request for a role refused after its caller was established (the admin key that signed it, or
+/// a verified external ID token): the role is unknown, its trust policy said no, or the duration is over
+/// the role's maximum. `reason` is the error code answered. A web identity's subject is a keyed hash, as
+/// in `RoleSessionIssued`; tokens are never recorded. Refusals of tokens that do not verify are not
+/// events (an unsigned caller could fill the log with them); they are logged and counted.
+public struct RoleSessionRefused: EventPayload, Equatable {
+    public static let eventType = "RoleSessionRefused"
+    public var operation: String
+    public var roleArn: String
+    public var reason: String
+    public var callerAccessKeyId: String?
+    public var provider: String?
+    public var subjectKey: String?
+    public init(
+        operation: String, roleArn: String, reason: String, callerAccessKeyId: String? = nil, provider: String? = nil, subjectKey: String? = nil
+    ) {
+        self.operation = operation
+        self.roleArn = roleArn
+        self.reason = reason
+        self.callerAccessKeyId = callerAccessKeyId
+        self.provider = provider
+        self.subjectKey = subjectKey
+    }
 }
 
 /// A credential exchange outside identity pools: the account's admin keys (STS AssumeRole), or an external

@@ -150,6 +150,30 @@ public struct IdentityCredentialsIssued: EventPayload, Equatable {
     }
 }
 
+/// A credential exchange refused for a known identity (GetCredentialsForIdentity): a login that did not
+/// verify or match, a role the pool cannot give or whose trust policy said no, a role mapping that
+/// denies. `reason` is the error type the caller was answered with, `providers` the login providers it
+/// presented; tokens are never recorded.
+public struct IdentityCredentialsRefused: EventPayload, Equatable {
+    public static let eventType = "IdentityCredentialsRefused"
+    public var identityId: IdentityID
+    public var identityPoolId: IdentityPoolID
+    public var operation: String
+    public var reason: String
+    public var message: String
+    public var providers: [String]
+    public init(
+        identityId: IdentityID, identityPoolId: IdentityPoolID, operation: String, reason: String, message: String, providers: [String]
+    ) {
+        self.identityId = identityId
+        self.identityPoolId = identityPoolId
+        self.operation = operation
+        self.reason = reason
+        self.message = message
+        self.providers = providers
+    }
+}
+
 /// The identity-pool token issuer's RSA key, made the first time a token was needed, sealed under the
 /// master key (as user pools' signing keys are).
 public struct IdentityTokenSigningKeyCreated: EventPayload, Equatable {

@@ -34,6 +34,9 @@ public struct ConditionContext: Sendable, Hashable, ExpressibleByDictionaryLiter
         for (key, value) in elements { self[key] = value }
     }
 
+    /// Every key (in lower case: keys are case-insensitive) with its values, in key order.
+    public var entries: [(key: String, values: [String])] { values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+
     /// The key's values, or nil when the request does not have the key.
     public subscript(key: String) -> [String]? {
         get { values[key.lowercased()] }
