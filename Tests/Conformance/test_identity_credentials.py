@@ -31,11 +31,14 @@ from support import (
     IDENTITY_VALIDATION_ERROR as VALIDATION,
     REGION,
     b64url,
+    PASSWORD,
     b64url_decode,
+    claims,
     expect_error,
     log_events,
     make_iam,
     make_sts,
+    provider_name_of,
     unique,
 )
 
@@ -1106,3 +1109,46 @@ def test_every_refused_exchange_for_a_known_identity_is_an_event(identity, anon_
     with expect_error("ResourceNotFoundException"):
         credentials_of(anon_identity, missing)
     assert log_events(f"identity-{missing}") == []
+
+
+# --- Token role mapping with group roles (cognito:roles / cognito:preferred_role), set here by a
+#     PreTokenGeneration hook's groupOverrideDetails as user-pool groups set them ---
+
+SCRIPTED_HOOK = "arn:aws:lambda:us-east-1:123456789012:function:scripted"
+
+
+def _grouped_login(idp, anon_idp, pool_factory, client_factory, roles: list[str], preferred: str) -> tuple[str, str, str]:
+    """(provider name, ID token, client id) of a user whose token names `roles`, preferring `preferred`."""
+    pool = pool_factory(LambdaConfig={"PreTokenGeneration": SCRIPTED_HOOK})
+    client = client_factory(pool_id=pool["Id"])
+    username = unique("grouped")
+    idp.admin_create_user(UserPoolId=pool["Id"], Username=username, MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=pool["Id"], Username=username, Password=PASSWORD, Permanent=True)
+    answer = {"claimsOverrideDetails": {"groupOverrideDetails": {
+        "groupsToOverride": ["editors", "readers"], "iamRolesToOverride": roles, "preferredRole": preferred}}}
+    id_token = anon_idp.initiate_auth(
+        ClientId=client["ClientId"], AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
+        ClientMetadata={"answer": json.dumps(answer)})["AuthenticationResult"]["IdToken"]
+    return provider_name_of(id_token), id_token, client["ClientId"]
+
+
+def test_token_mapping_gives_the_preferred_role_and_custom_role_arn_picks_another_of_the_tokens(
+        identity, anon_identity, identity_pool_factory, role_factory, idp, anon_idp, pool_factory, client_factory):
+    pool_id = identity_pool_factory(AllowUnauthenticatedIdentities=False)["IdentityPoolId"]
+    editor, reader, outsider = (cognito_role(role_factory, pool_id, "authenticated") for _ in range(3))
+    provider, id_token, client_id = _grouped_login(idp, anon_idp, pool_factory, client_factory,
+                                                   [editor["Arn"], reader["Arn"]], editor["Arn"])
+    assert claims(id_token)["cognito:preferred_role"] == editor["Arn"]
+    identity.update_identity_pool(IdentityPoolId=pool_id, IdentityPoolName=identity.describe_identity_pool(
+        IdentityPoolId=pool_id)["IdentityPoolName"], AllowUnauthenticatedIdentities=False,
+        CognitoIdentityProviders=[{"ProviderName": provider, "ClientId": client_id, "ServerSideTokenCheck": False}])
+    identity.set_identity_pool_roles(
+        IdentityPoolId=pool_id, Roles={"authenticated": outsider["Arn"]},
+        RoleMappings={f"{provider}:{client_id}": {"Type": "Token", "AmbiguousRoleResolution": "Deny"}})
+    identity_id = anon_identity.get_id(IdentityPoolId=pool_id, Logins={provider: id_token})["IdentityId"]
+    creds = credentials_of(anon_identity, identity_id, {provider: id_token})["Credentials"]
+    assert caller(creds)["Arn"] == assumed_role_arn(editor)
+    chosen = credentials_of(anon_identity, identity_id, {provider: id_token}, CustomRoleArn=reader["Arn"])["Credentials"]
+    assert caller(chosen)["Arn"] == assumed_role_arn(reader)
+    with expect_error("NotAuthorizedException"):
+        credentials_of(anon_identity, identity_id, {provider: id_token}, CustomRoleArn=outsider["Arn"])
