@@ -252,13 +252,22 @@ extension EventStore {
     ///
     /// Events are read in keyset pages of `batchSize` and each page is one projector batch: the
     /// directory projector folds a page in memory and writes its rows with a few set-based statements, the
-    /// same reducers an append runs (`DirectoryProjector`). Replayed events carry no metadata, transaction
-    /// id or hash (projections never read them), which saves parsing what a rebuild throws away.
+    /// same reducers an append runs (`DirectoryProjector`). The next page is read and parsed on a connection
+    /// of its own while this one is folded and written, so the two halves use both cores. The pages stop at
+    /// the last position committed when the lock was taken (appends wait on it, so none come after).
+    /// Replayed events carry no metadata, transaction id or hash (projections never read them), which saves
+    /// parsing what a rebuild throws away.
     @discardableResult
     public func rebuildProjections(batchSize: Int = 10_000) async throws -> Int {
         try await client.withConnection { connection in
             try await connection.transaction(logger: logger) { connection in
                 _ = try await connection.query("SELECT pg_advisory_xact_lock(\(Self.rebuildLockKey))", logger: logger)
+                var last: Int64 = 0
+                for try await position in try await connection.query(
+                    "SELECT coalesce(max(position), 0) FROM eventlog.events", logger: logger
+                ).decode(Int64.self) {
+                    last = position
+                }
                 var tables: [String] = []
                 for try await name in try await connection.query(
                     "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'directory' ORDER BY tablename", logger: logger
@@ -270,29 +279,41 @@ extension EventStore {
                 }
                 _ = try await connection.query("SET LOCAL search_path TO directory, public", logger: logger)
                 var replayed = 0
-                var after: Int64 = 0
+                let upTo = last
+                var next = Task { try await self.replayPage(after: 0, upTo: upTo, limit: batchSize) }
+                defer { next.cancel() }
                 while true {
-                    var batch: [RecordedEvent] = []
-                    batch.reserveCapacity(batchSize)
-                    for try await (position, stream, version, type, schema, data, recordedAt) in try await connection.query(
-                        """
-                        SELECT position, stream_id, stream_version, event_type, schema_version, data::text, recorded_at
-                        FROM eventlog.events WHERE position > \(after) ORDER BY position LIMIT \(batchSize)
-                        """,
-                        logger: logger
-                    ).decode((Int64, String, Int, String, Int, String, Date).self) {
-                        batch.append(
-                            RecordedEvent(
-                                position: position, transactionID: 0, streamID: stream, streamVersion: version, type: type, schemaVersion: schema,
-                                data: try JSONValue.parse(data), metadata: .null, recordedAt: recordedAt, hash: ""))
-                    }
-                    if batch.isEmpty { break }
+                    let batch = try await next.value
+                    guard let final = batch.last else { break }
+                    next = Task { try await self.replayPage(after: final.position, upTo: upTo, limit: batchSize) }
                     try await projector.apply(batch, context: ProjectionContext(replaying: true), on: connection, logger: logger)
                     replayed += batch.count
-                    after = batch[batch.count - 1].position
                 }
                 return replayed
             }
+        }
+    }
+
+    /// One page of the log for a rebuild: events after `after` up to `upTo`, parsed, read on a pooled
+    /// connection (committed events only, which is all there is below the rebuild lock's `upTo`).
+    func replayPage(after: Int64, upTo: Int64, limit: Int) async throws -> [RecordedEvent] {
+        guard after < upTo else { return [] }
+        return try await client.withConnection { connection in
+            var batch: [RecordedEvent] = []
+            batch.reserveCapacity(limit)
+            for try await (position, stream, version, type, schema, data, recordedAt) in try await connection.query(
+                """
+                SELECT position, stream_id, stream_version, event_type, schema_version, data::text, recorded_at
+                FROM eventlog.events WHERE position > \(after) AND position <= \(upTo) ORDER BY position LIMIT \(limit)
+                """,
+                logger: logger
+            ).decode((Int64, String, Int, String, Int, String, Date).self) {
+                batch.append(
+                    RecordedEvent(
+                        position: position, transactionID: 0, streamID: stream, streamVersion: version, type: type, schemaVersion: schema,
+                        data: try JSONValue.parse(data), metadata: .null, recordedAt: recordedAt, hash: ""))
+            }
+            return batch
         }
     }
 }
