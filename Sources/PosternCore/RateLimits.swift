@@ -14,6 +14,12 @@ public enum RequestCategory: String, CaseIterable, Sendable {
     case userPoolUpdate = "UserPoolUpdate"
     case userPoolClientRead = "UserPoolClientRead"
     case userPoolClientUpdate = "UserPoolClientUpdate"
+    // Identity pools: AWS sets their quotas per operation, so each unsigned operation is its own category,
+    // counted per identity pool.
+    case getId = "GetId"
+    case getOpenIdToken = "GetOpenIdToken"
+    case getCredentialsForIdentity = "GetCredentialsForIdentity"
+    case unlinkIdentity = "UnlinkIdentity"
 }
 
 /// The limits Postern enforces on top of the per-user rules (lockout, `CodeLimits`).
@@ -46,6 +52,12 @@ public struct ThrottlePolicy: Equatable, Sendable {
     public func quota(_ category: RequestCategory, pool: UserPoolSettings) -> Int {
         guard let tag = pool.json["UserPoolTags"]?["\(Self.quotaTagPrefix)\(category.rawValue)"]?.stringValue, let value = Int(tag), value >= 0
         else { return defaultQuota }
+        return value
+    }
+
+    /// The quota of `category` in an identity pool with these tags (`postern:quota:<Operation>`).
+    public func quota(_ category: RequestCategory, identityPoolTags tags: [String: String]) -> Int {
+        guard let tag = tags["\(Self.quotaTagPrefix)\(category.rawValue)"], let value = Int(tag), value >= 0 else { return defaultQuota }
         return value
     }
 

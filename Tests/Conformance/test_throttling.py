@@ -147,3 +147,21 @@ def test_refused_login_tokens_from_one_address_are_throttled(identity_pool_facto
     assert set(outcomes[:300]) == {"NotAuthorizedException"} and outcomes[-1] == "TooManyRequestsException"
     # Closed for the rest of the window.
     assert caller("GetId", IdentityPoolId=pool["IdentityPoolId"], Logins={"accounts.google.com": forged})[0] == "TooManyRequestsException"
+
+
+def test_an_identity_pool_quota_throttles_its_operation_and_creates_nothing(identity, identity_pool_factory):
+    pool = identity_pool_factory(AllowUnauthenticatedIdentities=True, IdentityPoolTags={"postern:quota:GetId": "2"})
+    caller = Caller("127.0.0.9", service="AWSCognitoIdentityService")
+    started = time.monotonic()
+    answers = [caller("GetId", IdentityPoolId=pool["IdentityPoolId"]) for _ in range(12)]
+    seconds = int(time.monotonic() - started) + 1
+    admitted = [answer for kind, answer in answers if kind is None]
+    throttled = [answer for kind, answer in answers if kind == "TooManyRequestsException"]
+    assert len(admitted) + len(throttled) == 12 and throttled and len(admitted) <= 2 * (seconds + 1)
+    assert throttled[0]["message"] == RATE
+    listed = identity.list_identities(IdentityPoolId=pool["IdentityPoolId"], MaxResults=60)["Identities"]
+    assert len(listed) == len(admitted), "a throttled GetId created nothing"
+    # GetCredentialsForIdentity names only the identity: it counts against the identity's pool, per operation.
+    time.sleep(1.1)
+    kind, _ = caller("GetCredentialsForIdentity", IdentityId=admitted[0]["IdentityId"])
+    assert kind != "TooManyRequestsException"

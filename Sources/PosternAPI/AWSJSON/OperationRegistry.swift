@@ -124,11 +124,12 @@ enum OperationRegistry {
         lines += [
             "", "## Identity pools", "",
             "Every `AWSCognitoIdentityService` operation Postern serves (`IdentityOperationRegistry`), on the same endpoint",
-            "(SigV4 service `cognito-identity`). No per-pool quota counts them yet.", "",
-            "| operation | access |", "|---|---|",
+            "(SigV4 service `cognito-identity`). The unsigned ones count against their identity pool's per-operation",
+            "quota (`postern:quota:<Operation>` tag on the identity pool).", "",
+            "| operation | access | quota |", "|---|---|---|",
         ]
         for entry in IdentityOperationRegistry.entries.sorted(by: { $0.name < $1.name }) {
-            lines.append("| \(entry.name) | \(entry.access.rawValue) |")
+            lines.append("| \(entry.name) | \(entry.access.rawValue) | \(entry.quota?.rawValue ?? "—") |")
         }
         lines += [
             "", "## IAM and STS", "",
@@ -162,6 +163,9 @@ enum PoolReference: Sendable {
     case client(String)
     /// The token as parsed (unverified) once per request: counting it and authenticating it share the parse.
     case accessToken(CompactJWT?)
+    /// cognito-identity: the identity pool a request names, or the identity whose pool it counts against.
+    case identityPool(String)
+    case identity(String)
 
     init?(_ request: Any) {
         if let request = request as? any NamesUserPool {
@@ -171,8 +175,15 @@ enum PoolReference: Sendable {
         } else if let request = request as? any CarriesAccessToken {
             self = .accessToken(CompactJWT(request.AccessToken))
         } else if let request = request as? JSONObject {
-            guard let id = request.string("UserPoolId") else { return nil }
-            self = .pool(id)
+            if let id = request.string("UserPoolId") {
+                self = .pool(id)
+            } else if let id = request.string("IdentityPoolId") {
+                self = .identityPool(id)
+            } else if let id = request.string("IdentityId") {
+                self = .identity(id)
+            } else {
+                return nil
+            }
         } else {
             return nil
         }

@@ -10,10 +10,35 @@ extension Postern {
     /// throws TooManyRequestsException. A request whose pool cannot be found is not counted (the handler
     /// answers it with its own error).
     func admit(category: RequestCategory, reference: PoolReference, now: Date) async throws {
+        if let identityPool = try await identityPool(of: reference) {
+            guard let tags = try await quotaSettings.identityPoolTags(of: identityPool, directory: directory, now: now) else { return }
+            let quota = configuration.throttle.quota(category, identityPoolTags: tags)
+            try await throttle.admit(pool: identityPool, category: category, quota: quota, now: now)
+            return
+        }
         guard let poolId = try await pool(of: reference),
             let pool = try await quotaSettings.settings(of: poolId, directory: directory, now: now)
         else { return }
-        try await throttle.admit(pool: poolId, category: category, quota: configuration.throttle.quota(category, pool: pool), now: now)
+        try await throttle.admit(pool: poolId.rawValue, category: category, quota: configuration.throttle.quota(category, pool: pool), now: now)
+    }
+
+    /// The identity pool a cognito-identity request counts against: the one it names, or its identity's
+    /// (an identity never moves to another pool, so the answer is kept).
+    private func identityPool(of reference: PoolReference) async throws -> String? {
+        switch reference {
+        case .identityPool(let id):
+            return id
+        case .identity(let id):
+            if let cached = identityPools.withLock({ $0[id] }) { return cached }
+            guard let identity = try await directory.identity(id) else { return nil }
+            identityPools.withLock { cache in
+                if cache.count > 100_000 { cache.removeAll() }
+                cache[id] = identity.poolId.rawValue
+            }
+            return identity.poolId.rawValue
+        default:
+            return nil
+        }
     }
 
     /// The pool itself, the pool of an app client, or the issuer of an access token (unverified: only to count it).
@@ -29,6 +54,8 @@ extension Postern {
         case .accessToken(let jwt):
             guard let id = jwt?.issuerPoolId else { return nil }
             return UserPoolID(id)
+        case .identityPool, .identity:
+            return nil
         }
     }
 }
@@ -43,5 +70,18 @@ final class QuotaSettingsCache: Sendable {
         let settings = try await directory.poolIfExists(pool.rawValue)?.settings
         entries.withLock { $0[pool.rawValue] = (now.addingTimeInterval(1), settings) }
         return settings
+    }
+
+    private let identityPoolEntries = Mutex<[String: (expires: Date, tags: [String: String]?)]>([:])
+
+    /// An identity pool's tags (its `postern:quota:<Operation>` quotas), kept a second; nil for no such pool.
+    func identityPoolTags(of pool: String, directory: DirectoryQueries, now: Date) async throws -> [String: String]? {
+        if let entry = identityPoolEntries.withLock({ $0[pool] }), entry.expires > now { return entry.tags }
+        let tags = try await directory.identityPool(pool)?.configuration.tags
+        identityPoolEntries.withLock { cache in
+            if cache.count > 10_000 { cache.removeAll() }
+            cache[pool] = (now.addingTimeInterval(1), tags)
+        }
+        return tags
     }
 }

@@ -32,15 +32,16 @@ actor Throttle {
     private var known: [String: Int] = [:]
     private var flushScheduled = false
 
-    /// Admits one request of `category` to `pool`, or throws TooManyRequestsException.
-    func admit(pool: UserPoolID, category: RequestCategory, quota: Int, now: Date) throws(DomainError) {
+    /// Admits one request of `category` to `pool` (a user pool's or an identity pool's id), or throws
+    /// TooManyRequestsException.
+    func admit(pool: String, category: RequestCategory, quota: Int, now: Date) throws(DomainError) {
         let current = Int64(now.timeIntervalSince1970.rounded(.down))
         if current != second {
             second = current
             pending = [:]
             known = [:]
         }
-        let key = "quota|\(pool.rawValue)|\(category.rawValue)"
+        let key = "quota|\(pool)|\(category.rawValue)"
         if known[key, default: 0] + pending[key, default: 0] >= quota { throw .rateExceeded }
         pending[key, default: 0] += 1
         if !flushScheduled {

@@ -22,6 +22,8 @@ public final class Postern: Sendable {
     let quotaSettings = QuotaSettingsCache()
     /// The pool of each app client seen, for counting requests that name only a client.
     let clientPools = Mutex<[String: UserPoolID]>([:])
+    /// The identity pool of each identity seen by the request quotas (identities never change pools).
+    let identityPools = Mutex<[String: String]>([:])
     /// The STS GetCredentialsForIdentity delegates to, when one is configured.
     let upstreamSTS: UpstreamSTS?
     /// External OpenID issuers' signing keys (IAM OIDC providers, social providers), fetched and cached.
