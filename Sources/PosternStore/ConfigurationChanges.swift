@@ -9,7 +9,8 @@ extension EventStore {
 
     /// The streams whose events change configuration that requests read: pools, app clients, admin keys.
     public static func isConfigurationStream(_ stream: String) -> Bool {
-        stream.hasPrefix("userpool-") || stream.hasPrefix("client-") || stream.hasPrefix("adminkey-")
+        stream.hasPrefix("userpool-") || stream.hasPrefix("client-") || stream.hasPrefix("adminkey-") || stream.hasPrefix("identitypool-")
+            || stream.hasPrefix("iamrole-")
     }
 
     /// The cursor below which every transaction has finished: a follower that starts here misses nothing
@@ -25,7 +26,8 @@ extension EventStore {
         }
     }
 
-    /// What committed after `cursor` that a server's caches hold: the pool, client, admin-key and user streams
+    /// What committed after `cursor` that a server's caches hold: the pool, client, admin-key, identity-pool,
+    /// IAM role and user streams
     /// with events, whether a user stream began among them, and the cursor to ask from next time: every
     /// transaction below its horizon has been seen (the same rule as `readCommitted`).
     public func cachedStreamChanges(after cursor: LogCursor) async throws(StoreError) -> (streams: Set<String>, usersBegan: Bool, next: LogCursor) {
@@ -37,7 +39,8 @@ extension EventStore {
                     SELECT stream_id, stream_version FROM eventlog.events, horizon
                     WHERE (transaction_id, position) > (\(String(cursor.transactionID))::xid8, \(cursor.position))
                       AND transaction_id < horizon.xmin
-                      AND (stream_id LIKE 'userpool-%' OR stream_id LIKE 'client-%' OR stream_id LIKE 'adminkey-%' OR stream_id LIKE 'user-%'))
+                      AND (stream_id LIKE 'userpool-%' OR stream_id LIKE 'client-%' OR stream_id LIKE 'adminkey-%' OR stream_id LIKE 'user-%'
+                           OR stream_id LIKE 'identitypool-%' OR stream_id LIKE 'iamrole-%'))
                 SELECT (SELECT xmin::text FROM horizon), ARRAY(SELECT DISTINCT stream_id FROM changed),
                        coalesce((SELECT bool_or(stream_version = 1 AND stream_id LIKE 'user-%') FROM changed), false)
                 """, logger: logger)

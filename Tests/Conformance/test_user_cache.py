@@ -167,3 +167,48 @@ def test_a_stale_row_on_a_write_is_read_again_not_a_conflict(anon_idp, idp, pool
         other.update_user_attributes(AccessToken=access, UserAttributes=[{"Name": "family_name", "Value": f"second{index}"}])
     attributes = {a["Name"]: a["Value"] for a in idp.admin_get_user(UserPoolId=pool, Username=username)["UserAttributes"]}
     assert attributes["given_name"] == "first4" and attributes["family_name"] == "second4"
+
+
+# --- Identity pools and IAM roles are cached the same way (ConfigurationCache) ---
+
+def _identity_clients(endpoint):
+    keys = {"endpoint_url": endpoint, "region_name": "us-east-1", "config": Config(retries={"max_attempts": 1})}
+    admin = dict(keys, aws_access_key_id=ADMIN_KEY_ID, aws_secret_access_key=ADMIN_SECRET)
+    from botocore import UNSIGNED
+    anon = boto3.client("cognito-identity", endpoint_url=endpoint, region_name="us-east-1",
+                        config=Config(signature_version=UNSIGNED, retries={"max_attempts": 1}))
+    return boto3.client("cognito-identity", **admin), boto3.client("iam", **admin), anon
+
+
+def test_another_servers_identity_pool_and_role_changes_reach_this_servers_cache(second_server):
+    identity, iam, _ = _identity_clients(ENDPOINT)
+    _, _, remote = _identity_clients(second_server)
+    pool_id = identity.create_identity_pool(IdentityPoolName=f"cache_{uuid.uuid4().hex[:8]}",
+                                            AllowUnauthenticatedIdentities=True)["IdentityPoolId"]
+    name = f"cache-guests-{uuid.uuid4().hex[:8]}"
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": pool_id}}}]}
+    import json
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    try:
+        identity.set_identity_pool_roles(IdentityPoolId=pool_id, Roles={"unauthenticated": role["Arn"]})
+        identity_id = remote.get_id(IdentityPoolId=pool_id)["IdentityId"]
+        # The second server has the pool and role cached now.
+        assert remote.get_credentials_for_identity(IdentityId=identity_id)["Credentials"]["AccessKeyId"]
+        # A trust policy changed on this server refuses the next exchange there, within one follower round.
+        iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [dict(trust["Statement"][0], Effect="Deny")]}))
+        _until(lambda: (_refused(lambda: remote.get_credentials_for_identity(IdentityId=identity_id)) or {}).get("Code")
+               == "InvalidIdentityPoolConfigurationException")
+        iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(trust))
+        _until(lambda: _refused(lambda: remote.get_credentials_for_identity(IdentityId=identity_id)) is None)
+        # Guests turned off on this server are refused there too.
+        identity.update_identity_pool(IdentityPoolId=pool_id, IdentityPoolName=identity.describe_identity_pool(
+            IdentityPoolId=pool_id)["IdentityPoolName"], AllowUnauthenticatedIdentities=False)
+        _until(lambda: (_refused(lambda: remote.get_credentials_for_identity(IdentityId=identity_id)) or {}).get("Code")
+               == "NotAuthorizedException")
+    finally:
+        identity.delete_identity_pool(IdentityPoolId=pool_id)
+        iam.delete_role(RoleName=name)

@@ -33,7 +33,7 @@ extension IdentityAPI {
             validation.string(request.string("CustomRoleArn"), "customRoleArn", length: 20...2048)
             try validation.check()
             let identity = try await services.existingIdentity(try request.requiredMember("IdentityId"))
-            let pool = try await services.identityPoolConfiguration(identity.poolId.rawValue)
+            let pool = try await services.identityPoolInUse(identity.poolId.rawValue)
             let presented = IdentityAPI.logins(request.members["Logins"])
             do {
                 return try await issue(request, identity: identity.id, pool: pool, presented: presented, call: call, services: services)

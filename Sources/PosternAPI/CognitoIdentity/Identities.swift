@@ -30,7 +30,7 @@ extension IdentityAPI {
             validation.string(request.string("AccountId"), "accountId", length: 1...15, pattern: #"\d+"#)
             validateLogins(request.members["Logins"], "logins", in: &validation)
             try validation.check()
-            let pool = try await services.identityPoolConfiguration(try request.requiredMember("IdentityPoolId"))
+            let pool = try await services.identityPoolInUse(try request.requiredMember("IdentityPoolId"))
             let logins = try await services.verifyLogins(IdentityAPI.logins(request.members["Logins"]), pool: pool, now: call.now, call: call)
             if let proven = logins.provenBy {
                 _ = try await services.existingIdentity(proven.rawValue, in: pool.id)
@@ -72,7 +72,7 @@ extension IdentityAPI {
             validateLogins(request.members["Logins"], "logins", in: &validation)
             try validation.check()
             let identity = try await services.existingIdentity(try request.requiredMember("IdentityId"))
-            let pool = try await services.identityPoolConfiguration(identity.poolId.rawValue)
+            let pool = try await services.identityPoolInUse(identity.poolId.rawValue)
             guard pool.allowsClassicFlow else { throw DomainError.invalidParameter(classicFlowDisabled) }
             guard (pool.roleMappings.objectValue ?? [:]).isEmpty else { throw DomainError.invalidParameter(classicFlowWithRoleMappings) }
             let logins = try await services.verifyLogins(IdentityAPI.logins(request.members["Logins"]), pool: pool, now: call.now, call: call)
@@ -188,7 +188,7 @@ extension IdentityAPI {
             for name in remove { validation.string(name, "loginsToRemove.member", length: 1...128) }
             try validation.check()
             let identity = try await services.existingIdentity(try request.requiredMember("IdentityId"))
-            let pool = try await services.identityPoolConfiguration(identity.poolId.rawValue)
+            let pool = try await services.identityPoolInUse(identity.poolId.rawValue)
             let logins = try await services.verifyLogins(IdentityAPI.logins(request.members["Logins"]), pool: pool, now: call.now, call: call)
             if let proven = logins.provenBy, proven != identity.id { throw DomainError.notAuthorized(IdentityLinking.loginsDoNotMatch) }
             try await services.retrying {

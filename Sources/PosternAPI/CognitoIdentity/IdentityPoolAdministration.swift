@@ -25,6 +25,14 @@ extension IdentityPoolService {
         return pool.configuration
     }
 
+    /// The pool as the identity operations use it (they never write to its stream): from the
+    /// configuration cache, kept consistent from the log as user pools' are.
+    func identityPoolInUse(_ id: String) async throws -> IdentityPoolConfiguration {
+        try IdentityAPI.validatePoolId(id)
+        guard let pool = try await directory.cachedIdentityPool(id) else { throw IdentityAPI.poolNotFound(id) }
+        return pool.configuration
+    }
+
     /// Appends one event to the pool's stream at the version the decision was made on.
     func commit(_ event: some EventPayload, to pool: IdentityPoolConfiguration, call: Call) async throws {
         let stream = Stream.identityPool(pool.id)

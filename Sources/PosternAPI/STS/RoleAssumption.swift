@@ -18,7 +18,9 @@ extension Postern {
         guard parts.count == 6, parts[0] == "arn", parts[2] == "iam", parts[4] == configuration.accountId, parts[5].hasPrefix("role/"),
             let name = parts[5].split(separator: "/").last
         else { return nil }
-        guard let record = try await directory.iamRole(String(name)), record.role.arn(account: configuration.accountId) == arn else { return nil }
+        guard let record = try await directory.cachedIAMRole(String(name)), record.role.arn(account: configuration.accountId) == arn else {
+            return nil
+        }
         return record
     }
 

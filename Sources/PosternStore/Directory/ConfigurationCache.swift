@@ -4,8 +4,8 @@ import PosternCore
 import PostgresNIO
 import Synchronization
 
-/// Pool, app-client and admin-key rows kept in memory: nearly every request needs one or two of them, and
-/// they change rarely.
+/// Pool, app-client, admin-key, identity-pool and IAM role rows kept in memory: nearly every request needs
+/// one or two of them, and they change rarely.
 ///
 /// Kept consistent from the log, so several servers on one database agree: this server forgets an
 /// entry as soon as its own append to that pool or client commits (`Postern.commit`), and
@@ -22,6 +22,9 @@ public final class ConfigurationCache: Sendable {
         var clients: [String: ClientRecord] = [:]
         /// Sealed secrets of admin access keys that are not revoked.
         var adminSecrets: [String: String] = [:]
+        var identityPools: [String: IdentityPoolRecord] = [:]
+        /// By role name in lower case, as the role's stream is named.
+        var iamRoles: [String: IAMRoleRecord] = [:]
         /// Bumped by every invalidation; a load that started before one is not stored.
         var generation: UInt64 = 0
         var trustedUntil: ContinuousClock.Instant?
@@ -44,6 +47,14 @@ public final class ConfigurationCache: Sendable {
         try await cached(\.adminSecrets, accessKeyID, load: load)
     }
 
+    public func identityPool(_ id: String, load: () async throws -> IdentityPoolRecord?) async throws -> IdentityPoolRecord? {
+        try await cached(\.identityPools, id, load: load)
+    }
+
+    public func iamRole(_ name: String, load: () async throws -> IAMRoleRecord?) async throws -> IAMRoleRecord? {
+        try await cached(\.iamRoles, name.lowercased(), load: load)
+    }
+
     private func cached<Record: Sendable>(
         _ table: any WritableKeyPath<State, [String: Record]> & Sendable, _ id: String, load: () async throws -> Record?
     ) async throws -> Record? {
@@ -61,7 +72,8 @@ public final class ConfigurationCache: Sendable {
         return loaded
     }
 
-    /// Forgets the pools and clients of these streams (`userpool-<id>`, `client-<id>`).
+    /// Forgets the records of these streams (`userpool-<id>`, `client-<id>`, `adminkey-<id>`,
+    /// `identitypool-<id>`, `iamrole-<name>`).
     public func invalidate(streams: some Sequence<String>) {
         state.withLock { state in
             state.generation &+= 1
@@ -69,6 +81,8 @@ public final class ConfigurationCache: Sendable {
                 if stream.hasPrefix("userpool-") { state.pools[String(stream.dropFirst("userpool-".count))] = nil }
                 if stream.hasPrefix("client-") { state.clients[String(stream.dropFirst("client-".count))] = nil }
                 if stream.hasPrefix("adminkey-") { state.adminSecrets[String(stream.dropFirst("adminkey-".count))] = nil }
+                if stream.hasPrefix("identitypool-") { state.identityPools[String(stream.dropFirst("identitypool-".count))] = nil }
+                if stream.hasPrefix("iamrole-") { state.iamRoles[String(stream.dropFirst("iamrole-".count))] = nil }
             }
         }
     }
@@ -80,6 +94,8 @@ public final class ConfigurationCache: Sendable {
             state.pools = [:]
             state.clients = [:]
             state.adminSecrets = [:]
+            state.identityPools = [:]
+            state.iamRoles = [:]
             state.trustedUntil = nil
         }
     }

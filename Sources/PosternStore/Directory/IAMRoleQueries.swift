@@ -10,6 +10,12 @@ public struct IAMRoleRecord: Sendable {
 
 extension DirectoryQueries {
     /// The role named `name` (any case).
+    /// The role as sessions are issued and checked against it, through the configuration cache (kept
+    /// consistent from the log; commands that change a role read `iamRole(_:)`, past the cache).
+    public func cachedIAMRole(_ name: String) async throws -> IAMRoleRecord? {
+        try await configuration.iamRole(name) { try await iamRole(name) }
+    }
+
     public func iamRole(_ name: String) async throws -> IAMRoleRecord? {
         try await iamRoles(
             "SELECT role::text, created_at FROM directory.iam_roles WHERE role_key = \(name.lowercased())"

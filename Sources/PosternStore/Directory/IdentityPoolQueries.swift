@@ -12,6 +12,12 @@ public struct IdentityPoolRecord: Sendable {
 extension DirectoryQueries {
     /// The identity pool, read from the projection (not cached: identity-pool administration is rare and
     /// the credential path reads it through its own write model).
+    /// The pool as identities use it (GetId, GetCredentialsForIdentity…), through the configuration cache;
+    /// commands that change the pool read `identityPool(_:version:)`, version first.
+    public func cachedIdentityPool(_ id: String) async throws -> IdentityPoolRecord? {
+        try await configuration.identityPool(id) { try await identityPool(id) }
+    }
+
     public func identityPool(_ id: String, version: Int = 0) async throws -> IdentityPoolRecord? {
         let rows = try await client.query(
             """
