@@ -7,6 +7,8 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     case resourceNotFound(String)
     case userNotFound
     case usernameExists(String)
+    /// CreateGroup named a group the pool already has.
+    case groupExists(String)
     case aliasExists(String)
     case invalidPassword(String)
     case notAuthorized(String)
@@ -43,6 +45,7 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
         case .resourceNotFound(let message): "resourceNotFound: \(message)"
         case .userNotFound: "userNotFound"
         case .usernameExists: "usernameExists"
+        case .groupExists: "groupExists"
         case .aliasExists: "aliasExists"
         case .invalidPassword: "invalidPassword"
         case .notAuthorized(let message): "notAuthorized: \(message)"

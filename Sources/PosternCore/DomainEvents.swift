@@ -29,6 +29,8 @@ public enum DomainEvents {
         // User pools and their app clients
         UserPoolCreated.self, UserPoolUpdated.self, UserPoolDeleted.self,
         UserPoolClientCreated.self, UserPoolClientUpdated.self, UserPoolClientDeleted.self,
+        // User-pool groups and their members
+        GroupCreated.self, GroupUpdated.self, GroupDeleted.self, UserAddedToGroup.self, UserRemovedFromGroup.self,
         // Users
         UserRegistered.self, UserProfileChanged.self, UserConfirmed.self, PasswordChanged.self, AttributeVerified.self,
         PasswordResetRequired.self, AliasReleased.self, UserDeleted.self, UserExistenceHidden.self,

@@ -14,6 +14,14 @@ public enum RequestCategory: String, CaseIterable, Sendable {
     case userPoolUpdate = "UserPoolUpdate"
     case userPoolClientRead = "UserPoolClientRead"
     case userPoolClientUpdate = "UserPoolClientUpdate"
+    /// Reads of what hangs off a user (AdminListGroupsForUser).
+    case userResourceRead = "UserResourceRead"
+    /// Changes to what hangs off a user (AdminAddUserToGroup, AdminRemoveUserFromGroup).
+    case userResourceUpdate = "UserResourceUpdate"
+    /// Reads of a pool's resources (GetGroup, ListGroups).
+    case userPoolResourceRead = "UserPoolResourceRead"
+    /// Changes to a pool's resources (CreateGroup, UpdateGroup, DeleteGroup).
+    case userPoolResourceUpdate = "UserPoolResourceUpdate"
     // Identity pools: AWS sets their quotas per operation, so each unsigned operation is its own category,
     // counted per identity pool.
     case getId = "GetId"

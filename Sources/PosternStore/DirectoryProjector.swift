@@ -10,7 +10,7 @@ public protocol SubjectDataOpener: Sendable {
     func open(_ sealed: String, wrappedKey: [UInt8]) throws -> [UInt8]
 }
 
-/// Folds events into the `directory` tables: pools, clients, users, codes, refresh tokens, admin keys.
+/// Folds events into the `directory` tables: pools, clients, groups, users, codes, refresh tokens, admin keys.
 ///
 /// One source of truth for how an event changes a row: the reducer table (`reducers`, with the event
 /// types it deliberately skips in `ignored`). A batch runs in three steps, for an append (a command's few
@@ -86,6 +86,10 @@ public struct DirectoryProjector: InlineProjector {
                 if case .deletePool(let pool) = change {
                     try await writer.flush(rows)
                     try await writer.deletePool(pool)
+                }
+                if case .deleteGroupMembers(let pool, let name) = change {
+                    try await writer.flush(rows)
+                    try await writer.deleteGroupMembers(pool: pool, name: name)
                 }
                 if case .deleteIdentitiesOfPool(let pool) = change {
                     try await writer.flush(rows)

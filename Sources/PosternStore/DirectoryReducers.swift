@@ -81,7 +81,7 @@ extension DirectoryProjector {
     static let reducers: [String: DirectoryReducer] = userPoolReducers.merging(
         identityPoolReducers.merging(identityReducers, uniquingKeysWith: clash).merging(iamRoleReducers, uniquingKeysWith: clash)
             .merging(iamPolicyReducers, uniquingKeysWith: clash).merging(iamOpenIDConnectProviderReducers, uniquingKeysWith: clash)
-            .merging(iamSAMLProviderReducers, uniquingKeysWith: clash),
+            .merging(iamSAMLProviderReducers, uniquingKeysWith: clash).merging(groupReducers, uniquingKeysWith: clash),
         uniquingKeysWith: clash)
 
     private static func clash(_: DirectoryReducer, _: DirectoryReducer) -> DirectoryReducer {
@@ -201,7 +201,7 @@ extension DirectoryProjector {
             UserDeleted.self,
             needs: { _, event in
                 let sub = event.streamEntityID
-                return [.user(sub), .codes(sub), .aliases(sub), .tokens(sub), .devices(sub), .passkeys(sub)]
+                return [.user(sub), .codes(sub), .aliases(sub), .tokens(sub), .devices(sub), .passkeys(sub), .groupMemberships(sub)]
             }, reduce: userDeleted),
         WebAuthnCredentialRegistered.eventType: .on(
             WebAuthnCredentialRegistered.self, needs: { _, event in [.user(event.streamEntityID), .passkeys(event.streamEntityID)] }
@@ -507,6 +507,8 @@ extension DirectoryProjector {
         changes += try context.tokens(of: sub).map { .delete(KeyOf<RefreshTokenRow>($0.key)) }
         changes += try context.devices(of: sub).map { .delete(KeyOf<DeviceRow>($0.key)) }
         changes += try context.passkeys(of: sub).map { .delete(KeyOf<PasskeyRow>($0.key)) }
+        // Memberships end with the user; the groups' streams keep the (now anonymous) sub's history.
+        changes += try context.rows.groupMembers.rows(of: sub).map { .delete(KeyOf<GroupMemberRow>($0.key)) }
         changes.append(.delete(KeyOf<UserRow>(sub)))
         return changes
     }

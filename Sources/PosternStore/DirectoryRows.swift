@@ -742,6 +742,8 @@ final class DirectoryRows {
     var iamPolicies = TableRows<IAMPolicyRow>()
     var iamOpenIDConnectProviders = TableRows<IAMOpenIDConnectProviderRow>()
     var iamSAMLProviders = TableRows<IAMSAMLProviderRow>()
+    var groups = TableRows<GroupRow>()
+    var groupMembers = TableRows<GroupMemberRow>()
     /// Refresh tokens by `origin_jti`, for the ones loaded or written.
     var tokenByOrigin: [String: String] = [:]
     /// Origins loaded and found to have no token.
@@ -761,6 +763,7 @@ final class DirectoryRows {
             tokens.load([], subjects: [entity])
             devices.load([], subjects: [entity])
             passkeys.load([], subjects: [entity])
+            groupMembers.load([], subjects: [entity])
         case "userpool": pools.load([], keys: [entity])
         case "client": clients.load([], keys: [entity])
         case "adminkey": adminKeys.load([], keys: [entity])
@@ -800,9 +803,13 @@ final class DirectoryRows {
             devices.forget { $0.poolId == pool }
             passkeys.forget { $0.poolId == pool }
             aliases.forget { $0.poolId == pool }
+            groupMembers.forget { $0.poolId == pool }
+            groups.forget { $0.poolId == pool }
             users.forget { $0.poolId == pool }
             clients.forget { $0.poolId == pool }
             pools.forget { $0.poolId == pool }
+        case .deleteGroupMembers(let pool, let name):
+            groupMembers.forget { $0.poolId == pool && $0.groupName == name }
         case .deleteIdentitiesOfPool(let pool):
             identityLogins.forget { $0.identityPoolId == pool }
             identities.forget { $0.identityPoolId == pool }
@@ -830,9 +837,12 @@ enum DirectoryChange: Sendable {
     case put(any DirectoryRow)
     /// Removes a row, loaded or not.
     case delete(any DirectoryRowKey)
-    /// Removes a pool with its clients, users and their codes, tokens and aliases: set-based statements,
+    /// Removes a pool with its clients, groups, users and their codes, tokens and aliases: set-based statements,
     /// since a pool may hold more users than a batch should load.
     case deletePool(String)
+    /// Removes a group's memberships: one set-based statement, since a group may hold more members than a
+    /// batch should load.
+    case deleteGroupMembers(pool: String, name: String)
     /// Removes an identity pool's identities and their logins: set-based statements, as for a user pool.
     case deleteIdentitiesOfPool(String)
 }
@@ -872,6 +882,9 @@ enum DirectoryNeed: Hashable, Sendable {
     case iamPolicy(String)
     case iamOpenIDConnectProvider(String)
     case iamSAMLProvider(String)
+    case group(pool: String, name: String)
+    /// Every group membership of the user.
+    case groupMemberships(String)
     /// Every login of the identity.
     case identityLogins(String)
     /// The data key that opens the subject's sealed profile.

@@ -27,6 +27,7 @@ struct DirectoryWriter {
         var iamRoles: Set<String> = [], iamPolicies: Set<String> = [], iamOpenIDConnectProviders: Set<String> = [],
             iamSAMLProviders: Set<String> = []
         var dataKeys: Set<String> = [], settingsOfUsers: Set<String> = []
+        var groups: Set<GroupRow.Key> = [], groupMemberships: Set<String> = []
         func needsPool(_ pool: String) -> Bool {
             settings[pool] == nil && !rows.pools.isKnown(pool)
         }
@@ -51,6 +52,8 @@ struct DirectoryWriter {
             case .iamOpenIDConnectProvider(let key): iamOpenIDConnectProviders.insert(key)
             case .iamSAMLProvider(let key): iamSAMLProviders.insert(key)
             case .identityLogins(let id): identityLogins.insert(id)
+            case .group(let pool, let name): groups.insert(GroupRow.Key(poolId: pool, groupName: name))
+            case .groupMemberships(let sub): groupMemberships.insert(sub)
             case .dataKey(let subject): dataKeys.insert(subject)
             case .signInSettings(let pool): if needsPool(pool) { pools.insert(pool) }
             case .signInSettingsOfUser(let sub):
@@ -100,6 +103,10 @@ struct DirectoryWriter {
         rows.identities.load(try await select(IdentityRow.self, "identity_id", newIdentities, lock: lock), keys: newIdentities)
         let newLoginsOf = identityLogins.filter { !rows.identityLogins.isLoaded(subject: $0) }
         rows.identityLogins.load(try await select(IdentityLoginRow.self, "identity_id", newLoginsOf, lock: lock), subjects: newLoginsOf)
+        let newGroups = groups.filter { !rows.groups.isKnown($0) }
+        rows.groups.load(try await selectGroups(newGroups, lock: lock), keys: newGroups)
+        let newMemberships = groupMemberships.filter { !rows.groupMembers.isLoaded(subject: $0) }
+        rows.groupMembers.load(try await select(GroupMemberRow.self, "sub", newMemberships, lock: lock), subjects: newMemberships)
         // The pools of users whose sign-in names change, once their rows are known. Pools are only read for
         // their settings here (or changed by their own stream's events), so they are not locked: sign-ups
         // in one pool must not queue on its row.
@@ -133,6 +140,25 @@ struct DirectoryWriter {
         for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: parameters.bindings), logger: logger) {
             var cells = RowCells(row)
             rows.append(try Row(cells: &cells))
+        }
+        return rows
+    }
+
+    /// The group rows with these keys.
+    func selectGroups(_ keys: Set<GroupRow.Key>, lock: Bool) async throws -> [GroupRow] {
+        guard !keys.isEmpty else { return [] }
+        var parameters = SQLParameters()
+        let pools = try parameters.bind(keys.map(\.poolId))
+        let names = try parameters.bind(keys.map(\.groupName))
+        let sql = """
+            SELECT \(GroupRow.columns.map { "g." + $0.selected }.joined(separator: ", ")) FROM \(GroupRow.table) AS g
+            JOIN unnest(\(pools)::text[], \(names)::text[]) AS k(pool_id, group_name) ON g.pool_id = k.pool_id AND g.group_name = k.group_name\
+            \(lock ? " ORDER BY g.pool_id, g.group_name FOR UPDATE OF g" : "")
+            """
+        var rows: [GroupRow] = []
+        for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: parameters.bindings), logger: logger) {
+            var cells = RowCells(row)
+            rows.append(try GroupRow(cells: &cells))
         }
         return rows
     }
@@ -176,6 +202,8 @@ struct DirectoryWriter {
         collect(IAMPolicyRow.self)
         collect(IAMOpenIDConnectProviderRow.self)
         collect(IAMSAMLProviderRow.self)
+        collect(GroupRow.self)
+        collect(GroupMemberRow.self)
         if !rows.versions.isEmpty {
             let versions = rows.versions
             rows.versions = [:]
@@ -204,7 +232,7 @@ struct DirectoryWriter {
         }
     }
 
-    /// Removes a pool with its clients, its users and their codes, refresh tokens and sign-in aliases.
+    /// Removes a pool with its clients, its groups, its users and their codes, refresh tokens and sign-in aliases.
     func deletePool(_ pool: String) async throws {
         let statements: [PostgresQuery] = [
             "DELETE FROM confirmation_codes WHERE sub IN (SELECT sub FROM users WHERE pool_id = \(pool))",
@@ -212,11 +240,18 @@ struct DirectoryWriter {
             "DELETE FROM devices WHERE pool_id = \(pool)",
             "DELETE FROM webauthn_credentials WHERE pool_id = \(pool)",
             "DELETE FROM sign_in_aliases WHERE pool_id = \(pool)",
+            "DELETE FROM user_pool_group_members WHERE pool_id = \(pool)",
+            "DELETE FROM user_pool_groups WHERE pool_id = \(pool)",
             "DELETE FROM users WHERE pool_id = \(pool)",
             "DELETE FROM user_pool_clients WHERE pool_id = \(pool)",
             "DELETE FROM user_pools WHERE pool_id = \(pool)",
         ]
         for statement in statements { try await connection.query(statement, logger: logger).drain() }
+    }
+
+    /// Deletes a group's memberships.
+    func deleteGroupMembers(pool: String, name: String) async throws {
+        try await connection.query("DELETE FROM user_pool_group_members WHERE pool_id = \(pool) AND group_name = \(name)", logger: logger).drain()
     }
 
     /// Deletes an identity pool's identities and their logins.

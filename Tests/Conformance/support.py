@@ -60,9 +60,11 @@ def unique(prefix: str) -> str:
 
 
 def make_idp(access_key: str | None = ADMIN_KEY_ID, secret_key: str | None = ADMIN_SECRET,
-             unsigned: bool = False):
-    """A boto3 cognito-idp client pointed at Postern (no retries, short timeouts)."""
+             unsigned: bool = False, *, parameter_validation: bool = True):
+    """A boto3 cognito-idp client pointed at Postern (no retries, short timeouts); without
+    `parameter_validation` boto3 sends what its model would refuse, so the server's checks can be seen."""
     cfg = Config(
+        parameter_validation=parameter_validation,
         retries={"max_attempts": 1},
         connect_timeout=5,
         read_timeout=30,

@@ -48,6 +48,7 @@ struct AWSError: Error, Sendable {
         case .resourceNotFound(let message): AWSError(type: "ResourceNotFoundException", message: message, status: 400)
         case .userNotFound: AWSError(type: "UserNotFoundException", message: "User does not exist.", status: 400)
         case .usernameExists(let message): AWSError(type: "UsernameExistsException", message: message, status: 400)
+        case .groupExists(let message): AWSError(type: "GroupExistsException", message: message, status: 400)
         case .aliasExists(let message): AWSError(type: "AliasExistsException", message: message, status: 400)
         case .invalidPassword(let message): AWSError(type: "InvalidPasswordException", message: message, status: 400)
         case .notAuthorized(let message): AWSError(type: "NotAuthorizedException", message: message, status: 400)

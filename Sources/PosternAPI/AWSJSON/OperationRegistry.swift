@@ -50,6 +50,16 @@ enum OperationRegistry {
         .init(DeleteUserPoolClient.self, .admin, .userPoolClientUpdate),
         .init(SetUserPoolMfaConfig.self, .admin, .userPoolUpdate),
         .init(GetUserPoolMfaConfig.self, .admin, .userPoolRead),
+        // Groups
+        .init(CreateGroup.self, .admin, .userPoolResourceUpdate),
+        .init(GetGroup.self, .admin, .userPoolResourceRead),
+        .init(UpdateGroup.self, .admin, .userPoolResourceUpdate),
+        .init(DeleteGroup.self, .admin, .userPoolResourceUpdate),
+        .init(ListGroups.self, .admin, .userPoolResourceRead),
+        .init(AdminAddUserToGroup.self, .admin, .userResourceUpdate),
+        .init(AdminRemoveUserFromGroup.self, .admin, .userResourceUpdate),
+        .init(AdminListGroupsForUser.self, .admin, .userResourceRead),
+        .init(ListUsersInGroup.self, .admin, .userList),
         // Sign-up and confirmation
         .init(SignUp.self, .public, .userCreation),
         .init(ConfirmSignUp.self, .public, .userCreation),
@@ -190,7 +200,16 @@ enum PoolReference: Sendable {
     }
 }
 
+extension AdminAddUserToGroup.Request: NamesUserPool {}
 extension AdminConfirmSignUp.Request: NamesUserPool {}
+extension AdminListGroupsForUser.Request: NamesUserPool {}
+extension AdminRemoveUserFromGroup.Request: NamesUserPool {}
+extension CreateGroup.Request: NamesUserPool {}
+extension DeleteGroup.Request: NamesUserPool {}
+extension GetGroup.Request: NamesUserPool {}
+extension ListGroups.Request: NamesUserPool {}
+extension ListUsersInGroup.Request: NamesUserPool {}
+extension UpdateGroup.Request: NamesUserPool {}
 extension AdminCreateUser.Request: NamesUserPool {}
 extension AdminDeleteUser.Request: NamesUserPool {}
 extension AdminGetUser.Request: NamesUserPool {}

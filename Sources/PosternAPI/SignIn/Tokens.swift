@@ -25,8 +25,10 @@ struct AccessTokenIdentity: Sendable {
 }
 
 extension TokenService {
-    /// Signs an ID and an access token with Cognito's claims (spec/tokens.md §3–4), as the pool's
-    /// PreTokenGeneration hook (run with `source`) customizes them. Returns the hook's run for the
+    /// Signs an ID and an access token with Cognito's claims (spec/tokens.md §3–4), the user's groups as they
+    /// are now (a refresh sees the current ones), as the pool's PreTokenGeneration hook (run with `source`)
+    /// customizes them: the hook is told the groups (`groupConfiguration`) and its `groupOverrideDetails`
+    /// replaces them. Returns the hook's run for the
     /// caller's event, its decision's values `Sealed` (the store seals them with the user's data key).
     func mintTokens(
         pool: PoolRecord, client: ClientRecord, user: UserRecord, authTime: Date, originJti: String, now: Date, source: String,
@@ -40,9 +42,11 @@ extension TokenService {
                 eventId: UUID().uuidString.lowercased(), idTokenJti: UUID().uuidString.lowercased(), accessTokenJti: UUID().uuidString.lowercased()))
         var id = claims.id
         var access = claims.access
+        let groups = GroupClaims(memberOf: try await directory.groups(of: user.sub).map(\.group).filter { $0.poolId == pool.id })
+        groups.apply(id: &id, access: &access)
         var hook: HookInvocation?
         if let (customization, record) = try await triggers.preTokenGeneration(
-            source: source, pool: pool, user: user, clientId: client.id, groups: [], scopes: [SignInTokenClaims.userPoolAPIScope],
+            source: source, pool: pool, user: user, clientId: client.id, groups: groups, scopes: [SignInTokenClaims.userPoolAPIScope],
             clientMetadata: clientMetadata)
         {
             customization.apply(id: &id, access: &access)

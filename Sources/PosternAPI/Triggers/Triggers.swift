@@ -180,7 +180,7 @@ struct Triggers: Sendable {
     /// (`PreTokenGenerationConfig`, else the plain `PreTokenGeneration` ARN as V1_0). Returns nil when
     /// the pool has no such function.
     func preTokenGeneration(
-        source: String, pool: PoolRecord, user: UserRecord, clientId: ClientID, groups: [String], scopes: [String],
+        source: String, pool: PoolRecord, user: UserRecord, clientId: ClientID, groups: GroupClaims, scopes: [String],
         clientMetadata: [String: String]?
     ) async throws -> (customization: TokenCustomization, record: HookInvocation)? {
         let config = pool.settings.json["LambdaConfig"]?["PreTokenGenerationConfig"]
@@ -189,7 +189,8 @@ struct Triggers: Sendable {
         let (answer, record) = try await invoke(
             "PreTokenGeneration", arn: arn, source: source, pool: pool, userName: user.username, clientId: clientId,
             request: PreTokenGenerationTrigger.request(
-                userAttributes: Self.userAttributes(of: user), groups: groups, scopes: scopes, clientMetadata: clientMetadata, version: version),
+                userAttributes: Self.userAttributes(of: user), groups: groups.groups, iamRoles: groups.roles, preferredRole: groups.preferredRole,
+                scopes: scopes, clientMetadata: clientMetadata, version: version),
             response: PreTokenGenerationTrigger.neutralResponse(version: version), version: String(version))
         var decided = record
         let customization = try TokenCustomization.parse(answer["response"], version: version)

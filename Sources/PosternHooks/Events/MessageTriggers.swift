@@ -43,13 +43,17 @@ public enum CustomMessageTrigger {
 
 /// PreTokenGeneration (`TokenGeneration_*`), in the event version the pool configured (1 or 2).
 public enum PreTokenGenerationTrigger {
-    public static func request(userAttributes: JSONValue, groups: [String], scopes: [String], clientMetadata: [String: String]?, version: Int)
-        -> [String: JSONValue]
-    {
+    /// The request: `groupConfiguration` holds the user's groups, their roles and the preferred role, as the
+    /// tokens would carry them without the hook.
+    public static func request(
+        userAttributes: JSONValue, groups: [String], iamRoles: [String] = [], preferredRole: String? = nil, scopes: [String],
+        clientMetadata: [String: String]?, version: Int
+    ) -> [String: JSONValue] {
         var request: [String: JSONValue] = [
             "userAttributes": userAttributes,
             "groupConfiguration": .object([
-                "groupsToOverride": .array(groups.map(JSONValue.string)), "iamRolesToOverride": .array([]), "preferredRole": .null,
+                "groupsToOverride": .array(groups.map(JSONValue.string)), "iamRolesToOverride": .array(iamRoles.map(JSONValue.string)),
+                "preferredRole": preferredRole.map(JSONValue.string) ?? .null,
             ]),
             "clientMetadata": TriggerRequest.stringMap(clientMetadata),
         ]

@@ -1,0 +1,27 @@
+import Foundation
+import PosternCore
+import PosternCrypto
+import PosternStore
+
+/// AdminRemoveUserFromGroup: a user who is not a member is left as they are (success, no event).
+enum AdminRemoveUserFromGroup: AWSOperation {
+    static let name = "AdminRemoveUserFromGroup"
+
+    struct Request: Decodable, Sendable {
+        var UserPoolId: String
+        var Username: String
+        var GroupName: String
+    }
+
+    typealias Services = any ClientAccessService & EventLogService
+    static func services(_ postern: Postern) -> Services { postern }
+
+    static func handle(_ request: Request, call: Call, services: Services) async throws -> EmptyResponse {
+        try UserPoolGroup.validate(name: request.GroupName)
+        let (_, user) = try await services.adminUser(poolId: request.UserPoolId, username: request.Username)
+        let group = try await services.requireGroup(poolId: request.UserPoolId, name: request.GroupName).1.group
+        let events = group.remove(user.sub, isMember: try await services.directory.isMember(user.sub, pool: group.poolId, group: group.name))
+        try await services.commit(events, to: group, call: call)
+        return EmptyResponse()
+    }
+}
