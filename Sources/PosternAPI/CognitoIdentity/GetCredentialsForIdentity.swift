@@ -36,7 +36,7 @@ extension IdentityAPI {
             let pool = try await services.identityPoolInUse(identity.poolId.rawValue)
             let presented = IdentityAPI.logins(request.members["Logins"])
             do {
-                return try await issue(request, identity: identity.id, pool: pool, presented: presented, call: call, services: services)
+                return try await issue(request, identity: identity, pool: pool, presented: presented, call: call, services: services)
             } catch let refusal as DomainError where Self.recordedRefusals.contains(AWSError.from(domain: refusal).type) {
                 // Every refused exchange for a known identity is an event; one that cannot be written
                 // must not turn the refusal into a 500.
@@ -59,12 +59,22 @@ extension IdentityAPI {
         ]
 
         static func issue(
-            _ request: JSONObject, identity identityId: IdentityID, pool: IdentityPoolConfiguration, presented: [(String, String)], call: Call,
+            _ request: JSONObject, identity: IdentityRecord, pool: IdentityPoolConfiguration, presented: [(String, String)], call: Call,
             services: Services
         ) async throws -> Response {
             let logins = try await services.verifyLogins(presented, pool: pool, now: call.now, call: call)
+            var unread: IdentityRecord? = identity
             return try await services.resolvingRaces {
-                let current = try await services.existingIdentity(identityId.rawValue)
+                // The identity was read a moment ago: the first attempt decides on that read (the append is
+                // at its version, so a change since is a conflict and the pipeline runs again); a retry
+                // after a login race reads it again.
+                let current: IdentityRecord
+                if let fresh = unread {
+                    current = fresh
+                    unread = nil
+                } else {
+                    current = try await services.existingIdentity(identity.id.rawValue)
+                }
                 let owners = try await services.directory.identityOwners(pool: pool.id, keys: logins.verified.map(\.key))
                 let resolution = try IdentityLinking.use(
                     current.decisionState, pool: pool, logins: logins.verified, provenBy: logins.provenBy,
