@@ -11,6 +11,8 @@ import json
 import time
 from urllib.parse import urlparse
 
+import pytest
+
 from support import ENDPOINT, PASSWORD, log_events, sign_up, tokens, unique
 
 RATE = "Rate exceeded"
@@ -165,3 +167,13 @@ def test_an_identity_pool_quota_throttles_its_operation_and_creates_nothing(iden
     time.sleep(1.1)
     kind, _ = caller("GetCredentialsForIdentity", IdentityId=admitted[0]["IdentityId"])
     assert kind != "TooManyRequestsException"
+
+
+def test_a_signed_backends_refused_logins_are_not_counted_against_its_address(identity, identity_pool_factory):
+    developer = f"login.throttle-{time.time_ns()}.test"
+    pool = identity_pool_factory(DeveloperProviderName=developer)
+    forged = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"
+    for i in range(302):
+        with pytest.raises(identity.exceptions.NotAuthorizedException):
+            identity.get_open_id_token_for_developer_identity(
+                IdentityPoolId=pool["IdentityPoolId"], Logins={developer: f"user-{i}", "accounts.google.com": forged})
