@@ -110,3 +110,46 @@ def test_a_user_whose_password_was_reset_must_confirm_the_reset(idp, anon_idp, c
 def test_an_invalid_access_token_is_refused(anon_idp):
     with expect_error("NotAuthorizedException"):
         anon_idp.change_password(PreviousPassword="Whatever-1!", ProposedPassword=OTHER_PASSWORD, AccessToken="not-a-token")
+
+
+def test_the_password_history_refuses_recent_passwords(idp, anon_idp, pool_factory, client_factory):
+    # PasswordPolicy.PasswordHistorySize (botocore model): users can't set a password that matches any of the
+    # last n; the model lists PasswordHistoryPolicyViolationException for ChangePassword.
+    from support import PASSWORD, sign_up
+
+    pool = pool_factory(Policies={"PasswordPolicy": {"MinimumLength": 8, "PasswordHistorySize": 2}})
+    assert idp.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]["Policies"]["PasswordPolicy"]["PasswordHistorySize"] == 2
+    client = client_factory(pool_id=pool["Id"])
+    user = sign_up(anon_idp, pool["Id"], client)
+    idp.admin_confirm_sign_up(UserPoolId=pool["Id"], Username=user.username)
+    auth = tokens(anon_idp, user)
+    token = auth["AccessToken"]
+    with expect_error("PasswordHistoryPolicyViolationException"):
+        anon_idp.change_password(PreviousPassword=PASSWORD, ProposedPassword=PASSWORD, AccessToken=token)
+    anon_idp.change_password(PreviousPassword=PASSWORD, ProposedPassword=OTHER_PASSWORD, AccessToken=token)
+    # The sign-up password is still one of the last two.
+    with expect_error("PasswordHistoryPolicyViolationException"):
+        anon_idp.change_password(PreviousPassword=OTHER_PASSWORD, ProposedPassword=PASSWORD, AccessToken=token)
+    third = "Th1rd-Password!"
+    anon_idp.change_password(PreviousPassword=OTHER_PASSWORD, ProposedPassword=third, AccessToken=token)
+    # Three passwords on: the first has left the history of two.
+    anon_idp.change_password(PreviousPassword=third, ProposedPassword=PASSWORD, AccessToken=token)
+    assert "AuthenticationResult" in sign_in(anon_idp, user, PASSWORD)
+
+
+def test_without_a_history_a_password_may_be_set_again(anon_idp, confirmed_user):
+    user = confirmed_user
+    auth = tokens(anon_idp, user)
+    anon_idp.change_password(PreviousPassword=user.password, ProposedPassword=user.password, AccessToken=auth["AccessToken"])
+
+
+def test_the_history_size_is_checked_against_the_model(idp, pool_factory):
+    from support import make_idp, unique
+
+    unvalidated = make_idp(parameter_validation=False)  # boto3 itself refuses 25
+    message = ("1 validation error detected: Value at 'policies.passwordPolicy.passwordHistorySize' failed to satisfy "
+               "constraint: Member must have value between 0 and 24")
+    with expect_error("InvalidParameterException", message):
+        unvalidated.create_user_pool(PoolName=unique("pool"), Policies={"PasswordPolicy": {"PasswordHistorySize": 25}})
+    with expect_error("FeatureUnavailableInTierException"):
+        pool_factory(UserPoolTier="LITE", Policies={"PasswordPolicy": {"PasswordHistorySize": 3}})

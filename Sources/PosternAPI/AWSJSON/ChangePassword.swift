@@ -37,11 +37,35 @@ enum ChangePassword: AWSOperation {
                 throw refusal.error
             }
         }
-        try pool.settings.passwordPolicy.validate(request.ProposedPassword)
+        let policy = pool.settings.passwordPolicy
+        try policy.validate(request.ProposedPassword)
+        try await services.requireNotRecent(request.ProposedPassword, user: user, pool: pool, size: policy.passwordHistorySize)
         let verifier = services.newVerifier(password: request.ProposedPassword, pool: pool, username: user.username)
         try await services.apply(
             .changePassword(verifier), to: user, context: AccountCommandContext(now: call.now), call: call, actor: user.sub.rawValue,
             clientId: clientId)
         return EmptyResponse()
+    }
+}
+
+extension PasswordService where Self: EventLogService {
+    /// PasswordHistoryPolicyViolationException when `password` is one of the user's last `size` passwords
+    /// (`PasswordHistory`, read from the user's stream and opened with their key).
+    func requireNotRecent(_ password: String, user: UserRecord, pool: PoolRecord, size: Int) async throws {
+        guard size > 0, let key = try dataKey(of: user) else { return }
+        let events: [any EventPayload] = try await store.readStream(Stream.user(user.sub)).compactMap { recorded in
+            switch recorded.type {
+            case UserRegistered.eventType: try recorded.payload(as: UserRegistered.self)
+            case PasswordChanged.eventType: try recorded.payload(as: PasswordChanged.self)
+            default: nil
+            }
+        }
+        for sealed in PasswordHistory.recentVerifiers(events, size: size) {
+            guard let ciphertext = sealed.ciphertext else { continue }
+            let verifier = try key.open(ciphertext, as: PasswordVerifier.self)
+            if verifier.matches(password: password, poolName: pool.id.poolName, userID: user.username) {
+                throw DomainError.passwordHistoryPolicyViolation
+            }
+        }
     }
 }

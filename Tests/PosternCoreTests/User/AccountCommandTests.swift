@@ -163,3 +163,26 @@ import Testing
         #expect(failing.previousPasswordRefusal(matches: true, now: t0.addingTimeInterval(1)) == nil)
     }
 }
+
+@Suite struct PasswordHistoryTests {
+    @Test func theHistoryIsTheLatestVerifiersOnTheStreamNewestFirst() {
+        let registered = UserRegistered(
+            poolId: "us-east-1_abc", sub: "0b1c", origin: "SignUp", sealedProfile: .ciphertext("p"), sealedVerifier: .ciphertext("v1"),
+            status: .unconfirmed, clientId: "client")
+        let events: [any EventPayload] = [
+            registered, UserConfirmed(by: "code"),
+            PasswordChanged(sealedVerifier: .ciphertext("v2"), status: .confirmed, reason: "user_changed"),
+            UserSignedOutGlobally(tokensValidAfter: Date(timeIntervalSince1970: 0)),
+            PasswordChanged(sealedVerifier: .ciphertext("v3"), status: .confirmed, reason: "user_changed"),
+        ]
+        #expect(PasswordHistory.recentVerifiers(events, size: 2).map(\.ciphertext) == ["v3", "v2"])
+        #expect(PasswordHistory.recentVerifiers(events, size: 24).map(\.ciphertext) == ["v3", "v2", "v1"])
+        #expect(PasswordHistory.recentVerifiers(events, size: 0).isEmpty)
+    }
+
+    @Test func thePolicyKeepsTheHistorySizeOnlyWhenSet() {
+        #expect(PasswordPolicy().json["PasswordHistorySize"] == nil)
+        let policy = PasswordPolicy(json: .object(["PasswordHistorySize": .int(3)]))
+        #expect(policy.passwordHistorySize == 3 && policy.json["PasswordHistorySize"]?.intValue == 3)
+    }
+}
