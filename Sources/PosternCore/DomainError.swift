@@ -14,6 +14,8 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     case notAuthorized(String)
     case userNotConfirmed
     case passwordResetRequired
+    /// The new password is one of the last `PasswordHistorySize` the user had.
+    case passwordHistoryPolicyViolation
     case codeMismatch
     case expiredCode
     case tooManyFailedAttempts(String)
@@ -51,6 +53,7 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notAuthorized(let message): "notAuthorized: \(message)"
         case .userNotConfirmed: "userNotConfirmed"
         case .passwordResetRequired: "passwordResetRequired"
+        case .passwordHistoryPolicyViolation: "passwordHistoryPolicyViolation"
         case .codeMismatch: "codeMismatch"
         case .expiredCode: "expiredCode"
         case .tooManyFailedAttempts: "tooManyFailedAttempts"

@@ -33,7 +33,8 @@ public enum DomainEvents {
         GroupCreated.self, GroupUpdated.self, GroupDeleted.self, UserAddedToGroup.self, UserRemovedFromGroup.self,
         // Users
         UserRegistered.self, UserProfileChanged.self, UserConfirmed.self, PasswordChanged.self, AttributeVerified.self,
-        PasswordResetRequired.self, AliasReleased.self, UserDeleted.self, UserExistenceHidden.self,
+        PasswordResetRequired.self, AliasReleased.self, UserDisabled.self, UserEnabled.self, UserDeleted.self,
+        UserExistenceHidden.self,
         // One-time codes and messages
         ConfirmationCodeIssued.self, ConfirmationCodeRejected.self, MessageQueued.self, MessageDeadLettered.self,
         // Sign-in, challenges and tokens

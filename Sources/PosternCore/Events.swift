@@ -454,6 +454,21 @@ public struct UserSignedOutGlobally: EventPayload {
     public init(tokensValidAfter: Date) { self.tokensValidAfter = tokensValidAfter }
 }
 
+/// An administrator deactivated the user (AdminDisableUser): no sign-in, refresh or access token is accepted
+/// until AdminEnableUser. The tokens issued before are revoked by the `UserSignedOutGlobally` that follows it.
+public struct UserDisabled: EventPayload {
+    public static let eventType = "UserDisabled"
+    public var by: String
+    public init(by: String) { self.by = by }
+}
+
+/// An administrator activated a disabled user again (AdminEnableUser).
+public struct UserEnabled: EventPayload {
+    public static let eventType = "UserEnabled"
+    public var by: String
+    public init(by: String) { self.by = by }
+}
+
 public struct UserDeleted: EventPayload {
     public static let eventType = "UserDeleted"
     public var poolId: UserPoolID

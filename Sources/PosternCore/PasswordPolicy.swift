@@ -6,6 +6,8 @@ public struct PasswordPolicy: Equatable, Sendable {
     public var requireNumbers = true
     public var requireSymbols = true
     public var temporaryPasswordValidityDays = 7
+    /// How many of the user's latest passwords ChangePassword refuses to take again (0: none).
+    public var passwordHistorySize = 0
 
     public init() {}
 
@@ -21,17 +23,21 @@ public struct PasswordPolicy: Equatable, Sendable {
         requireNumbers = json["RequireNumbers"]?.boolValue ?? requireNumbers
         requireSymbols = json["RequireSymbols"]?.boolValue ?? requireSymbols
         temporaryPasswordValidityDays = json["TemporaryPasswordValidityDays"]?.intValue ?? temporaryPasswordValidityDays
+        passwordHistorySize = json["PasswordHistorySize"]?.intValue ?? passwordHistorySize
     }
 
     public var json: JSONValue {
-        .object([
+        var members: [String: JSONValue] = [
             "MinimumLength": .int(minimumLength),
             "RequireUppercase": .bool(requireUppercase),
             "RequireLowercase": .bool(requireLowercase),
             "RequireNumbers": .bool(requireNumbers),
             "RequireSymbols": .bool(requireSymbols),
             "TemporaryPasswordValidityDays": .int(temporaryPasswordValidityDays),
-        ])
+        ]
+        // Only pools that set it show it, as DescribeUserPool did before history was kept.
+        if passwordHistorySize > 0 { members["PasswordHistorySize"] = .int(passwordHistorySize) }
+        return .object(members)
     }
 
     /// Checks a password; throws `InvalidPasswordException`'s message naming the first unmet rule.

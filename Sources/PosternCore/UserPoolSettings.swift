@@ -98,7 +98,8 @@ public struct UserPoolSettings: Equatable, Sendable {
         return attributes
     }
 
-    /// Ranges of the botocore model: MinimumLength 6–99, TemporaryPasswordValidityDays 0–365, and the enums.
+    /// Ranges of the botocore model: MinimumLength 6–99, TemporaryPasswordValidityDays 0–365, PasswordHistorySize 0–24,
+    /// and the enums.
     static func validatePolicies(_ object: [String: JSONValue]) throws(DomainError) {
         let policy = object["Policies"]?["PasswordPolicy"]
         if let length = policy?["MinimumLength"]?.intValue, !(6...99).contains(length) {
@@ -106,6 +107,15 @@ public struct UserPoolSettings: Equatable, Sendable {
         }
         if let days = policy?["TemporaryPasswordValidityDays"]?.intValue, !(0...365).contains(days) {
             throw .validation("policies.passwordPolicy.temporaryPasswordValidityDays", "Member must have value between 0 and 365")
+        }
+        if let size = policy?["PasswordHistorySize"]?.intValue {
+            guard (0...24).contains(size) else {
+                throw .validation("policies.passwordPolicy.passwordHistorySize", "Member must have value between 0 and 24")
+            }
+            // Password history is a feature of the Essentials and Plus plans.
+            if size > 0, object["UserPoolTier"]?.stringValue == "LITE" {
+                throw .featureUnavailableInTier("Password history needs the Essentials or Plus feature plan.")
+            }
         }
         if let factors = object["Policies"]?["SignInPolicy"]?["AllowedFirstAuthFactors"]?.arrayValue {
             let names = factors.compactMap(\.stringValue)

@@ -197,6 +197,12 @@ extension DirectoryProjector {
         UserSignedOutGlobally.eventType: .on(
             UserSignedOutGlobally.self, needs: { _, event in [.user(event.streamEntityID), .tokens(event.streamEntityID)] },
             reduce: signedOutGlobally),
+        UserDisabled.eventType: .on(UserDisabled.self, needs: { _, event in [.user(event.streamEntityID)] }) { _, event, context in
+            try settingEnabled(false, event, context)
+        },
+        UserEnabled.eventType: .on(UserEnabled.self, needs: { _, event in [.user(event.streamEntityID)] }) { _, event, context in
+            try settingEnabled(true, event, context)
+        },
         UserDeleted.eventType: .on(
             UserDeleted.self,
             needs: { _, event in
@@ -498,6 +504,14 @@ extension DirectoryProjector {
             changes.append(.put(token))
         }
         return changes
+    }
+
+    /// AdminDisableUser and AdminEnableUser: the user row's `enabled`.
+    static func settingEnabled(_ enabled: Bool, _ event: RecordedEvent, _ context: ReducerContext) throws -> [DirectoryChange] {
+        guard var user = try context.user(event.streamEntityID) else { return [] }
+        user.enabled = enabled
+        user.updatedAt = Timestamp(event.recordedAt)
+        return [.put(user)]
     }
 
     static func userDeleted(_: UserDeleted, _ event: RecordedEvent, _ context: ReducerContext) throws -> [DirectoryChange] {

@@ -41,7 +41,7 @@ import Testing
                 "GetUserAttributeVerificationCode", "VerifyUserAttribute", "SetUserMFAPreference", "SetUserSettings", "ConfirmDevice", "GetDevice",
                 "ListDevices",
                 "UpdateDeviceStatus", "ForgetDevice", "StartWebAuthnRegistration", "CompleteWebAuthnRegistration", "ListWebAuthnCredentials",
-                "DeleteWebAuthnCredential",
+                "DeleteWebAuthnCredential", "ChangePassword",
             ])
     }
 

@@ -225,6 +225,10 @@ struct StatementProjector: InlineProjector {
             try await run("UPDATE users SET tokens_valid_after = \(signedOut.tokensValidAfter), version = \(version) WHERE sub = \(sub)")
             try await run("UPDATE refresh_tokens SET revoked_at = \(at) WHERE sub = \(sub) AND revoked_at IS NULL")
             return true
+        case UserDisabled.eventType, UserEnabled.eventType:
+            let enabled = event.type == UserEnabled.eventType
+            try await run("UPDATE users SET enabled = \(enabled), updated_at = \(at), version = \(version) WHERE sub = \(sub)")
+            return true
         case UserDeleted.eventType:
             try await run("DELETE FROM sign_in_aliases WHERE sub = \(sub)")
             try await run("DELETE FROM confirmation_codes WHERE sub = \(sub)")

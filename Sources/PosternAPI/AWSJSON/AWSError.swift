@@ -53,6 +53,9 @@ struct AWSError: Error, Sendable {
         case .invalidPassword(let message): AWSError(type: "InvalidPasswordException", message: message, status: 400)
         case .notAuthorized(let message): AWSError(type: "NotAuthorizedException", message: message, status: 400)
         case .userNotConfirmed: AWSError(type: "UserNotConfirmedException", message: "User is not confirmed.", status: 400)
+        case .passwordHistoryPolicyViolation:
+            AWSError(
+                type: "PasswordHistoryPolicyViolationException", message: "The password does not satisfy the password history policy.", status: 400)
         case .passwordResetRequired:
             AWSError(type: "PasswordResetRequiredException", message: "Password reset required for the user", status: 400)
         case .codeMismatch:

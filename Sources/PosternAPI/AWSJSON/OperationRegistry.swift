@@ -101,6 +101,7 @@ enum OperationRegistry {
         .init(ConfirmForgotPassword.self, .public, .userAccountRecovery),
         .init(AdminResetUserPassword.self, .admin, .userAccountRecovery),
         .init(AdminSetUserPassword.self, .admin, .userUpdate),
+        .init(ChangePassword.self, .accessToken, .userUpdate),
         // The user directory
         .init(GetUser.self, .accessToken, .userRead),
         .init(AdminGetUser.self, .admin, .userRead),
@@ -113,6 +114,8 @@ enum OperationRegistry {
         .init(VerifyUserAttribute.self, .accessToken, .userUpdate),
         .init(DeleteUser.self, .accessToken, .userUpdate),
         .init(AdminDeleteUser.self, .admin, .userUpdate),
+        .init(AdminDisableUser.self, .admin, .userUpdate),
+        .init(AdminEnableUser.self, .admin, .userUpdate),
     ]
 
     static let byName: [String: Entry] = Dictionary(uniqueKeysWithValues: entries.map { ($0.name, $0) })
@@ -212,6 +215,8 @@ extension ListUsersInGroup.Request: NamesUserPool {}
 extension UpdateGroup.Request: NamesUserPool {}
 extension AdminCreateUser.Request: NamesUserPool {}
 extension AdminDeleteUser.Request: NamesUserPool {}
+extension AdminDisableUser.Request: NamesUserPool {}
+extension AdminEnableUser.Request: NamesUserPool {}
 extension AdminGetUser.Request: NamesUserPool {}
 extension AdminInitiateAuth.Request: NamesUserPool {}
 extension AdminResetUserPassword.Request: NamesUserPool {}
@@ -234,6 +239,7 @@ extension ResendConfirmationCode.Request: NamesAppClient {}
 extension RespondToAuthChallenge.Request: NamesAppClient {}
 extension RevokeToken.Request: NamesAppClient {}
 extension SignUp.Request: NamesAppClient {}
+extension ChangePassword.Request: CarriesAccessToken {}
 extension DeleteUser.Request: CarriesAccessToken {}
 extension DeleteUserAttributes.Request: CarriesAccessToken {}
 extension GetUser.Request: CarriesAccessToken {}

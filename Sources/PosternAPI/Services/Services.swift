@@ -131,12 +131,15 @@ extension EventLogService {
             metadata: call.metadata(actor: actor, clientId: clientId))
     }
 
-    /// Appends the events `command` decides for `user` (`UserAccount.decide`) at the version loaded.
+    /// Appends the events `command` decides for `user` (`UserAccount.decide`) at the version loaded; a command
+    /// that changes nothing (disabling a disabled user) appends nothing.
     func apply(
         _ command: AccountCommand, to user: UserRecord, context: AccountCommandContext, call: Call, actor: String? = nil,
         clientId: ClientID? = nil
     ) async throws {
-        try await appendToUser(user, try user.account.decide(command, context: context), call: call, actor: actor, clientId: clientId)
+        let events = try user.account.decide(command, context: context)
+        if events.isEmpty { return }
+        try await appendToUser(user, events, call: call, actor: actor, clientId: clientId)
     }
 }
 

@@ -16,6 +16,12 @@ public enum AccountCommand: Equatable, Sendable {
     case requirePasswordReset
     /// GlobalSignOut, AdminUserGlobalSignOut: every token issued until now stops working.
     case signOutGlobally
+    /// AdminDisableUser: no more sign-ins, and every token issued until now stops working.
+    case disable
+    /// AdminEnableUser: a disabled user may sign in again (the tokens revoked stay revoked).
+    case enable
+    /// ChangePassword, after the previous password was proved (`previousPasswordRefusal`): the new verifier.
+    case changePassword(PasswordVerifier)
     /// DeleteUser (`byUser`) and AdminDeleteUser.
     case delete(byUser: Bool)
     /// VerifyUserAttribute, after its code was proved.
@@ -97,6 +103,16 @@ extension UserAccount {
             return [PasswordResetRequired(by: "admin")]
         case .signOutGlobally:
             return [UserSignedOutGlobally(tokensValidAfter: context.now)]
+        case .disable:
+            // Cognito answers an already disabled (or enabled) user with success; nothing new happened.
+            guard enabled else { return [] }
+            return [UserDisabled(by: "admin"), UserSignedOutGlobally(tokensValidAfter: context.now)]
+        case .enable:
+            guard !enabled else { return [] }
+            return [UserEnabled(by: "admin")]
+        case .changePassword(let verifier):
+            try requirePasswordChangeable()
+            return [PasswordChanged(sealedVerifier: .plaintext(verifier), status: .confirmed, reason: "user_changed")]
         case .delete(let byUser):
             return [UserDeleted(poolId: poolId, by: byUser ? "self" : "admin")]
         case .verifyAttribute(let attribute):
@@ -118,6 +134,34 @@ extension UserAccount {
         guard enabled else {
             if hidesUserExistence { throw .codeMismatch }
             throw .notAuthorized("User is disabled.")
+        }
+    }
+
+    /// ChangePassword's check of the previous password, in sign-in's order: a locked account is refused whatever
+    /// the password (the caller checked it anyway, so timing tells nothing), a wrong password counts toward the
+    /// lockout. Nil when the change may go on; otherwise append the refusal's event and answer its error.
+    public func previousPasswordRefusal(matches: Bool, now: Date) -> PasswordSignInStateMachine.Refusal? {
+        if Lockout.isLocked(until: lockedUntil, now: now) {
+            return .init(
+                reason: "locked_out", error: .notAuthorized("Password attempts exceeded"), lockout: nil, spendsPasswordCheck: false,
+                countsAsFailure: true)
+        }
+        guard matches else {
+            return .init(
+                reason: "incorrect_password", error: .notAuthorized("Incorrect username or password."),
+                lockout: Lockout.afterFailure(failedAttempts: failedAttempts, now: now), spendsPasswordCheck: false, countsAsFailure: true)
+        }
+        return nil
+    }
+
+    /// Only an enabled, confirmed user changes their own password (an administrator's reset must be answered
+    /// with ConfirmForgotPassword first).
+    public func requirePasswordChangeable() throws(DomainError) {
+        guard enabled else { throw .notAuthorized("User is disabled.") }
+        switch status {
+        case .unconfirmed: throw .userNotConfirmed
+        case .resetRequired: throw .passwordResetRequired
+        case .confirmed, .forceChangePassword, .externalProvider: return
         }
     }
 

@@ -68,6 +68,10 @@ public struct UserAccount: Equatable, Sendable {
             }
         case let signedOut as UserSignedOutGlobally:
             account.tokensValidAfter = signedOut.tokensValidAfter
+        case is UserDisabled:
+            account.enabled = false
+        case is UserEnabled:
+            account.enabled = true
         case is UserDeleted:
             return nil
         default:

@@ -109,4 +109,80 @@ import Testing
         #expect(verified?.status == .confirmed && verified?.version == 4)
         #expect(UserAccount.evolve(verified, with: UserDeleted(poolId: "us-east-1_abc", by: "admin"), recordedAt: t0) == nil)
     }
+
+    @Test func disablingSignsTheUserOutEverywhereAndDisablingAgainChangesNothing() throws {
+        let events = try account(.confirmed).decide(.disable, context: context())
+        #expect(events.count == 2)
+        #expect((events.first as? UserDisabled)?.by == "admin")
+        #expect((events.last as? UserSignedOutGlobally)?.tokensValidAfter == t0)
+        // Cognito answers AdminDisableUser on a disabled user (and AdminEnableUser on an enabled one) with success.
+        #expect(try account(.confirmed, enabled: false).decide(.disable, context: context()).isEmpty)
+        #expect(try account(.confirmed).decide(.enable, context: context()).isEmpty)
+        let enabled = try account(.confirmed, enabled: false).decide(.enable, context: context())
+        #expect(enabled.count == 1 && (enabled.first as? UserEnabled)?.by == "admin")
+    }
+
+    @Test func evolveFollowsDisablingAndEnabling() {
+        let start = account(.confirmed)
+        let disabled = UserAccount.evolve(start, with: UserDisabled(by: "admin"), recordedAt: t0)
+        #expect(disabled?.enabled == false && disabled?.version == 4)
+        let signedOut = UserAccount.evolve(disabled, with: UserSignedOutGlobally(tokensValidAfter: t0), recordedAt: t0)
+        #expect(signedOut?.enabled == false && signedOut?.tokensValidAfter == t0)
+        let enabled = UserAccount.evolve(signedOut, with: UserEnabled(by: "admin"), recordedAt: t0)
+        // Enabling does not bring the revoked tokens back.
+        #expect(enabled?.enabled == true && enabled?.tokensValidAfter == t0 && enabled?.version == 6)
+    }
+
+    @Test func aUserChangesTheirPasswordWhenConfirmedAndEnabled() throws {
+        let changed = try #require(try account(.confirmed).decide(.changePassword(verifier), context: context()).first as? PasswordChanged)
+        #expect(changed.status == .confirmed && changed.reason == "user_changed" && changed.sealedVerifier == .plaintext(verifier))
+        #expect(changed.consumedCode == nil && changed.sessionId == nil)
+        #expect(throws: DomainError.notAuthorized("User is disabled.")) {
+            try account(.confirmed, enabled: false).decide(.changePassword(verifier), context: context())
+        }
+        #expect(throws: DomainError.passwordResetRequired) { try account(.resetRequired).decide(.changePassword(verifier), context: context()) }
+        #expect(throws: DomainError.userNotConfirmed) { try account(.unconfirmed).decide(.changePassword(verifier), context: context()) }
+    }
+
+    @Test func aWrongPreviousPasswordCountsTowardTheLockout() throws {
+        #expect(account(.confirmed).previousPasswordRefusal(matches: true, now: t0) == nil)
+        let wrong = try #require(account(.confirmed).previousPasswordRefusal(matches: false, now: t0))
+        #expect(wrong.reason == "incorrect_password" && wrong.error == .notAuthorized("Incorrect username or password."))
+        #expect(wrong.lockout?.failedAttempts == 1 && wrong.lockout?.lockedUntil == nil && wrong.countsAsFailure)
+        let event = wrong.event(flow: "ChangePassword", clientId: "client", poolId: "us-east-1_abc")
+        #expect(event.flow == "ChangePassword" && event.reason == "incorrect_password" && event.failedAttempts == 1)
+        // The fifth failure locks the account; while locked, even the right password is refused and not counted.
+        var failing = account(.confirmed)
+        failing.failedAttempts = Lockout.freeAttempts - 1
+        let fifth = try #require(failing.previousPasswordRefusal(matches: false, now: t0))
+        #expect(fifth.lockout?.failedAttempts == Lockout.freeAttempts && fifth.lockout?.lockedUntil == t0.addingTimeInterval(1))
+        failing.failedAttempts = Lockout.freeAttempts
+        failing.lockedUntil = t0.addingTimeInterval(1)
+        let locked = try #require(failing.previousPasswordRefusal(matches: true, now: t0))
+        #expect(locked.reason == "locked_out" && locked.error == .notAuthorized("Password attempts exceeded") && locked.lockout == nil)
+        #expect(failing.previousPasswordRefusal(matches: true, now: t0.addingTimeInterval(1)) == nil)
+    }
+}
+
+@Suite struct PasswordHistoryTests {
+    @Test func theHistoryIsTheLatestVerifiersOnTheStreamNewestFirst() {
+        let registered = UserRegistered(
+            poolId: "us-east-1_abc", sub: "0b1c", origin: "SignUp", sealedProfile: .ciphertext("p"), sealedVerifier: .ciphertext("v1"),
+            status: .unconfirmed, clientId: "client")
+        let events: [any EventPayload] = [
+            registered, UserConfirmed(by: "code"),
+            PasswordChanged(sealedVerifier: .ciphertext("v2"), status: .confirmed, reason: "user_changed"),
+            UserSignedOutGlobally(tokensValidAfter: Date(timeIntervalSince1970: 0)),
+            PasswordChanged(sealedVerifier: .ciphertext("v3"), status: .confirmed, reason: "user_changed"),
+        ]
+        #expect(PasswordHistory.recentVerifiers(events, size: 2).map(\.ciphertext) == ["v3", "v2"])
+        #expect(PasswordHistory.recentVerifiers(events, size: 24).map(\.ciphertext) == ["v3", "v2", "v1"])
+        #expect(PasswordHistory.recentVerifiers(events, size: 0).isEmpty)
+    }
+
+    @Test func thePolicyKeepsTheHistorySizeOnlyWhenSet() {
+        #expect(PasswordPolicy().json["PasswordHistorySize"] == nil)
+        let policy = PasswordPolicy(json: .object(["PasswordHistorySize": .int(3)]))
+        #expect(policy.passwordHistorySize == 3 && policy.json["PasswordHistorySize"]?.intValue == 3)
+    }
 }
