@@ -11,7 +11,8 @@ extension Postern {
     /// answers it with its own error).
     func admit(category: RequestCategory, reference: PoolReference, now: Date) async throws {
         if let identityPool = try await identityPool(of: reference) {
-            guard let tags = try await quotaSettings.identityPoolTags(of: identityPool, directory: directory, now: now) else { return }
+            // The pool's tags from the configuration cache the identity operations read it from anyway.
+            guard let tags = try await directory.cachedIdentityPool(identityPool)?.configuration.tags else { return }
             let quota = configuration.throttle.quota(category, identityPoolTags: tags)
             try await throttle.admit(pool: identityPool, category: category, quota: quota, now: now)
             return
@@ -70,18 +71,5 @@ final class QuotaSettingsCache: Sendable {
         let settings = try await directory.poolIfExists(pool.rawValue)?.settings
         entries.withLock { $0[pool.rawValue] = (now.addingTimeInterval(1), settings) }
         return settings
-    }
-
-    private let identityPoolEntries = Mutex<[String: (expires: Date, tags: [String: String]?)]>([:])
-
-    /// An identity pool's tags (its `postern:quota:<Operation>` quotas), kept a second; nil for no such pool.
-    func identityPoolTags(of pool: String, directory: DirectoryQueries, now: Date) async throws -> [String: String]? {
-        if let entry = identityPoolEntries.withLock({ $0[pool] }), entry.expires > now { return entry.tags }
-        let tags = try await directory.identityPool(pool)?.configuration.tags
-        identityPoolEntries.withLock { cache in
-            if cache.count > 10_000 { cache.removeAll() }
-            cache[pool] = (now.addingTimeInterval(1), tags)
-        }
-        return tags
     }
 }
